@@ -1,0 +1,3 @@
+module loomtracer.dev/fixtures
+
+go 1.23
