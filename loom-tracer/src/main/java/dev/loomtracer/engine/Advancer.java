@@ -1,0 +1,308 @@
+package dev.loomtracer.engine;
+
+import dev.loomtracer.format.EventType;
+import dev.loomtracer.format.Status;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * traceadvance: ends a generation (Go's traceAdvance).
+ *
+ * <p>Invariants. One advance at a time. Statuses of Gs and Ps that no event told in the ending
+ * generation are snapshotted before the next generation is published, and written only if the
+ * advancer wins their status CAS, so each is the state at the generation's end. The advancer
+ * publishes the next generation (or 0 to stop), then waits for every writer still inside the old
+ * one (its sequence counter), and only then takes the old generation's buffers: an event lands
+ * whole in exactly one generation. Stack and string tables are dumped unpinned, without the
+ * trace lock; only queueing the finished batches takes it, briefly. The frequency batch is the
+ * generation's last batch. A generation that lost events is never written: the trace ends with
+ * the generations before it and a final generation that records the loss.
+ */
+final class Advancer {
+    private Advancer() {}
+
+    /** Ids no Java thread has, for the synthetic M and G of the generation that records a loss. */
+    static final long LOSS_M = Long.MAX_VALUE;
+    static final long LOSS_G = Long.MAX_VALUE - 1;
+    static final long REAPER_M = Long.MAX_VALUE - 2;
+    static final String LOSS_KEY = "loomtrace.loss";
+
+    private record GSnap(GState g, int status) {}
+
+    private record MSnap(MState m, int procStatus, GState cur, int curStatus) {}
+
+    static void advance(Tracer t, boolean stop) {
+        t.advanceLock.lock();
+        try {
+            long gen = t.generation();
+            TraceSession s = t.session;
+            if (gen == 0 || s == null) {
+                return;
+            }
+            advance(t, s, gen, stop);
+        } finally {
+            t.advanceLock.unlock();
+        }
+    }
+
+    private static void advance(Tracer t, TraceSession s, long gen, boolean stop) {
+        // 1. Snapshot what no event told in this generation, and ready everything for the next.
+        List<GSnap> gsnap = new ArrayList<>();
+        for (GState g : s.gs.values()) {
+            g.readyNextGen(gen);
+            if (!g.statusWasTraced(gen)) {
+                gsnap.add(new GSnap(g, g.status));
+            }
+        }
+        List<MSnap> msnap = new ArrayList<>();
+        for (MState m : s.ms) {
+            m.proc.readyNextGen(gen);
+            GState cur = m.curG;
+            if (!m.proc.statusWasTraced(gen)) {
+                msnap.add(new MSnap(m, m.proc.status, cur, cur == null ? 0 : cur.status));
+            }
+        }
+        s.reaperProc.readyNextGen(gen);
+
+        // 2. Publish the next generation, or stop.
+        if (stop) {
+            shutdown(t);
+        } else {
+            t.setGen(gen + 1);
+        }
+
+        // 3. Wait for writers still in the old generation. Ms registered after this snapshot
+        // read the new generation: they registered after the switch.
+        List<MState> ms = List.copyOf(s.ms);
+        waitForWriters(ms);
+
+        // 4. Take the old generation's buffers.
+        List<TraceBuf> out = new ArrayList<>();
+        int slot = (int) (gen & 1);
+        for (MState m : ms) {
+            TraceBuf b = m.bufs[slot];
+            m.bufs[slot] = null;
+            if (b != null && !b.isEmpty()) {
+                b.finish();
+                out.add(b);
+            } else if (b != null) {
+                t.lock.lock();
+                t.pool.release(b);
+                t.lock.unlock();
+            }
+        }
+
+        long lossGen = s.lossGen.get();
+        if (lossGen != 0 && lossGen <= gen) {
+            endWithLoss(t, s, gen, stop, out, ms);
+            return;
+        }
+
+        // 5. Statuses for what no event told.
+        long ts = TraceClock.now();
+        BatchBuilder bb = new BatchBuilder(gen, out);
+        for (MSnap x : msnap) {
+            if (!x.m().proc.acquireStatus(gen)) {
+                continue;
+            }
+            bb.begin(0, x.m().mid, ts);
+            bb.reserve(128);
+            TraceBuf b = bb.buf();
+            b.event(EventType.PROC_STATUS, ts);
+            b.varint(x.m().proc.id);
+            b.varint(x.procStatus());
+            GState cur = x.cur();
+            if (cur != null && cur.known && cur.acquireStatus(gen)) {
+                goStatus(b, ts, cur.id, x.m().mid, x.curStatus());
+            }
+            bb.end();
+        }
+        List<GState> dead = new ArrayList<>();
+        bb.begin(0, EventType.NO_THREAD, ts);
+        for (GSnap x : gsnap) {
+            int st = x.status();
+            if (!x.g().known || st == Status.GO_BAD || st == Status.GO_RUNNING || st == Status.GO_SYSCALL) {
+                continue;
+            }
+            if (!x.g().acquireStatus(gen)) {
+                continue;
+            }
+            bb.reserve(64);
+            goStatus(bb.buf(), ts, x.g().id, EventType.NO_THREAD, st);
+            if (x.g().thread.getState() == Thread.State.TERMINATED) {
+                dead.add(x.g());
+            }
+        }
+        bb.end();
+        reap(s, gen, ts, dead, bb);
+
+        // 6. Tables, unpinned: stacks first (they add frame strings), then strings, frequency last.
+        StackTable stacks = s.stacks[slot];
+        StringTable strings = s.strings[slot];
+        stacks.dump(bb, strings);
+        strings.dump(bb);
+        stacks.reset();
+        strings.reset();
+        frequency(bb);
+        s.genBytes[slot].set(0);
+
+        // 7. Queue the generation and let the reader have it.
+        publish(t, out, gen, stop);
+    }
+
+    private static void shutdown(Tracer t) {
+        t.lock.lock();
+        t.shutdown = true;
+        t.setGen(0);
+        t.lock.unlock();
+        // Stale-true is fine: acquire() re-checks gen (seed 004).
+        t.clearEnabled();
+    }
+
+    private static void waitForWriters(List<MState> ms) {
+        for (MState m : ms) {
+            long v = m.seqlockValue();
+            if ((v & 1) == 0) {
+                continue;
+            }
+            // Odd: a write is in progress. Any change of the counter means that write is over.
+            int spins = 0;
+            while (m.seqlockValue() == v) {
+                if (++spins < 1000) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+        }
+    }
+
+    private static void goStatus(TraceBuf b, long ts, long g, long m, int status) {
+        b.event(EventType.GO_STATUS, ts);
+        b.varint(g);
+        b.varint(m);
+        b.varint(status);
+    }
+
+    /**
+     * Ends Gs whose threads terminated without the trace being told (no capture hooks): on a
+     * reaper M with a P of its own, each is started and destroyed, so the G count stays bounded.
+     */
+    private static void reap(TraceSession s, long gen, long ts, List<GState> dead, BatchBuilder bb) {
+        if (dead.isEmpty()) {
+            return;
+        }
+        ProcState p = s.reaperProc;
+        bb.begin(0, REAPER_M, ts);
+        bb.reserve(128);
+        TraceBuf b = bb.buf();
+        if (p.acquireStatus(gen)) {
+            b.event(EventType.PROC_STATUS, ts);
+            b.varint(p.id);
+            b.varint(Status.PROC_IDLE);
+        }
+        b.event(EventType.PROC_START, ts);
+        b.varint(p.id);
+        b.varint(p.nextSeq(gen));
+        for (GState g : dead) {
+            bb.reserve(64);
+            b = bb.buf();
+            if (g.status == Status.GO_WAITING) {
+                b.event(EventType.GO_UNBLOCK, ts);
+                b.varint(g.id);
+                b.varint(g.nextSeq(gen));
+                b.varint(0);
+            }
+            b.event(EventType.GO_START, ts);
+            b.varint(g.id);
+            b.varint(g.nextSeq(gen));
+            b.event(EventType.GO_DESTROY, ts);
+            g.status = Status.GO_BAD;
+            s.gs.remove(g.thread, g);
+        }
+        bb.reserve(16);
+        bb.buf().event(EventType.PROC_STOP, ts);
+        bb.end();
+    }
+
+    private static void frequency(BatchBuilder bb) {
+        bb.begin(EventType.FREQUENCY);
+        bb.buf().varint(TraceClock.TICKS_PER_SECOND);
+        bb.end();
+    }
+
+    private static void publish(Tracer t, List<TraceBuf> out, long gen, boolean last) {
+        t.lock.lock();
+        for (TraceBuf b : out) {
+            t.pool.enqueueFull(b);
+        }
+        t.flushedGen = gen;
+        if (last) {
+            t.finished = true;
+        }
+        t.lock.unlock();
+        t.readerSlot.wake();
+    }
+
+    /**
+     * The generation lost events, so it is not written; nor is anything after it, because a
+     * later generation's statuses would contradict the last written one. The trace ends with
+     * a replacement generation that tells the loss.
+     */
+    private static void endWithLoss(Tracer t, TraceSession s, long gen, boolean stopped, List<TraceBuf> out, List<MState> ms) {
+        if (!stopped) {
+            shutdown(t);
+            waitForWriters(ms);
+            int next = (int) ((gen + 1) & 1);
+            for (MState m : ms) {
+                TraceBuf b = m.bufs[next];
+                m.bufs[next] = null;
+                if (b != null) {
+                    out.add(b);
+                }
+            }
+        }
+        t.lock.lock();
+        for (TraceBuf b : out) {
+            t.pool.release(b);
+        }
+        t.pool.discardFull(gen);
+        t.pool.discardFull(gen + 1);
+        t.lock.unlock();
+
+        List<TraceBuf> loss = new ArrayList<>();
+        BatchBuilder bb = new BatchBuilder(gen, loss);
+        StringTable strings = new StringTable();
+        long ts = TraceClock.now();
+        long pid = s.newPid();
+        String message = s.lostEvents.sum() + " events lost in generation " + gen
+                + ": the trace reader fell behind and the tracer's buffer memory ("
+                + (s.config.maxBufferBytes() >> 20) + " MiB) ran out; the trace ends with the last complete generation";
+        bb.begin(0, LOSS_M, ts);
+        bb.reserve(512);
+        TraceBuf b = bb.buf();
+        b.event(EventType.PROC_STATUS, ts);
+        b.varint(pid);
+        b.varint(Status.PROC_RUNNING);
+        b.event(EventType.GO_CREATE, ts);
+        b.varint(LOSS_G);
+        b.varint(0);
+        b.varint(0);
+        b.event(EventType.GO_START, ts);
+        b.varint(LOSS_G);
+        b.varint(1);
+        b.event(EventType.USER_LOG, ts);
+        b.varint(0);
+        b.varint(strings.put(LOSS_KEY));
+        b.varint(strings.put(message));
+        b.varint(0);
+        b.event(EventType.GO_DESTROY, ts);
+        b.event(EventType.PROC_STOP, ts);
+        bb.end();
+        strings.dump(bb);
+        frequency(bb);
+        System.getLogger("dev.loomtracer").log(System.Logger.Level.WARNING, "Loom Tracer: " + message);
+        publish(t, loss, gen, true);
+    }
+}

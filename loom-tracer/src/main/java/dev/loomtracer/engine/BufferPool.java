@@ -1,0 +1,100 @@
+package dev.loomtracer.engine;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The empty pool and the per-generation full queues (Go's {@code trace.empty} and
+ * {@code trace.full[gen%2]}).
+ *
+ * <p>Invariant: every method but {@link #tryAllocate()} and {@link #allocated()} is called with
+ * the trace lock held. A buffer is in exactly one place at a time: owned by one writer, in one
+ * full queue, held by the reader, or in the empty pool; so a buffer the reader holds is never
+ * handed to a writer. Standard buffers alive never exceed the memory limit; when the limit is
+ * reached {@link #tryAllocate()} fails and the caller counts a loss instead of waiting.
+ */
+final class BufferPool {
+    private final int maxBuffers;
+    private final AtomicInteger allocated = new AtomicInteger();
+    private TraceBuf empty;
+    private final TraceBuf[] fullHead = new TraceBuf[2];
+    private final TraceBuf[] fullTail = new TraceBuf[2];
+
+    BufferPool(long maxBytes) {
+        this.maxBuffers = (int) Math.max(4, Math.min(Integer.MAX_VALUE, maxBytes / (TraceBuf.HEADER_RESERVE + TraceBuf.STANDARD_PAYLOAD)));
+    }
+
+    /** A pooled empty buffer, or null if the pool is empty. Lock held. */
+    TraceBuf takeEmpty() {
+        TraceBuf b = empty;
+        if (b != null) {
+            empty = b.link;
+            b.link = null;
+        }
+        return b;
+    }
+
+    /** A new standard buffer if the memory limit allows one, else null. No lock needed. */
+    TraceBuf tryAllocate() {
+        int n;
+        do {
+            n = allocated.get();
+            if (n >= maxBuffers) {
+                return null;
+            }
+        } while (!allocated.compareAndSet(n, n + 1));
+        return new TraceBuf(TraceBuf.STANDARD_PAYLOAD);
+    }
+
+    /** Returns a buffer to the pool; non-standard (small, one-off) buffers are left to the GC. Lock held. */
+    void release(TraceBuf b) {
+        if (!b.isStandard()) {
+            return;
+        }
+        b.link = empty;
+        empty = b;
+    }
+
+    /** Queues a finished buffer of generation {@code b.gen}. Lock held. */
+    void enqueueFull(TraceBuf b) {
+        int i = (int) (b.gen & 1);
+        b.link = null;
+        if (fullTail[i] == null) {
+            fullHead[i] = b;
+        } else {
+            fullTail[i].link = b;
+        }
+        fullTail[i] = b;
+    }
+
+    /** The oldest queued buffer of {@code gen}, or null. Lock held. */
+    TraceBuf dequeueFull(long gen) {
+        int i = (int) (gen & 1);
+        TraceBuf b = fullHead[i];
+        if (b == null || b.gen != gen) {
+            return null;
+        }
+        fullHead[i] = b.link;
+        if (fullHead[i] == null) {
+            fullTail[i] = null;
+        }
+        b.link = null;
+        return b;
+    }
+
+    /** Drops every queued buffer of {@code gen} back into the pool; returns how many. Lock held. */
+    int discardFull(long gen) {
+        int n = 0;
+        for (TraceBuf b; (b = dequeueFull(gen)) != null; n++) {
+            release(b);
+        }
+        return n;
+    }
+
+    int allocated() {
+        return allocated.get();
+    }
+
+    int maxBuffers() {
+        return maxBuffers;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.loomtracer.engine;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The tracer's per-M state: one per carrier thread, and one per platform thread that emits events.
+ *
+ * <p>Invariant: only the M's own thread writes its buffers and its scheduling state, always
+ * between {@link #beginWrite()} and {@link #endWrite()}; {@code seqlock} is odd exactly while it
+ * does. The advancer reads an M's buffers for generation g only after it has published g+1 and
+ * seen {@code seqlock} even, so every event a writer started in g is whole in g's buffer by then.
+ * A virtual thread that writes here is mounted on this carrier and cannot unmount in between:
+ * the write path never parks, never takes a monitor and never does I/O.
+ */
+final class MState {
+    private static final VarHandle SEQLOCK;
+    static {
+        try {
+            SEQLOCK = MethodHandles.lookup().findVarHandle(MState.class, "seqlock", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Thread thread;
+    final long mid;
+    final TraceSession session;
+    final ProcState proc;
+    /** The G running (or in a syscall) on this M, as the trace has told it; null if none. */
+    volatile GState curG;
+    /** This M's buffers, indexed by generation parity. */
+    final TraceBuf[] bufs = new TraceBuf[2];
+    /** The generation the current write is in; valid only while writing. */
+    long gen;
+    @SuppressWarnings("unused") // through SEQLOCK
+    private volatile long seqlock;
+    final TraceWriter writer;
+
+    MState(Thread thread, TraceSession session, long pid, int procStatus) {
+        this.thread = thread;
+        this.mid = thread.threadId();
+        this.session = session;
+        this.proc = new ProcState(pid, procStatus);
+        this.writer = new TraceWriter(this);
+    }
+
+    /** True while this M is inside a write (also detects a hook re-entering the tracer). */
+    boolean isWriting() {
+        return ((long) SEQLOCK.getOpaque(this) & 1) != 0;
+    }
+
+    /**
+     * Enters a write. The volatile increment orders it before the caller's read of the
+     * generation, which is what lets the advancer wait for writers of the old generation.
+     */
+    void beginWrite() {
+        SEQLOCK.getAndAdd(this, 1L);
+    }
+
+    /** Leaves a write; the release store publishes the buffer contents to the advancer. */
+    void endWrite() {
+        SEQLOCK.setRelease(this, (long) SEQLOCK.getOpaque(this) + 1);
+    }
+
+    /** For the advancer: the counter itself; odd while a write is in progress. */
+    long seqlockValue() {
+        return (long) SEQLOCK.getAcquire(this);
+    }
+
+    /** For the advancer: true while a write is in progress. */
+    boolean writeInProgress() {
+        return ((long) SEQLOCK.getAcquire(this) & 1) != 0;
+    }
+}

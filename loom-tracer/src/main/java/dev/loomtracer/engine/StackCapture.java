@@ -1,0 +1,49 @@
+package dev.loomtracer.engine;
+
+import dev.loomtracer.format.EventType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Captures the current thread's stack for an event.
+ *
+ * <p>Invariant: the stack is the caller's, innermost first, without the tracer's own frames
+ * (frames of {@code dev.loomtracer.*} at the top are skipped) and at most
+ * {@link #MAX_DEPTH} frames deep (the format allows 128). Capturing allocates: it runs only
+ * when stacks are enabled.
+ */
+public final class StackCapture {
+    private StackCapture() {}
+
+    public static final int MAX_DEPTH = Math.min(64, EventType.MAX_FRAMES_PER_STACK);
+    private static final StackWalker WALKER = StackWalker.getInstance();
+
+    /** The current thread's stack, skipping tracer frames and then {@code skip} more frames. */
+    public static CapturedStack capture(int skip) {
+        List<CapturedStack.Frame> frames = WALKER.walk(s -> {
+            List<CapturedStack.Frame> out = new ArrayList<>();
+            s.dropWhile(f -> f.getClassName().startsWith("dev.loomtracer."))
+                    .skip(skip)
+                    .limit(MAX_DEPTH)
+                    .forEach(f -> out.add(frameOf(f)));
+            return out;
+        });
+        return new CapturedStack(frames.toArray(new CapturedStack.Frame[0]));
+    }
+
+    /** A stack made of given frames (for capture layers that walk stacks themselves). */
+    public static CapturedStack of(List<CapturedStack.Frame> frames) {
+        int n = Math.min(frames.size(), MAX_DEPTH);
+        return new CapturedStack(frames.subList(0, n).toArray(new CapturedStack.Frame[0]));
+    }
+
+    static CapturedStack.Frame frameOf(StackWalker.StackFrame f) {
+        String cls = f.getClassName();
+        String file = f.getFileName();
+        int dot = cls.lastIndexOf('.');
+        String pkgPath = dot < 0 ? "" : cls.substring(0, dot + 1).replace('.', '/');
+        String path = file == null ? pkgPath + "(unknown)" : pkgPath + file;
+        return new CapturedStack.Frame(cls + "." + f.getMethodName(), path, Math.max(0, f.getLineNumber()));
+    }
+}

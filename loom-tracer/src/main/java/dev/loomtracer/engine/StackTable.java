@@ -1,0 +1,65 @@
+package dev.loomtracer.engine;
+
+import dev.loomtracer.format.EventType;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * tracestack: one generation's stack table.
+ *
+ * <p>Invariant: within a generation a distinct stack has exactly one id and the dump lists it
+ * once; id 0 is "no stack". Every frame of the dump gets a PC unique to its (function, file,
+ * line) within the generation, because Go's parser keys frames by PC. The dump interns frame
+ * strings into the same generation's string table, so it must run before that table is dumped.
+ */
+final class StackTable {
+    private final ConcurrentHashMap<CapturedStack, Long> ids = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(1);
+
+    long put(CapturedStack stack) {
+        if (stack == null || stack.depth() == 0) {
+            return 0;
+        }
+        Long id = ids.get(stack);
+        if (id != null) {
+            return id;
+        }
+        long fresh = nextId.getAndIncrement();
+        Long raced = ids.putIfAbsent(stack, fresh);
+        return raced != null ? raced : fresh;
+    }
+
+    int size() {
+        return ids.size();
+    }
+
+    /** Writes the table as stacks batches. Call only when no writer can add to it. */
+    void dump(BatchBuilder out, StringTable strings) {
+        Map<CapturedStack.Frame, Long> pcs = new HashMap<>();
+        out.begin(EventType.STACKS);
+        for (Map.Entry<CapturedStack, Long> e : ids.entrySet()) {
+            CapturedStack s = e.getKey();
+            out.reserve(1 + 2 * 10 + s.depth() * 4 * 10);
+            TraceBuf b = out.buf();
+            b.putByte(EventType.STACK);
+            b.varint(e.getValue());
+            b.varint(s.depth());
+            for (CapturedStack.Frame f : s.frames) {
+                long pc = pcs.computeIfAbsent(f, k -> 0x1000L + pcs.size() * 4L);
+                b.varint(pc);
+                b.varint(strings.put(f.function()));
+                b.varint(strings.put(f.file()));
+                b.varint(f.line());
+            }
+        }
+        out.end();
+    }
+
+    void reset() {
+        ids.clear();
+        nextId.set(1);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.loomtracer.engine;
+
+import dev.loomtracer.format.Status;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Everything that lives for one trace, from start to stop: the known Gs and Ms, the two
+ * generations' string and stack tables, and the loss counters.
+ *
+ * <p>Invariant: a session's state is touched only by writers that acquired a generation of this
+ * session (their M belongs to it) and by the advancer; a new session starts only after the old
+ * one's last generation is flushed, so no state crosses sessions.
+ */
+final class TraceSession {
+    final Tracer tracer;
+    final TraceConfig config;
+    /** The first generation of this session; Gs first seen in it get a status, later ones a creation. */
+    final long firstGen = 1;
+    final ConcurrentHashMap<Thread, GState> gs = new ConcurrentHashMap<>();
+    final CopyOnWriteArrayList<MState> ms = new CopyOnWriteArrayList<>();
+    final StringTable[] strings = {new StringTable(), new StringTable()};
+    final StackTable[] stacks = {new StackTable(), new StackTable()};
+    private final AtomicLong nextPid = new AtomicLong();
+    /** Bytes flushed in each generation, for the size threshold. */
+    final AtomicLong[] genBytes = {new AtomicLong(), new AtomicLong()};
+    /** Events dropped because the memory limit was reached. */
+    final LongAdder lostEvents = new LongAdder();
+    /** Events dropped because a hook re-entered the tracer on the same M (counted, never written). */
+    final LongAdder nestedEvents = new LongAdder();
+    /** Events dropped because the trace could not tell them consistently (a capture bug). */
+    final LongAdder inconsistentEvents = new LongAdder();
+    /** First generation that lost an event, or 0. */
+    final AtomicLong lossGen = new AtomicLong();
+
+    /** The P of the advancer's reaper M, which ends Gs whose threads died untold. */
+    final ProcState reaperProc;
+
+    TraceSession(Tracer tracer, TraceConfig config) {
+        this.tracer = tracer;
+        this.config = config;
+        this.reaperProc = new ProcState(newPid(), Status.PROC_IDLE);
+    }
+
+    long newPid() {
+        return nextPid.getAndIncrement();
+    }
+
+    /** This thread's M in this session, created on first use. */
+    MState newM(Thread t) {
+        MState m = new MState(t, this, newPid(), Status.PROC_RUNNING);
+        ms.add(m);
+        return m;
+    }
+
+    void recordLoss(long gen) {
+        lostEvents.increment();
+        lossGen.compareAndSet(0, gen);
+        tracer.wakeAdvancer();
+    }
+
+    void addFlushedBytes(long gen, int bytes) {
+        if (genBytes[(int) (gen & 1)].addAndGet(bytes) > config.generationBytes()) {
+            tracer.wakeAdvancer();
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.loomtracer.engine;
+
+/**
+ * What a trace lost and why, as counted by the engine.
+ *
+ * @param generations       generations written
+ * @param lostEvents        events dropped because buffer memory ran out (the trace then ends early)
+ * @param nestedEvents      events a hook tried to emit from inside the tracer (never written)
+ * @param inconsistentEvents events dropped because they contradicted what the trace had told
+ * @param lossGeneration    the first generation that lost events, or 0
+ */
+public record TraceStats(long generations, long lostEvents, long nestedEvents, long inconsistentEvents, long lossGeneration) {
+    static TraceStats of(TraceSession s, long flushedGen) {
+        return new TraceStats(flushedGen, s.lostEvents.sum(), s.nestedEvents.sum(), s.inconsistentEvents.sum(), s.lossGen.get());
+    }
+}

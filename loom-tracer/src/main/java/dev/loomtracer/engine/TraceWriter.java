@@ -1,0 +1,481 @@
+package dev.loomtracer.engine;
+
+import dev.loomtracer.format.EventType;
+import dev.loomtracer.format.Status;
+
+/**
+ * traceevent: encodes events into its M's buffer for the generation the M acquired.
+ *
+ * <p>Invariants, per generation: an M's first event is preceded by its P's status and its
+ * running G's status; a G is introduced before any event names it (a status event in the
+ * session's first generation, a creation in later ones, because Go's parser rejects a status
+ * for a G it has never seen after the first generation); every G and P gets at most one status
+ * per generation (the status CAS). Every write keeps the trace valid: when the capture layer
+ * misses a transition the writer repairs it with the least events that make the story
+ * consistent, and when it cannot, it drops the event and counts it. Nothing here allocates
+ * except the first sight of a G or of a string/stack in a generation, and the clock is read
+ * once per operation. Operations never throw.
+ */
+public final class TraceWriter {
+    /** Room an operation needs: a handful of events of at most ~50 bytes each. */
+    private static final int OP_RESERVE = 1024;
+    /** Reason of the stop that ends a G's instant on an M the capture layer never told us of. */
+    static final String UNOBSERVED = "unobserved switch";
+
+    private final MState m;
+    private TraceBuf b;
+    private long ts;
+    private long gen;
+    /** Set by {@link #enterCurrent} when the G must be stopped again after the event. */
+    private boolean bracketed;
+
+    TraceWriter(MState m) {
+        this.m = m;
+    }
+
+    MState m() {
+        return m;
+    }
+
+    // ---------------------------------------------------------------- capture-layer operations
+
+    /** {@code creator} (running here) created {@code child}; it starts runnable, or blocked. */
+    public void goCreate(Thread creator, Thread child, boolean blocked, CapturedStack childStack, CapturedStack stack) {
+        if (!begin()) {
+            return;
+        }
+        GState g = enterCurrent(creator);
+        if (creator != null && g == null) {
+            return;
+        }
+        GState c = new GState(child, blocked ? Status.GO_WAITING : Status.GO_RUNNABLE);
+        if (m.session.gs.putIfAbsent(child, c) != null) {
+            m.session.inconsistentEvents.increment(); // created twice
+        } else {
+            ensureProc();
+            c.known = true;
+            c.setStatusTraced(gen);
+            b.event(blocked ? EventType.GO_CREATE_BLOCKED : EventType.GO_CREATE, ts);
+            b.varint(c.id);
+            b.varint(stackId(childStack));
+            b.varint(stackId(stack));
+        }
+        exitCurrent(g);
+    }
+
+    /** {@code vt} starts running on this M (mount). */
+    public void goStart(Thread vt) {
+        if (!begin()) {
+            return;
+        }
+        GState cur = m.curG;
+        if (cur != null) {
+            if (cur.thread == vt) {
+                return; // already running here
+            }
+            if (cur.status != Status.GO_RUNNING) {
+                m.session.inconsistentEvents.increment();
+                return;
+            }
+            stopCurrent(cur, EventType.GO_STOP, UNOBSERVED, null, Status.GO_RUNNABLE);
+        }
+        startOnM(lookup(vt, Status.GO_RUNNABLE));
+    }
+
+    /** {@code vt}, running on this M, blocks (parks, waits, sleeps) for {@code reason}. */
+    public void goBlock(Thread vt, String reason, CapturedStack stack) {
+        stopOnM(vt, EventType.GO_BLOCK, reason, stack, Status.GO_WAITING);
+    }
+
+    /** {@code vt}, running on this M, yields and stays runnable. */
+    public void goStop(Thread vt, String reason, CapturedStack stack) {
+        stopOnM(vt, EventType.GO_STOP, reason, stack, Status.GO_RUNNABLE);
+    }
+
+    /** {@code vt}, running on this M, terminates. */
+    public void goDestroy(Thread vt) {
+        if (!begin()) {
+            return;
+        }
+        GState g = ensureOnM(vt);
+        if (g == null) {
+            return;
+        }
+        b.event(EventType.GO_DESTROY, ts);
+        g.status = Status.GO_BAD;
+        m.curG = null;
+        m.session.gs.remove(vt, g);
+    }
+
+    /**
+     * {@code target} is made runnable by {@code unblocker}, which runs on this M; a null
+     * unblocker means the scheduler itself, on whatever this M is running.
+     */
+    public void goUnblock(Thread target, Thread unblocker, CapturedStack stack) {
+        if (!begin()) {
+            return;
+        }
+        GState u = enterCurrent(unblocker);
+        if (unblocker != null && u == null) {
+            return;
+        }
+        GState t = lookup(target, Status.GO_WAITING);
+        if (introduce(t) && t.status == Status.GO_WAITING) {
+            unblock(t, stack);
+        } else {
+            m.session.inconsistentEvents.increment(); // not blocked as far as the trace knows
+        }
+        exitCurrent(u);
+    }
+
+    /** {@code vt}, running on this M, blocks while pinned: it keeps its carrier (a Go syscall). */
+    public void syscallBegin(Thread vt, CapturedStack stack) {
+        if (!begin()) {
+            return;
+        }
+        GState g = ensureOnM(vt);
+        if (g == null) {
+            return;
+        }
+        ProcState p = m.proc;
+        b.event(EventType.GO_SYSCALL_BEGIN, ts);
+        b.varint(p.nextSeq(gen));
+        b.varint(stackId(stack));
+        g.status = Status.GO_SYSCALL;
+        p.status = Status.PROC_SYSCALL;
+    }
+
+    /** {@code vt}'s pinned block on this M ended; it runs on. */
+    public void syscallEnd(Thread vt) {
+        if (!begin()) {
+            return;
+        }
+        GState g = m.curG;
+        if (g == null || g.thread != vt || g.status != Status.GO_SYSCALL) {
+            m.session.inconsistentEvents.increment();
+            return;
+        }
+        b.event(EventType.GO_SYSCALL_END, ts);
+        g.status = Status.GO_RUNNING;
+        m.proc.status = Status.PROC_RUNNING;
+    }
+
+    /** This M's carrier starts running the scheduler (its P leaves idle). */
+    public void procStart() {
+        if (begin()) {
+            ensureProc();
+        }
+    }
+
+    /** This M's carrier goes idle: no virtual thread to run. */
+    public void procStop() {
+        if (!begin()) {
+            return;
+        }
+        ProcState p = m.proc;
+        if (p.status != Status.PROC_RUNNING) {
+            return;
+        }
+        GState cur = m.curG;
+        if (cur != null) {
+            if (cur.status != Status.GO_RUNNING) {
+                m.session.inconsistentEvents.increment();
+                return;
+            }
+            stopCurrent(cur, EventType.GO_STOP, UNOBSERVED, null, Status.GO_RUNNABLE);
+        }
+        b.event(EventType.PROC_STOP, ts);
+        p.status = Status.PROC_IDLE;
+    }
+
+    // ---------------------------------------------------------------- user annotations
+
+    /** Begins task {@code id} (child of {@code parent}, 0 for none) named {@code name}. */
+    public void userTaskBegin(Thread current, long id, long parent, String name, CapturedStack stack) {
+        if (!begin()) {
+            return;
+        }
+        GState g = enterCurrent(current);
+        if (g == null) {
+            return;
+        }
+        b.event(EventType.USER_TASK_BEGIN, ts);
+        b.varint(id);
+        b.varint(parent);
+        b.varint(stringId(name));
+        b.varint(stackId(stack));
+        exitCurrent(g);
+    }
+
+    public void userTaskEnd(Thread current, long id, CapturedStack stack) {
+        if (!begin()) {
+            return;
+        }
+        GState g = enterCurrent(current);
+        if (g == null) {
+            return;
+        }
+        b.event(EventType.USER_TASK_END, ts);
+        b.varint(id);
+        b.varint(stackId(stack));
+        exitCurrent(g);
+    }
+
+    /** Begins ({@code begin}) or ends a region named {@code name} in task {@code task}. */
+    public void userRegion(Thread current, boolean begin, long task, String name, CapturedStack stack) {
+        if (!begin()) {
+            return;
+        }
+        GState g = enterCurrent(current);
+        if (g == null) {
+            return;
+        }
+        b.event(begin ? EventType.USER_REGION_BEGIN : EventType.USER_REGION_END, ts);
+        b.varint(task);
+        b.varint(stringId(name));
+        b.varint(stackId(stack));
+        exitCurrent(g);
+    }
+
+    public void userLog(Thread current, long task, String key, String value, CapturedStack stack) {
+        if (!begin()) {
+            return;
+        }
+        GState g = enterCurrent(current);
+        if (g == null) {
+            return;
+        }
+        writeLog(task, key, value, stack);
+        exitCurrent(g);
+    }
+
+    /** A log on the G running on this M (e.g. why the next syscall-style block pins). */
+    public void logOnCurrent(Thread vt, String key, String value) {
+        if (!begin()) {
+            return;
+        }
+        GState g = ensureOnM(vt);
+        if (g != null) {
+            writeLog(0, key, value, null);
+        }
+    }
+
+    // ---------------------------------------------------------------- the state machine
+
+    /**
+     * Prepares the buffer for one operation: reads the clock once, and on the M's first event
+     * of the generation writes its P's and running G's statuses.
+     */
+    private boolean begin() {
+        gen = m.gen;
+        bracketed = false;
+        int i = (int) (gen & 1);
+        TraceBuf buf = m.bufs[i];
+        ts = TraceClock.now();
+        if (buf == null) {
+            buf = m.session.tracer.takeBuffer();
+            if (buf == null) {
+                m.session.recordLoss(gen);
+                return false;
+            }
+            buf.reset(gen, m.mid, ts);
+            m.bufs[i] = buf;
+            b = buf;
+            writeMStatuses();
+        } else if (buf.remaining() < OP_RESERVE) {
+            buf = m.session.tracer.flushAndTake(buf);
+            m.bufs[i] = buf;
+            if (buf == null) {
+                m.session.recordLoss(gen);
+                return false;
+            }
+            buf.reset(gen, m.mid, ts);
+            b = buf;
+        } else {
+            b = buf;
+        }
+        return true;
+    }
+
+    private void writeMStatuses() {
+        ProcState p = m.proc;
+        if (p.acquireStatus(gen)) {
+            b.event(EventType.PROC_STATUS, ts);
+            b.varint(p.id);
+            b.varint(p.status);
+        }
+        GState cur = m.curG;
+        if (cur != null && cur.acquireStatus(gen)) {
+            writeGoStatus(cur, m.mid);
+        }
+    }
+
+    private void writeGoStatus(GState g, long mid) {
+        b.event(EventType.GO_STATUS, ts);
+        b.varint(g.id);
+        b.varint(mid);
+        b.varint(g.status);
+    }
+
+    /** Leaves the P running, starting it if it was idle. */
+    private void ensureProc() {
+        ProcState p = m.proc;
+        if (p.status == Status.PROC_IDLE) {
+            b.event(EventType.PROC_START, ts);
+            b.varint(p.id);
+            b.varint(p.nextSeq(gen));
+            p.status = Status.PROC_RUNNING;
+        }
+    }
+
+    private GState lookup(Thread t, int statusIfNew) {
+        GState g = m.session.gs.get(t);
+        if (g == null) {
+            GState fresh = new GState(t, statusIfNew);
+            g = m.session.gs.putIfAbsent(t, fresh);
+            if (g == null) {
+                g = fresh;
+            }
+        }
+        return g;
+    }
+
+    /**
+     * Makes sure {@code g} has been told in this generation; false if its told state makes it
+     * unusable here (running on another M).
+     */
+    private boolean introduce(GState g) {
+        if (!g.known) {
+            g.known = true;
+            if (gen == m.session.firstGen) {
+                if (g.acquireStatus(gen)) {
+                    writeGoStatus(g, EventType.NO_THREAD);
+                }
+            } else {
+                ensureProc();
+                b.event(g.status == Status.GO_WAITING ? EventType.GO_CREATE_BLOCKED : EventType.GO_CREATE, ts);
+                b.varint(g.id);
+                b.varint(0);
+                b.varint(0);
+                g.setStatusTraced(gen);
+            }
+            return true;
+        }
+        if (!g.statusWasTraced(gen) && g.acquireStatus(gen)) {
+            writeGoStatus(g, g.isOnM() ? m.mid : EventType.NO_THREAD);
+        }
+        return true;
+    }
+
+    private void unblock(GState t, CapturedStack stack) {
+        b.event(EventType.GO_UNBLOCK, ts);
+        b.varint(t.id);
+        b.varint(t.nextSeq(gen));
+        b.varint(stackId(stack));
+        t.status = Status.GO_RUNNABLE;
+    }
+
+    /** Starts {@code g} on this M (which runs no G): repairs a missed unblock first. */
+    private boolean startOnM(GState g) {
+        introduce(g);
+        int s = g.status;
+        if (s == Status.GO_RUNNING || s == Status.GO_SYSCALL || s == Status.GO_BAD) {
+            m.session.inconsistentEvents.increment(); // on another M, or ended, as far as the trace knows
+            return false;
+        }
+        ensureProc();
+        if (s == Status.GO_WAITING) {
+            unblock(g, null);
+        }
+        b.event(EventType.GO_START, ts);
+        b.varint(g.id);
+        b.varint(g.nextSeq(gen));
+        g.status = Status.GO_RUNNING;
+        m.curG = g;
+        return true;
+    }
+
+    /** The G of {@code vt}, running on this M; started here first if the trace did not know. */
+    private GState ensureOnM(Thread vt) {
+        GState cur = m.curG;
+        if (cur != null && cur.thread == vt) {
+            return cur.status == Status.GO_RUNNING ? cur : inconsistent();
+        }
+        if (cur != null) {
+            return inconsistent();
+        }
+        GState g = lookup(vt, Status.GO_RUNNABLE);
+        return startOnM(g) ? g : null;
+    }
+
+    private GState inconsistent() {
+        m.session.inconsistentEvents.increment();
+        return null;
+    }
+
+    private void stopOnM(Thread vt, int type, String reason, CapturedStack stack, int newStatus) {
+        if (!begin()) {
+            return;
+        }
+        GState g = ensureOnM(vt);
+        if (g != null) {
+            stopCurrent(g, type, reason, stack, newStatus);
+        }
+    }
+
+    private void stopCurrent(GState g, int type, String reason, CapturedStack stack, int newStatus) {
+        b.event(type, ts);
+        b.varint(stringId(reason));
+        b.varint(stackId(stack));
+        g.status = newStatus;
+        m.curG = null;
+    }
+
+    /**
+     * Makes {@code t} the G running on this M for an event it emits. A platform thread is its
+     * own M and stays running; a virtual thread that the capture layer has not shown running
+     * here is started for the event and stopped after it ({@link #exitCurrent}).
+     * Null {@code t}: the event belongs to whatever runs here. Returns null if {@code t} cannot run here.
+     */
+    private GState enterCurrent(Thread t) {
+        if (t == null) {
+            return null;
+        }
+        GState cur = m.curG;
+        if (cur != null && cur.thread == t) {
+            return cur;
+        }
+        if (cur != null) {
+            return inconsistent();
+        }
+        GState g = lookup(t, Status.GO_RUNNABLE);
+        if (!startOnM(g)) {
+            return null;
+        }
+        bracketed = t.isVirtual();
+        return g;
+    }
+
+    private void exitCurrent(GState g) {
+        if (bracketed && g != null) {
+            stopCurrent(g, EventType.GO_STOP, UNOBSERVED, null, Status.GO_RUNNABLE);
+            bracketed = false;
+        }
+    }
+
+    private void writeLog(long task, String key, String value, CapturedStack stack) {
+        b.event(EventType.USER_LOG, ts);
+        b.varint(task);
+        b.varint(stringId(key));
+        b.varint(stringId(value));
+        b.varint(stackId(stack));
+    }
+
+    private long stringId(String s) {
+        return m.session.strings[(int) (gen & 1)].put(s);
+    }
+
+    private long stackId(CapturedStack s) {
+        return s == null ? 0 : m.session.stacks[(int) (gen & 1)].put(s);
+    }
+}

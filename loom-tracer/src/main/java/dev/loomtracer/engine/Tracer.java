@@ -1,0 +1,291 @@
+package dev.loomtracer.engine;
+
+import jdk.internal.misc.CarrierThreadLocal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The tracer's global state (Go's {@code trace} struct): on/off, the generation, the trace
+ * lock, the buffers, the reader's position. {@link #GLOBAL} is the instance the capture layer
+ * and the public API use; tests may build their own.
+ *
+ * <p>Invariant (seed 004): {@code enabled} is a plain flag, the fast path of every hook (tracing
+ * off costs one opaque load); {@code gen} is the truth. {@code enabled} becomes true strictly
+ * before {@code gen} becomes non-zero, and may stay stale-true after stop, because
+ * {@link #acquire()} re-checks {@code gen}. The flag is read with an opaque load so the JIT
+ * cannot hoist it out of a loop and miss a start forever.
+ */
+public final class Tracer {
+    public static final Tracer GLOBAL = new Tracer();
+
+    private static final VarHandle ENABLED;
+    static {
+        try {
+            ENABLED = MethodHandles.lookup().findVarHandle(Tracer.class, "enabled", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("unused") // through ENABLED
+    private boolean enabled;
+    private volatile long gen;
+    volatile TraceSession session;
+
+    final TraceLock lock = new TraceLock();
+    final ReaderSlot readerSlot = new ReaderSlot();
+    // Guarded by lock:
+    BufferPool pool = new BufferPool(64L << 20);
+    boolean headerWritten;
+    long readerGen;
+    TraceBuf reading;
+    /** Set under the lock together with gen = 0 (Go's trace.shutdown). */
+    volatile boolean shutdown;
+    /** The newest generation whose batches are all queued; the reader may take it. */
+    volatile long flushedGen;
+    /** Set when the session's final generation is queued: after it, the reader reaches the end. */
+    volatile boolean finished;
+
+    private final CarrierThreadLocal<MState> mstates = new CarrierThreadLocal<>();
+    private final ReentrantLock control = new ReentrantLock();
+    final ReentrantLock advanceLock = new ReentrantLock();
+    private volatile Thread advancer;
+    private volatile CountDownLatch readerDone;
+    final TraceReader reader = new TraceReader(this);
+
+    Tracer() {}
+
+    /** A tracer of its own, for tests that must not share the global one. */
+    public static Tracer newInstance() {
+        return new Tracer();
+    }
+
+    // ---------------------------------------------------------------- the fast path
+
+    /** True if tracing may be on: one opaque load. */
+    public boolean enabled() {
+        return (boolean) ENABLED.getOpaque(this);
+    }
+
+    /**
+     * Enters a write on this carrier (or platform thread) for the current generation; null when
+     * tracing is off or this M is already writing (a hook that re-entered the tracer). Every
+     * non-null result must be passed to {@link #release}.
+     */
+    public TraceWriter acquire() {
+        if (!(boolean) ENABLED.getOpaque(this)) {
+            return null;
+        }
+        return acquireSlow();
+    }
+
+    private TraceWriter acquireSlow() {
+        TraceSession s = session;
+        if (s == null) {
+            return null;
+        }
+        MState m = mstates.get();
+        if (m == null || m.session != s) {
+            m = s.newM(Thread.currentThread());
+            mstates.set(m);
+        }
+        if (m.isWriting()) {
+            s.nestedEvents.increment();
+            return null;
+        }
+        m.beginWrite();
+        long g = gen;
+        if (g == 0 || session != s) {
+            m.endWrite();
+            return null;
+        }
+        m.gen = g;
+        return m.writer;
+    }
+
+    public void release(TraceWriter w) {
+        w.m().endWrite();
+    }
+
+    /** The stack mode of the running trace, or OFF. */
+    public TraceConfig.StackMode stackMode() {
+        TraceSession s = session;
+        return s == null ? TraceConfig.StackMode.OFF : s.config.stacks();
+    }
+
+    /** The current generation, 0 when off. For tests and diagnostics. */
+    public long generation() {
+        return gen;
+    }
+
+    // ---------------------------------------------------------------- buffers
+
+    /** An empty buffer for a writer: from the pool, else newly allocated within the limit, else null. */
+    TraceBuf takeBuffer() {
+        lock.lock();
+        TraceBuf b = pool.takeEmpty();
+        lock.unlock();
+        return b != null ? b : pool.tryAllocate();
+    }
+
+    /** Queues a writer's full buffer and hands it an empty one (or null: out of memory). */
+    TraceBuf flushAndTake(TraceBuf full) {
+        full.finish();
+        lock.lock();
+        pool.enqueueFull(full);
+        TraceBuf b = pool.takeEmpty();
+        lock.unlock();
+        TraceSession s = session;
+        if (s != null) {
+            s.addFlushedBytes(full.gen, full.batchLength());
+        }
+        return b != null ? b : pool.tryAllocate();
+    }
+
+    // ---------------------------------------------------------------- start and stop
+
+    /**
+     * Starts a trace. The caller then reads it with {@link #readTrace()} (the public API's
+     * stream and flight-recorder modes do it for the user) and must keep reading until the end, as with Go's ReadTrace.
+     *
+     * @throws IllegalStateException if a trace is already running, or the JVM lacks the
+     *     options the tracer needs
+     */
+    public void start(TraceConfig config) {
+        JdkAccess.check();
+        control.lock();
+        try {
+            if (session != null) {
+                throw new IllegalStateException("tracing is already running; stop it before starting another trace");
+            }
+            TraceSession s = new TraceSession(this, config);
+            lock.lock();
+            pool = new BufferPool(config.maxBufferBytes());
+            headerWritten = false;
+            readerGen = s.firstGen;
+            reading = null;
+            flushedGen = 0;
+            shutdown = false;
+            finished = false;
+            lock.unlock();
+            readerDone = new CountDownLatch(1);
+            session = s;
+            // Seed 004: enabled strictly before gen != 0; the volatile store of gen publishes both.
+            ENABLED.setOpaque(this, true);
+            VarHandle.fullFence();
+            gen = s.firstGen;
+            Thread a = Thread.ofPlatform().daemon().name("loomtrace-advancer").unstarted(() -> advanceLoop(s));
+            advancer = a;
+            a.start();
+        } finally {
+            control.unlock();
+        }
+    }
+
+    /** True from start until stop has returned. */
+    public boolean isRunning() {
+        return session != null;
+    }
+
+    /**
+     * Stops the trace: ends the current generation, waits until the reader has taken every
+     * byte, then frees the buffers. A no-op when no trace runs. Returns the session's loss
+     * counters, or null if nothing was running.
+     */
+    public TraceStats stop() throws InterruptedException {
+        control.lock();
+        try {
+            TraceSession s = session;
+            if (s == null) {
+                return null;
+            }
+            Thread a = advancer;
+            advancer = null;
+            if (a != null) {
+                LockSupport.unpark(a);
+                a.join();
+            }
+            Advancer.advance(this, true);
+            readerDone.await();
+            TraceStats stats = TraceStats.of(s, flushedGen);
+            lock.lock();
+            session = null;
+            lock.unlock();
+            return stats;
+        } finally {
+            control.unlock();
+        }
+    }
+
+    /** Counters of the running trace, or null. */
+    public TraceStats stats() {
+        TraceSession s = session;
+        return s == null ? null : TraceStats.of(s, flushedGen);
+    }
+
+    /** Ends the current generation now (the flight recorder's snapshot uses this). */
+    public void advanceNow() {
+        Advancer.advance(this, false);
+    }
+
+    void setGen(long g) {
+        gen = g;
+    }
+
+    void clearEnabled() {
+        ENABLED.setOpaque(this, false);
+    }
+
+    void signalReaderDone() {
+        CountDownLatch l = readerDone;
+        if (l != null) {
+            l.countDown();
+        }
+    }
+
+    void wakeAdvancer() {
+        Thread a = advancer;
+        if (a != null) {
+            LockSupport.unpark(a);
+        }
+    }
+
+    private void advanceLoop(TraceSession s) {
+        long periodNanos = s.config.generationPeriod().toNanos();
+        long deadline = System.nanoTime() + periodNanos;
+        while (advancer == Thread.currentThread()) {
+            long now = System.nanoTime();
+            boolean bySize = s.genBytes[(int) (gen & 1)].get() > s.config.generationBytes();
+            boolean byLoss = s.lossGen.get() != 0;
+            if (now - deadline >= 0 || bySize || byLoss) {
+                Advancer.advance(this, false);
+                deadline = System.nanoTime() + periodNanos;
+                if (session != s || finished) {
+                    return; // a loss ended the trace
+                }
+                continue;
+            }
+            LockSupport.parkNanos(this, deadline - now);
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * Blocks until the next chunk of the trace is available and returns it; null at the end of
+     * the trace. The chunk stays valid until the next call. One reader at a time: a concurrent
+     * call throws {@link IllegalStateException} and tracing goes on.
+     */
+    public java.nio.ByteBuffer readTrace() throws InterruptedException {
+        return reader.readBytes();
+    }
+
+    /** Like {@link #readTrace()} but tells generation boundaries (for the flight recorder). */
+    TraceReader.Chunk readChunk() throws InterruptedException {
+        return reader.readChunk();
+    }
+}
