@@ -10,8 +10,9 @@ import java.lang.invoke.VarHandle;
  * between {@link #beginWrite()} and {@link #endWrite()}; {@code seqlock} is odd exactly while it
  * does. The advancer reads an M's buffers for generation g only after it has published g+1 and
  * seen {@code seqlock} even, so every event a writer started in g is whole in g's buffer by then.
- * A virtual thread that writes here is mounted on this carrier and cannot unmount in between:
- * the write path never parks, never takes a monitor and never does I/O.
+ * A virtual thread that writes here is pinned to this carrier from acquire to release, so it
+ * cannot unmount in between even if the write path meets a contended monitor; the write path
+ * never parks on its own and never does I/O.
  */
 final class MState {
     private static final VarHandle SEQLOCK;

@@ -1,6 +1,7 @@
 package dev.loomtracer.engine;
 
 import jdk.internal.misc.CarrierThreadLocal;
+import jdk.internal.vm.Continuation;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -88,12 +89,17 @@ public final class Tracer {
         if (s == null) {
             return null;
         }
+        // Pinned for the whole write: the write path may meet a contended monitor (inside
+        // ConcurrentHashMap, say), and since JDK 24 that unmounts a virtual thread, which would
+        // leave this carrier's M mid-write under another virtual thread.
+        Continuation.pin();
         MState m = mstates.get();
         if (m == null || m.session != s) {
             m = s.newM(Thread.currentThread());
             mstates.set(m);
         }
         if (m.isWriting()) {
+            Continuation.unpin();
             s.nestedEvents.increment();
             return null;
         }
@@ -101,6 +107,7 @@ public final class Tracer {
         long g = gen;
         if (g == 0 || session != s) {
             m.endWrite();
+            Continuation.unpin();
             return null;
         }
         m.gen = g;
@@ -109,6 +116,7 @@ public final class Tracer {
 
     public void release(TraceWriter w) {
         w.m().endWrite();
+        Continuation.unpin();
     }
 
     /** The stack mode of the running trace, or OFF. */
