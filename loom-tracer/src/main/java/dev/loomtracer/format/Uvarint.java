@@ -28,4 +28,30 @@ public final class Uvarint {
         }
         return n;
     }
+
+    /**
+     * Decodes the uvarint at {@code pos}, reading no byte at or past {@code limit} (Go's
+     * {@code binary.Uvarint}). Stores the value in {@code out[0]} and returns the position after
+     * it; returns -1 if the bytes end before the value does, and -2 if it overflows 64 bits.
+     */
+    public static int read(byte[] buf, int pos, int limit, long[] out) {
+        long x = 0;
+        int shift = 0;
+        for (int i = 0; i < MAX_BYTES; i++) {
+            if (pos + i >= limit) {
+                return -1;
+            }
+            int b = buf[pos + i] & 0xFF;
+            if (b < 0x80) {
+                if (i == MAX_BYTES - 1 && b > 1) {
+                    return -2;
+                }
+                out[0] = x | ((long) b << shift);
+                return pos + i + 1;
+            }
+            x |= (long) (b & 0x7F) << shift;
+            shift += 7;
+        }
+        return -2;
+    }
 }

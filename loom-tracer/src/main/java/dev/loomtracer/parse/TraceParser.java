@@ -1,0 +1,253 @@
+package dev.loomtracer.parse;
+
+import dev.loomtracer.format.EventType;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads a Go execution trace ("go 1.22" or "go 1.23") and returns its events one at a time,
+ * validated and in the order Go's parser returns them (a port of Go 1.23's
+ * {@code internal/trace.Reader}): for each generation, the per-M event streams are merged by
+ * timestamp, and an event is taken from the earliest M whose next event the scheduler state
+ * machines ({@link Ordering}) accept; CPU samples are merged in by time; a {@link TraceEvent#SYNC}
+ * event ends each generation.
+ *
+ * <pre>{@code
+ * try (TraceParser p = TraceParser.open(path)) {
+ *     for (TraceEvent e; (e = p.next()) != null; ) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>Invariant: memory is bounded by one generation; every event returned is valid in the order
+ * returned; the first invalid or truncated spot ends the stream with a {@link TraceFormatException}
+ * naming its byte offset and generation, after every complete generation before it has been
+ * returned.
+ */
+public final class TraceParser implements AutoCloseable {
+    private static final byte[] GO122 = "go 1.22 trace\0\0\0".getBytes(StandardCharsets.US_ASCII);
+
+    private final InputStream stream;
+    private final TraceInput in;
+    private final String version;
+    private final GenerationReader generations;
+    private final Ordering order = new Ordering();
+    private final Frontier frontier = new Frontier();
+    private Generation gen;
+    private List<CpuSample> cpuSamples = List.of();
+    private int cpuIdx;
+    private boolean emittedSync = true; // no Sync before the first generation
+    private long lastTs;
+    private boolean failed;
+
+    private TraceParser(InputStream stream) throws IOException {
+        this.stream = stream;
+        this.in = new TraceInput(stream);
+        byte[] header = new byte[EventType.HEADER.length];
+        int n = in.readFully(header, 0, header.length);
+        if (n < header.length && isPrefix(header, n)) {
+            throw TraceFormatException.truncated(0, n, "the 16-byte header is cut short");
+        }
+        if (Arrays.equals(header, EventType.HEADER)) {
+            version = "go 1.23";
+        } else if (Arrays.equals(header, GO122)) {
+            version = "go 1.22";
+        } else if (n == header.length && header[0] == 'g' && header[1] == 'o' && header[2] == ' ') {
+            String text = new String(header, StandardCharsets.US_ASCII).replace("\0", "").trim();
+            throw TraceFormatException.invalid(0, 0, "unsupported trace version \"" + text
+                    + "\" (this parser reads go 1.22 and go 1.23)");
+        } else {
+            throw TraceFormatException.invalid(0, 0, "bad file format: not a Go execution trace");
+        }
+        this.generations = new GenerationReader(in);
+    }
+
+    private static boolean isPrefix(byte[] header, int n) {
+        for (int i = 0; i < n; i++) {
+            if (header[i] != EventType.HEADER[i] && header[i] != GO122[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Starts reading a trace; checks the header. The parser closes {@code in} on {@link #close()}. */
+    public static TraceParser open(InputStream in) throws IOException {
+        return new TraceParser(in);
+    }
+
+    /** Opens a trace file. */
+    public static TraceParser open(Path file) throws IOException {
+        InputStream s = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        try {
+            return new TraceParser(s);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** "go 1.23" or "go 1.22", from the header. */
+    public String version() {
+        return version;
+    }
+
+    /** Bytes consumed so far (the whole trace once {@link #next()} has returned null). */
+    public long bytesRead() {
+        return in.offset();
+    }
+
+    /** The generation of the event returned last (null before the first). */
+    public Generation generation() {
+        return gen;
+    }
+
+    /** The next event, or null at the end of a valid trace. */
+    public TraceEvent next() throws IOException {
+        if (failed) {
+            throw new IllegalStateException("the trace is invalid; the parser cannot go on");
+        }
+        try {
+            TraceEvent e = nextUnchecked();
+            if (e == null) {
+                return null;
+            }
+            if (!e.isSync()) {
+                resolve(e);
+            }
+            if (e.time <= lastTs) {
+                e.time = lastTs + 1;
+            }
+            lastTs = e.time;
+            return e;
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+        }
+    }
+
+    private TraceEvent nextUnchecked() throws IOException {
+        TraceEvent queued = order.next();
+        if (queued != null) {
+            return queued;
+        }
+        if (frontier.isEmpty() && cpuIdx >= cpuSamples.size()) {
+            if (!emittedSync) {
+                emittedSync = true;
+                return new TraceEvent(TraceEvent.SYNC, lastTs, TraceEvent.NONE, TraceEvent.NONE,
+                        TraceEvent.NONE, null, gen.number, -1);
+            }
+            Generation g = generations.next();
+            if (g == null) {
+                return null;
+            }
+            gen = g;
+            cpuSamples = g.cpuSamples;
+            cpuIdx = 0;
+            for (var e : g.batches.entrySet()) {
+                BatchCursor bc = new BatchCursor(e.getKey());
+                if (bc.next(e.getValue(), g)) {
+                    frontier.insert(bc);
+                }
+            }
+            emittedSync = false;
+        }
+        if (cpuIdx < cpuSamples.size()) {
+            CpuSample s = cpuSamples.get(cpuIdx);
+            if (frontier.isEmpty() || s.time() < frontier.get(0).ev.time) {
+                cpuIdx++;
+                return new TraceEvent(EventType.CPU_SAMPLE, s.time(), s.m(), s.p(), s.g(),
+                        new long[] {s.stack()}, gen.number, s.offset());
+            }
+        }
+        if (frontier.isEmpty()) {
+            throw TraceFormatException.invalid(gen.number, -1, "broken trace: frontier is empty"
+                    + order.dump());
+        }
+        if (!tryAdvance(0)) {
+            frontier.sortByTime();
+            boolean success = false;
+            for (int i = 1; i < frontier.size(); i++) {
+                if (tryAdvance(i)) {
+                    success = true;
+                    break;
+                }
+            }
+            if (!success) {
+                BatchCursor head = frontier.get(0);
+                throw TraceFormatException.invalid(gen.number, head.ev.offset,
+                        "broken trace: no M can advance (a sequence number, status event or ordering is wrong);"
+                                + " next event of each M:" + frontier.dump() + "\n  state:" + order.dump());
+            }
+        }
+        TraceEvent e = order.next();
+        if (e == null) {
+            throw new IllegalStateException("advance succeeded but queued no event");
+        }
+        return e;
+    }
+
+    private boolean tryAdvance(int i) throws TraceFormatException {
+        BatchCursor bc = frontier.get(i);
+        try {
+            if (!order.advance(bc.ev, gen, bc.m)) {
+                return false;
+            }
+        } catch (Ordering.Invalid x) {
+            throw TraceFormatException.invalid(gen.number, bc.ev.offset,
+                    "M " + bc.m + ", " + EventSpec.name(bc.ev.type) + ": " + x.getMessage());
+        }
+        if (bc.next(gen.batches.get(bc.m), gen)) {
+            frontier.update(i);
+        } else {
+            frontier.remove(i);
+        }
+        return true;
+    }
+
+    /** Checks the event's string and stack ids against its generation and resolves them (Go's validateTableIDs). */
+    private void resolve(TraceEvent e) throws TraceFormatException {
+        if (e.type == EventType.CPU_SAMPLE) {
+            e.stack = stackOf(e, e.args[0]);
+            return;
+        }
+        int[] stacks = EventSpec.stackArgs(e.type);
+        if (stacks.length > 0) {
+            e.stack = stackOf(e, e.args[stacks[0]]);
+            if (stacks.length > 1) {
+                e.newStack = stackOf(e, e.args[stacks[1]]);
+            }
+        }
+        int[] strings = EventSpec.stringArgs(e.type);
+        if (strings.length > 0) {
+            String[] s = new String[strings.length];
+            for (int i = 0; i < strings.length; i++) {
+                s[i] = gen.string(e.args[strings[i]]);
+                if (s[i] == null) {
+                    throw TraceFormatException.invalid(gen.number, e.offset, "M " + e.m + ", " + e.typeName()
+                            + ": found invalid string ID " + e.args[strings[i]] + " for event " + e.typeName());
+                }
+            }
+            e.strings = s;
+        }
+    }
+
+    private Stack stackOf(TraceEvent e, long id) throws TraceFormatException {
+        Stack s = gen.stack(id);
+        if (s == null) {
+            throw TraceFormatException.invalid(gen.number, e.offset, "M " + e.m + ", " + e.typeName()
+                    + ": found invalid stack ID " + id + " for event " + e.typeName());
+        }
+        return s;
+    }
+
+    @Override
+    public void close() throws IOException {
+        stream.close();
+    }
+}

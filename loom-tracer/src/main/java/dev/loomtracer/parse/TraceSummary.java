@@ -1,0 +1,195 @@
+package dev.loomtracer.parse;
+
+import dev.loomtracer.format.EventType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Counts of one pass over a trace: generations, events per type, goroutines, procs and threads
+ * seen, block reasons, user logs, bytes, time span. Analyses can feed it events they already
+ * read ({@link #accept}) instead of parsing twice.
+ *
+ * <p>Invariant: every count is over the events accepted so far; Sync events count generations and
+ * nothing else, so {@link #events()} equals the sum of {@link #countsByType()}.
+ */
+public final class TraceSummary implements Consumer<TraceEvent> {
+    private String version = "";
+    private long bytes;
+    private long generations;
+    private long events;
+    private long firstTime = -1;
+    private long lastTime = -1;
+    private long userLogs;
+    private final Map<String, Long> byType = new TreeMap<>();
+    private final Map<String, Long> blockReasons = new TreeMap<>();
+    private final Map<String, Long> stopReasons = new TreeMap<>();
+    private final Set<Long> goroutines = new HashSet<>();
+    private final Set<Long> procs = new HashSet<>();
+    private final Set<Long> threads = new HashSet<>();
+
+    /** Reads a whole trace file; throws {@link TraceFormatException} if it is invalid. */
+    public static TraceSummary of(Path file) throws IOException {
+        try (TraceParser p = TraceParser.open(file)) {
+            TraceSummary s = new TraceSummary();
+            s.readAll(p);
+            return s;
+        }
+    }
+
+    /** Reads a whole trace; throws {@link TraceFormatException} if it is invalid. */
+    public static TraceSummary of(InputStream in) throws IOException {
+        try (TraceParser p = TraceParser.open(in)) {
+            TraceSummary s = new TraceSummary();
+            s.readAll(p);
+            return s;
+        }
+    }
+
+    /**
+     * Accepts every remaining event of {@code p}. On an invalid trace it throws, and this summary
+     * keeps what was read before the error.
+     */
+    public void readAll(TraceParser p) throws IOException {
+        version = p.version();
+        try {
+            for (TraceEvent e; (e = p.next()) != null; ) {
+                accept(e);
+            }
+        } finally {
+            bytes = p.bytesRead();
+        }
+    }
+
+    @Override
+    public void accept(TraceEvent e) {
+        if (e.isSync()) {
+            generations++;
+            return;
+        }
+        events++;
+        if (firstTime < 0) {
+            firstTime = e.time();
+        }
+        lastTime = e.time();
+        byType.merge(e.typeName(), 1L, Long::sum);
+        if (e.g() != TraceEvent.NONE) {
+            goroutines.add(e.g());
+        }
+        if (e.p() != TraceEvent.NONE) {
+            procs.add(e.p());
+        }
+        if (e.m() != TraceEvent.NONE) {
+            threads.add(e.m());
+        }
+        Transition t = e.transition();
+        if (t != null) {
+            (t.resource() == Transition.Resource.GOROUTINE ? goroutines : procs).add(t.id());
+        }
+        switch (e.type()) {
+            case EventType.GO_BLOCK -> blockReasons.merge(e.reason(), 1L, Long::sum);
+            case EventType.GO_STOP -> stopReasons.merge(e.reason(), 1L, Long::sum);
+            case EventType.USER_LOG -> userLogs++;
+            default -> { }
+        }
+    }
+
+    public String version() {
+        return version;
+    }
+
+    /** Bytes of the trace read (set by {@link #readAll}). */
+    public long bytes() {
+        return bytes;
+    }
+
+    public long generations() {
+        return generations;
+    }
+
+    /** Events other than Sync. */
+    public long events() {
+        return events;
+    }
+
+    /** Event counts by type name (Go's names: GoBlock, GoStart, ...), sorted by name. */
+    public Map<String, Long> countsByType() {
+        return Collections.unmodifiableMap(byType);
+    }
+
+    /** How many events of this type ({@link EventType} code). */
+    public long count(int type) {
+        return byType.getOrDefault(EventType.name(type), 0L);
+    }
+
+    /** GoBlock reasons and how often each occurred. */
+    public Map<String, Long> blockReasons() {
+        return Collections.unmodifiableMap(blockReasons);
+    }
+
+    /** GoStop reasons and how often each occurred. */
+    public Map<String, Long> stopReasons() {
+        return Collections.unmodifiableMap(stopReasons);
+    }
+
+    public Set<Long> goroutines() {
+        return Collections.unmodifiableSet(goroutines);
+    }
+
+    public Set<Long> procs() {
+        return Collections.unmodifiableSet(procs);
+    }
+
+    /** The Ms (threads; carrier threads in Loom traces) that emitted events. */
+    public Set<Long> threads() {
+        return Collections.unmodifiableSet(threads);
+    }
+
+    public long userLogs() {
+        return userLogs;
+    }
+
+    /** Nanoseconds from the first to the last event, 0 if there are fewer than two. */
+    public long durationNanos() {
+        return firstTime < 0 ? 0 : lastTime - firstTime;
+    }
+
+    /** One line: version, generations, events, goroutines, procs, threads, bytes, duration. */
+    @Override
+    public String toString() {
+        return String.format("%s trace: %d generation(s), %d events, %d goroutines, %d procs, %d threads, "
+                + "%d bytes, %.3f s", version.isEmpty() ? "go" : version, generations, events,
+                goroutines.size(), procs.size(), threads.size(), bytes, durationNanos() / 1e9);
+    }
+
+    /** A multi-line table: the one-line summary, events per type, block and stop reasons. */
+    public String table() {
+        StringBuilder sb = new StringBuilder(toString()).append('\n');
+        sb.append(String.format("user logs: %d%n", userLogs));
+        section(sb, "events by type", byType);
+        section(sb, "block reasons (GoBlock)", blockReasons);
+        section(sb, "stop reasons (GoStop)", stopReasons);
+        return sb.toString();
+    }
+
+    private static void section(StringBuilder sb, String title, Map<String, Long> counts) {
+        sb.append('\n').append(title).append(":\n");
+        if (counts.isEmpty()) {
+            sb.append("  (none)\n");
+        }
+        int width = counts.keySet().stream().mapToInt(k -> displayed(k).length()).max().orElse(0);
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .forEach(e -> sb.append(String.format("  %-" + Math.max(width, 1) + "s %10d%n", displayed(e.getKey()), e.getValue())));
+    }
+
+    private static String displayed(String k) {
+        return k.isEmpty() ? "(none)" : k;
+    }
+}
