@@ -204,8 +204,9 @@ public final class Tracer {
      * byte, then frees the buffers. A no-op when no trace runs. Returns the session's loss
      * counters, or null if nothing was running.
      */
-    public TraceStats stop() throws InterruptedException {
+    public TraceStats stop() {
         control.lock();
+        boolean interrupted = false;
         try {
             TraceSession s = session;
             if (s == null) {
@@ -215,10 +216,12 @@ public final class Tracer {
             advancer = null;
             if (a != null) {
                 LockSupport.unpark(a);
-                a.join();
+                interrupted |= joinUninterruptibly(a);
             }
             Advancer.advance(this, true);
-            readerDone.await();
+            // Like Go's StopTrace, wait for the reader to take everything: a half-stopped trace
+            // would leave the next start racing with this session's last generation.
+            interrupted |= awaitUninterruptibly(readerDone);
             TraceStats stats = TraceStats.of(s, flushedGen);
             lock.lock();
             session = null;
@@ -226,6 +229,33 @@ public final class Tracer {
             return stats;
         } finally {
             control.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static boolean joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                t.join();
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+    }
+
+    private static boolean awaitUninterruptibly(CountDownLatch l) {
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                l.await();
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
     }
 
