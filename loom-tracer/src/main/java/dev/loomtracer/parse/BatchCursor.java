@@ -44,7 +44,7 @@ final class BatchCursor {
         ev.offset = b.dataOffset() + pos;
         int t = d[pos] & 0xFF;
         if (!EventSpec.isTimed(t)) {
-            if (t < 50 || EventSpec.isExperimental(t)) {
+            if (t < EventSpec.LIMIT) { // in Go's spec table, but not a timed event
                 throw error(gen, "found event without a timestamp: type=" + EventSpec.name(t));
             }
             throw error(gen, "found invalid event type: " + t);

@@ -17,6 +17,8 @@ final class EventSpec {
 
     /** Experimental alloc/free events (Go 1.23, GOEXPERIMENT=allocheapfree): type codes 128..136. */
     static final int EXPERIMENTAL_FIRST = 128;
+    /** One past the last type Go 1.23's spec table knows (GoroutineStackFree). */
+    static final int LIMIT = 137;
     private static final String[] EXP_NAMES = {
         "Span", "SpanAlloc", "SpanFree", "HeapObject", "HeapObjectAlloc", "HeapObjectFree",
         "GoroutineStack", "GoroutineStackAlloc", "GoroutineStackFree",
