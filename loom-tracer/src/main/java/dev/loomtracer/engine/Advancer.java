@@ -188,19 +188,22 @@ final class Advancer {
     /**
      * Ends Gs whose threads terminated without the trace being told (no capture hooks): on a
      * reaper M with a P of its own, each is started and destroyed, so the G count stays bounded.
+     * The reaper's idle P is told in every generation, which also keeps every generation non-empty.
      */
     private static void reap(TraceSession s, long gen, long ts, List<GState> dead, BatchBuilder bb) {
-        if (dead.isEmpty()) {
-            return;
-        }
         ProcState p = s.reaperProc;
         bb.begin(0, REAPER_M, ts);
         bb.reserve(128);
         TraceBuf b = bb.buf();
+        // Always told, so that no generation is ever empty: Go's parser rejects an empty one.
         if (p.acquireStatus(gen)) {
             b.event(EventType.PROC_STATUS, ts);
             b.varint(p.id);
             b.varint(Status.PROC_IDLE);
+        }
+        if (dead.isEmpty()) {
+            bb.end();
+            return;
         }
         b.event(EventType.PROC_START, ts);
         b.varint(p.id);

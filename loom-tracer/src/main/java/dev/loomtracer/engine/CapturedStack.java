@@ -20,6 +20,11 @@ public final class CapturedStack {
         this.hash = Arrays.hashCode(frames);
     }
 
+    /** A stack of the given frames, innermost first. */
+    public static CapturedStack ofFrames(Frame... frames) {
+        return new CapturedStack(frames.clone());
+    }
+
     public int depth() {
         return frames.length;
     }

@@ -1,0 +1,228 @@
+package dev.loomtracer.engine;
+
+import dev.loomtracer.format.EventType;
+import dev.loomtracer.parse.TraceEvent;
+import dev.loomtracer.testing.CheckedTrace;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Drives the capture SPI the way a scheduler would, with platform threads as carriers running
+ * (unstarted) virtual-thread objects, across many generations, and checks that the trace tells
+ * exactly the story that was driven, to both judges.
+ */
+class SimulatedSchedulingTest {
+    @TempDir
+    Path dir;
+
+    /** Runs {@code body} inside a write on the calling thread's M. */
+    private static void emit(Tracer t, java.util.function.Consumer<TraceWriter> body) {
+        TraceWriter w = t.acquire();
+        if (w != null) {
+            try {
+                body.accept(w);
+            } finally {
+                t.release(w);
+            }
+        }
+    }
+
+    private static Thread pumpTo(Tracer t, Path file) throws Exception {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        Thread pump = Thread.ofPlatform().name("test-reader").start(() -> {
+            try (ch) {
+                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
+                }
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        return pump;
+    }
+
+    @Test
+    void carriersRunningVirtualThreadsTellTheDrivenStory() throws Exception {
+        Tracer t = Tracer.newInstance();
+        Path file = dir.resolve("sim.trace");
+        t.start(new TraceConfig(Duration.ofMillis(20), 1 << 20, 64L << 20, TraceConfig.StackMode.OFF));
+        Thread pump = pumpTo(t, file);
+
+        int vts = 64;
+        int rounds = 40;
+        BlockingQueue<Thread> runQueue = new ArrayBlockingQueue<>(vts);
+        Map<Thread, Integer> roundsLeft = new java.util.concurrent.ConcurrentHashMap<>();
+        // A platform "creator" makes every virtual thread.
+        Thread creator = Thread.ofPlatform().name("creator").start(() -> {
+            for (int i = 0; i < vts; i++) {
+                Thread vt = Thread.ofVirtual().unstarted(() -> {});
+                roundsLeft.put(vt, rounds);
+                emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
+                runQueue.add(vt);
+            }
+        });
+        creator.join();
+        // Two carriers run them: start, block (odd rounds: then the unparker unblocks) or yield,
+        // a pinned episode every 5th round, destroy at the end.
+        BlockingQueue<Thread> blocked = new ArrayBlockingQueue<>(vts);
+        List<Thread> carriers = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        for (int c = 0; c < 2; c++) {
+            carriers.add(Thread.ofPlatform().name("carrier-" + c).start(() -> {
+                try {
+                    while (done.get() < vts) {
+                        Thread vt = runQueue.poll(10, TimeUnit.MILLISECONDS);
+                        if (vt == null) {
+                            continue;
+                        }
+                        int left = roundsLeft.merge(vt, -1, Integer::sum);
+                        emit(t, w -> w.goStart(vt));
+                        if (left % 5 == 0) {
+                            emit(t, w -> w.logOnCurrent(vt, "pinned", "class initializer"));
+                            emit(t, w -> w.syscallBegin(vt, null));
+                            emit(t, w -> w.syscallEnd(vt));
+                        }
+                        if (left == 0) {
+                            emit(t, w -> w.goDestroy(vt));
+                            done.incrementAndGet();
+                        } else if (left % 2 == 1) {
+                            emit(t, w -> w.goBlock(vt, "park java.util.concurrent.locks.ReentrantLock", null));
+                            blocked.add(vt);
+                        } else {
+                            emit(t, w -> w.goStop(vt, "yield", null));
+                            runQueue.add(vt);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        Thread unparker = Thread.ofPlatform().name("unparker").start(() -> {
+            try {
+                while (done.get() < vts) {
+                    Thread vt = blocked.poll(10, TimeUnit.MILLISECONDS);
+                    if (vt != null) {
+                        emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
+                        runQueue.add(vt);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (Thread c : carriers) {
+            c.join();
+        }
+        unparker.join();
+        TraceStats stats = t.stop();
+        pump.join();
+
+        assertEquals(0, stats.lostEvents());
+        assertEquals(0, stats.inconsistentEvents(), "a correct driver never needs repair");
+        assertEquals(0, stats.nestedEvents());
+        CheckedTrace trace = CheckedTrace.of(file);
+        assertTrue(trace.generations() >= 2, "the run spans generations: " + trace.generations());
+
+        Map<Long, int[]> perG = new HashMap<>(); // create, start, block, stop, unblock, syscall, destroy
+        long unparkerId = unparker.threadId();
+        long creatorId = creator.threadId();
+        for (TraceEvent e : trace.events) {
+            switch (e.type()) {
+                case EventType.GO_CREATE -> {
+                    if (e.arg(0) != creatorId) { // the creator itself may be introduced by a creation
+                        assertEquals(creatorId, e.g(), "created by the creator thread");
+                        perG.computeIfAbsent(e.arg(0), k -> new int[7])[0]++;
+                    }
+                }
+                case EventType.GO_START -> perG.computeIfAbsent(e.arg(0), k -> new int[7])[1]++;
+                case EventType.GO_BLOCK -> {
+                    assertEquals("park java.util.concurrent.locks.ReentrantLock", e.reason());
+                    perG.get(e.g())[2]++;
+                }
+                case EventType.GO_STOP -> perG.get(e.g())[3]++;
+                case EventType.GO_UNBLOCK -> {
+                    assertEquals(unparkerId, e.g(), "unblocked by the unparker, on its own context");
+                    perG.get(e.arg(0))[4]++;
+                }
+                case EventType.GO_SYSCALL_BEGIN -> perG.get(e.g())[5]++;
+                case EventType.GO_DESTROY -> perG.get(e.g())[6]++;
+                default -> { }
+            }
+        }
+        // Per VT: rounds starts; blocks on odd "left" values among rounds-1..1, yields on even ones.
+        int blocks = 0, yields = 0, pins = 0;
+        for (int left = rounds - 1; left >= 0; left--) {
+            if (left % 5 == 0) {
+                pins++;
+            }
+            if (left == 0) {
+                continue;
+            }
+            if (left % 2 == 1) {
+                blocks++;
+            } else {
+                yields++;
+            }
+        }
+        int vtsSeen = 0;
+        for (Map.Entry<Long, int[]> e : perG.entrySet()) {
+            int[] c = e.getValue();
+            if (c[0] == 0) {
+                continue; // the platform threads that emitted events are Gs too
+            }
+            vtsSeen++;
+            assertEquals(1, c[0], "created once: G " + e.getKey());
+            assertEquals(rounds, c[1], "started once per round: G " + e.getKey());
+            assertEquals(blocks, c[2], "blocks: G " + e.getKey());
+            assertEquals(yields, c[3], "yields: G " + e.getKey());
+            assertEquals(blocks, c[4], "unblocks: G " + e.getKey());
+            assertEquals(pins, c[5], "pinned episodes: G " + e.getKey());
+            assertEquals(1, c[6], "destroyed once: G " + e.getKey());
+        }
+        assertEquals(vts, vtsSeen);
+        assertEquals((long) vts * pins, trace.count(e -> e.type() == EventType.USER_LOG && "pinned".equals(e.name())));
+    }
+
+    @Test
+    void aCaptureLayerThatMissesTransitionsStillYieldsAValidTrace() throws Exception {
+        Tracer t = Tracer.newInstance();
+        Path file = dir.resolve("repair.trace");
+        t.start(new TraceConfig(Duration.ofMillis(10), 1 << 20, 64L << 20, TraceConfig.StackMode.OFF));
+        Thread pump = pumpTo(t, file);
+        Thread vt = Thread.ofVirtual().unstarted(() -> {});
+        Thread carrier = Thread.ofPlatform().start(() -> {
+            emit(t, w -> w.goBlock(vt, "sleep", null));     // never seen start: repaired by a start
+            emit(t, w -> w.goStart(vt));                     // never seen unblock: repaired
+            emit(t, w -> w.goStart(vt));                     // started twice: ignored
+            emit(t, w -> w.goUnblock(vt, null, null));       // unblock of a running G: dropped
+            emit(t, w -> w.syscallEnd(vt));                  // end without begin: dropped
+            emit(t, w -> w.goDestroy(vt));
+        });
+        carrier.join();
+        TraceStats stats = t.stop();
+        pump.join();
+        assertEquals(2, stats.inconsistentEvents(), "the two unrepairable events are counted");
+        CheckedTrace trace = CheckedTrace.of(file);
+        assertEquals(1, trace.count(e -> e.type() == EventType.GO_DESTROY));
+        assertEquals(1, trace.count(e -> e.type() == EventType.GO_BLOCK && "sleep".equals(e.reason())));
+    }
+}
