@@ -18,9 +18,20 @@ final class GenerationReader {
     private TraceFormatException pending; // error that belongs after the generation just returned
     private boolean done;
     private long lastGen;
+    private boolean guessed; // pending is a cut inside a batch header whose generation was guessed
 
     GenerationReader(TraceInput in) {
         this.in = in;
+    }
+
+    /**
+     * The cut that ends the input, if the last generation returned might be incomplete because of
+     * it: the input ended inside a batch header before its generation number, and the batch was
+     * taken to start the next generation (exact for our writer, which writes the frequency batch
+     * last; a guess for traces written in another order). Null otherwise.
+     */
+    TraceFormatException cutAfterLast() {
+        return guessed ? pending : null;
     }
 
     /** The next complete generation, or null at the end of the trace. */
@@ -54,6 +65,7 @@ final class GenerationReader {
                 TraceFormatException e = TraceFormatException.truncated(gen, t.offset, t.getMessage());
                 if (g != null && gen == cur + 1 && g.hasFrequency) {
                     pending = e; // The generation before the cut is complete: return it first.
+                    guessed = t.gen == 0;
                     break;
                 }
                 done = true;
@@ -113,10 +125,23 @@ final class GenerationReader {
                     "the generation has no frequency batch, so it is incomplete");
         }
         try {
+            if (g.cpuSamples.isEmpty() && g.batches.values().stream().flatMap(java.util.List::stream)
+                    .allMatch(b -> b.data().length == 0)) {
+                // Go's reader fails on such a generation ("frontier is empty"); say why.
+                if (nextStarted) {
+                    throw TraceFormatException.invalid(g.number, g.startOffset, "generation " + g.number + " has no events");
+                }
+                throw TraceFormatException.truncated(g.number, in.offset(), "the generation has no events, so it is incomplete");
+            }
             TableBatches.finish(g);
         } catch (TraceFormatException e) {
             done = true;
+            TraceFormatException cut = cutAfterLast();
             pending = null;
+            if (cut != null && !e.truncated()) {
+                throw TraceFormatException.truncated(g.number, cut.offset(), cut.detail
+                        + ", so generation " + g.number + " may be incomplete: " + e.getMessage());
+            }
             throw e;
         }
         lastGen = g.number;

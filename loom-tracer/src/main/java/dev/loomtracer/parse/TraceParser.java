@@ -125,6 +125,15 @@ public final class TraceParser implements AutoCloseable {
             }
             lastTs = e.time;
             return e;
+        } catch (TraceFormatException e) {
+            failed = true;
+            TraceFormatException cut = generations.cutAfterLast();
+            if (cut != null && !e.truncated() && gen != null && e.generation() == gen.number) {
+                // The generation right before a cut failed: the cut is the likely cause.
+                throw TraceFormatException.truncated(gen.number, cut.offset(), cut.detail
+                        + ", so generation " + gen.number + " may be incomplete: " + e.getMessage());
+            }
+            throw e;
         } catch (IOException | RuntimeException e) {
             failed = true;
             throw e;

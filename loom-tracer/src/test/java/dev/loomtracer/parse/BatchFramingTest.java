@@ -35,7 +35,7 @@ class BatchFramingTest {
     }
 
     static RawBatch batch(long gen, long m, byte[]... parts) {
-        return new RawBatch(0, EVENT_BATCH, 0, gen, m, 0, cat(parts));
+        return new RawBatch(0, 0, EVENT_BATCH, 0, gen, m, 0, cat(parts));
     }
 
     static RawBatch freq(long gen, long ticksPerSecond) {

@@ -16,7 +16,7 @@ final class TraceBytes {
     private TraceBytes() {}
 
     /** A batch: header fields and payload. {@code kind} is EVENT_BATCH or EXPERIMENTAL_BATCH. */
-    record RawBatch(long offset, int kind, int exp, long gen, long m, long ts, byte[] data) {
+    record RawBatch(long offset, int headerSize, int kind, int exp, long gen, long m, long ts, byte[] data) {
         int first() {
             return data.length == 0 ? -1 : data[0] & 0xFF;
         }
@@ -28,17 +28,12 @@ final class TraceBytes {
         }
 
         RawBatch withData(byte[] d) {
-            return new RawBatch(offset, kind, exp, gen, m, ts, d);
+            return new RawBatch(offset, headerSize, kind, exp, gen, m, ts, d);
         }
 
-        /** Offset just past this batch in the original trace. */
+        /** Offset just past this batch in the trace it was read from. */
         long end() {
-            return offset + headerSize() + data.length;
-        }
-
-        int headerSize() {
-            return 1 + (kind == EventType.EXPERIMENTAL_BATCH ? 1 : 0) + Uvarint.size(gen) + Uvarint.size(m)
-                    + Uvarint.size(ts) + Uvarint.size(data.length);
+            return offset + headerSize + data.length;
         }
     }
 
@@ -71,7 +66,7 @@ final class TraceBytes {
             }
             byte[] data = Arrays.copyOfRange(trace, pos, pos + (int) h[3]);
             pos += (int) h[3];
-            out.add(new RawBatch(start, kind, exp, h[0], h[1], h[2], data));
+            out.add(new RawBatch(start, pos - start - (int) h[3], kind, exp, h[0], h[1], h[2], data));
         }
         return out;
     }
@@ -128,7 +123,7 @@ final class TraceBytes {
     }
 
     /**
-     * Rewrites a trace into the layout our writer uses: within each generation, the event batches
+     * Rewrites a trace (re-encoding batch headers minimally) into the layout our writer uses: within each generation, the event batches
      * first (in their order), then CPU samples, stacks, strings, and the frequency batch last.
      */
     static byte[] writerLayout(byte[] trace) {
