@@ -1,0 +1,179 @@
+package dev.loomtracer.examples;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The example server's settings, from its command line.
+ *
+ * <p>Invariants, checked by {@link #validate()}: the debug endpoints exist only with
+ * {@code --debug}; a server that listens beyond loopback with {@code --debug} has a debug token
+ * (it refuses to start otherwise); a token is never taken from the command line (it would show
+ * in {@code ps}), only from a file or the environment.
+ *
+ * @param host               address to listen on (default 127.0.0.1)
+ * @param port               port, 0 for an ephemeral one
+ * @param debug              serve /debug/trace and /debug/flight
+ * @param debugToken         if non-null, every /debug request needs {@code Authorization: Bearer <token>}
+ * @param downstreamLatency  how long the downstream service takes to answer
+ * @param flight             start the flight recorder at startup
+ * @param flightWindow       the flight recorder keeps at least this much history ...
+ * @param flightMaxBytes     ... unless it takes more than this many bytes
+ * @param maxTraceSeconds    the cap on /debug/trace?seconds=N
+ */
+public record ServerConfig(String host, int port, boolean debug, String debugToken, Duration downstreamLatency,
+                           boolean flight, Duration flightWindow, long flightMaxBytes, double maxTraceSeconds) {
+
+    public static final String TOKEN_ENV = "LOOMTRACE_DEBUG_TOKEN";
+    public static final double DEFAULT_MAX_TRACE_SECONDS = 60;
+
+    public static final String USAGE = """
+            usage: loomtrace example-server [options]
+                   loomtrace example-server load [options]      (load generator; --help for its options)
+                   loomtrace example-server harness [options]   (tracing cost harness; --help for its options)
+
+            options:
+              --port P                   port to listen on (default 8080; 0 = any free port)
+              --host H                   address to listen on (default 127.0.0.1, loopback only)
+              --debug                    serve GET /debug/trace?seconds=N and GET /debug/flight
+              --debug-token-file F       require "Authorization: Bearer <first line of F>" on /debug/*
+                                         (or set LOOMTRACE_DEBUG_TOKEN); required with --debug when
+                                         --host is not a loopback address
+              --flight                   start the flight recorder at startup (see /debug/flight)
+              --flight-seconds S         flight recorder window: at least S seconds (default 10) ...
+              --flight-mib M             ... unless that takes more than M MiB (default 32)
+              --downstream-latency-ms L  latency of the downstream service (default 2)
+              --max-trace-seconds N      cap on /debug/trace?seconds= (default 60)
+            """;
+
+    public static ServerConfig defaults() {
+        return new ServerConfig("127.0.0.1", 8080, false, null, Duration.ofMillis(2), false,
+                Duration.ofSeconds(10), 32L << 20, DEFAULT_MAX_TRACE_SECONDS);
+    }
+
+    /** Parses the command line; throws IllegalArgumentException with a message for the user. */
+    public static ServerConfig parse(String[] args, Map<String, String> env) {
+        ServerConfig c = defaults();
+        String host = c.host, token = null;
+        int port = c.port;
+        boolean debug = false, flight = false;
+        Duration latency = c.downstreamLatency, window = c.flightWindow;
+        long flightBytes = c.flightMaxBytes;
+        double maxTrace = c.maxTraceSeconds;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--port" -> port = intArg(args, ++i, a, 0, 65535);
+                case "--host" -> host = arg(args, ++i, a);
+                case "--debug" -> debug = true;
+                case "--debug-token-file" -> token = readToken(Path.of(arg(args, ++i, a)));
+                case "--debug-token" -> throw new IllegalArgumentException(
+                        "--debug-token is not accepted: a token on the command line shows in ps; use --debug-token-file F or "
+                                + TOKEN_ENV);
+                case "--flight" -> flight = true;
+                case "--flight-seconds" -> window = Duration.ofSeconds(intArg(args, ++i, a, 1, 3600));
+                case "--flight-mib" -> flightBytes = (long) intArg(args, ++i, a, 1, 4096) << 20;
+                case "--downstream-latency-ms" -> latency = Duration.ofMillis(intArg(args, ++i, a, 0, 60_000));
+                case "--max-trace-seconds" -> maxTrace = intArg(args, ++i, a, 1, 3600);
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        if (token == null && env.get(TOKEN_ENV) != null && !env.get(TOKEN_ENV).isBlank()) {
+            token = env.get(TOKEN_ENV).strip();
+        }
+        ServerConfig cfg = new ServerConfig(host, port, debug, token, latency, flight, window, flightBytes, maxTrace);
+        cfg.validate();
+        return cfg;
+    }
+
+    /** Throws IllegalArgumentException if the settings are unsafe or inconsistent. */
+    public void validate() {
+        if (debug && debugToken == null && !isLoopback(host)) {
+            throw new IllegalArgumentException("--debug with --host " + host + " (not loopback) needs a debug token: "
+                    + "the trace endpoints show what every thread of the server does. Set " + TOKEN_ENV
+                    + " or pass --debug-token-file F, or listen on 127.0.0.1");
+        }
+        if (debugToken != null && debugToken.length() < 16) {
+            throw new IllegalArgumentException("the debug token must be at least 16 characters");
+        }
+        if (flight && !debug) {
+            throw new IllegalArgumentException("--flight needs --debug (the snapshot is served at /debug/flight)");
+        }
+    }
+
+    public ServerConfig withPort(int p) {
+        return new ServerConfig(host, p, debug, debugToken, downstreamLatency, flight, flightWindow, flightMaxBytes, maxTraceSeconds);
+    }
+
+    public ServerConfig withDebug(boolean d, String token) {
+        return new ServerConfig(host, port, d, token, downstreamLatency, flight, flightWindow, flightMaxBytes, maxTraceSeconds);
+    }
+
+    public ServerConfig withFlight(boolean f) {
+        return new ServerConfig(host, port, debug, debugToken, downstreamLatency, f, flightWindow, flightMaxBytes, maxTraceSeconds);
+    }
+
+    public ServerConfig withDownstreamLatency(Duration d) {
+        return new ServerConfig(host, port, debug, debugToken, d, flight, flightWindow, flightMaxBytes, maxTraceSeconds);
+    }
+
+    /** True if {@code host} names only loopback addresses (127.0.0.0/8, ::1, localhost). */
+    static boolean isLoopback(String host) {
+        try {
+            InetAddress[] all = InetAddress.getAllByName(host);
+            for (InetAddress a : all) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return all.length > 0;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static String readToken(Path f) {
+        try {
+            String first = Files.readString(f, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
+            if (first.isEmpty()) {
+                throw new IllegalArgumentException("the debug token file " + f + " is empty");
+            }
+            return first;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the debug token file " + f + ": " + e.getMessage());
+        }
+    }
+
+    private static String arg(String[] args, int i, String opt) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(opt + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int intArg(String[] args, int i, String opt, int min, int max) {
+        String v = arg(args, i, opt);
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                throw new IllegalArgumentException(opt + " must be between " + min + " and " + max + ", got " + v);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(opt + " needs a whole number, got '" + v + "'");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ServerConfig[host=" + host + ", port=" + port + ", debug=" + debug + ", token="
+                + (debugToken == null ? "none" : "set") + ", downstreamLatency=" + downstreamLatency + ", flight=" + flight
+                + ", flightWindow=" + flightWindow + ", flightMaxBytes=" + flightMaxBytes + ", maxTraceSeconds=" + maxTraceSeconds + "]";
+    }
+}
