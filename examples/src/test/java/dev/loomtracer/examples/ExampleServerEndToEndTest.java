@@ -1,0 +1,234 @@
+package dev.loomtracer.examples;
+
+import dev.loomtracer.LoomTrace;
+import dev.loomtracer.parse.TraceSummary;
+import dev.loomtracer.testing.GoJudge;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The example server end to end, on an ephemeral loopback port: requests under load, a trace
+ * fetched over HTTP while they run and judged by the project's validator and by Go's parser, the
+ * one-trace-at-a-time policy (409), the flight recorder snapshot, bad input (400) and the token
+ * (401). No timing is asserted: only what the trace and the answers contain.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ExampleServerEndToEndTest {
+    @TempDir
+    Path tmp;
+
+    private ExampleServer server;
+
+    @AfterEach
+    void close() {
+        if (server != null) {
+            server.close();
+        }
+        assertFalse(LoomTrace.isRunning(), "closing the server leaves no trace running");
+    }
+
+    private static ServerConfig debugConfig() {
+        return ServerConfig.defaults().withPort(0).withDebug(true, null).withDownstreamLatency(Duration.ofMillis(2));
+    }
+
+    /** Load on the server in the background, for a bounded time. */
+    private CompletableFuture<LoadGenerator.Result> load(int seconds) {
+        LoadGenerator.Options o = new LoadGenerator.Options(server.port(), Duration.ofSeconds(seconds), 16,
+                Map.of("/work", 18, "/pinned", 1, "/hello", 1), 0);
+        CompletableFuture<LoadGenerator.Result> f = new CompletableFuture<>();
+        Thread.ofVirtual().name("test-load").start(() -> {
+            try {
+                f.complete(LoadGenerator.run(o));
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    @Test
+    void traceUnderLoadValidatesShowsTheRequestsAndASecondTraceGets409() throws Exception {
+        server = ExampleServer.start(debugConfig());
+        CompletableFuture<LoadGenerator.Result> load = load(8);
+        waitForRequests();
+
+        Path trace = tmp.resolve("server.trace");
+        HttpURLConnection first = open("/debug/trace?seconds=1", null);
+        assertEquals(200, first.getResponseCode(), "the first trace request is served");
+        assertEquals("application/octet-stream", first.getContentType());
+
+        // While it streams: a second trace request gets 409 and says why; the server keeps serving.
+        Response second = get("/debug/trace?seconds=1", null);
+        assertEquals(409, second.status(), second.body());
+        assertTrue(second.body().contains("a trace is already running"), second.body());
+        Response flightStart = request("POST", "/debug/flight/start", null);
+        assertEquals(409, flightStart.status(), "the flight recorder cannot start while a trace streams: " + flightStart.body());
+        assertEquals(200, get("/hello", null).status(), "the server keeps serving while tracing");
+
+        try (InputStream in = first.getInputStream(); OutputStream out = Files.newOutputStream(trace)) {
+            in.transferTo(out);
+        }
+        LoadGenerator.Result r = load.get(60, TimeUnit.SECONDS);
+        assertTrue(r.ok() > 0 && r.errors() == 0, "every request of the load succeeded: " + r.report());
+
+        // Judged by the project's validator and by Go's own parser.
+        TraceSummary summary = TraceSummary.of(trace);
+        assertTrue(summary.generations() >= 1, summary.toString());
+        GoJudge.assertValid(trace);
+
+        // The requests are in it: tasks named after their paths, regions for each blocking step.
+        TraceFacts facts = TraceFacts.of(trace);
+        assertTrue(facts.tasks().getOrDefault("/work", 0L) > 0, "tasks: " + facts.tasks());
+        for (String region : new String[] {"downstream call", "inventory lock", "stats monitor", "sleep"}) {
+            assertTrue(facts.regions().getOrDefault(region, 0L) > 0, "region " + region + " in " + facts.regions());
+        }
+        assertEquals(405, get("/debug/flight/stop", null).status(), "stopping the flight recorder needs POST");
+        assertFalse(LoomTrace.isRunning(), "the trace stopped after its seconds");
+
+        // And the trace endpoint is free again.
+        Response again = request("POST", "/debug/flight/start", null);
+        assertEquals(200, again.status(), again.body());
+        assertEquals(200, request("POST", "/debug/flight/stop", null).status());
+    }
+
+    @Test
+    void flightRecorderSnapshotIsValidAndTracingKeepsRunning() throws Exception {
+        server = ExampleServer.start(debugConfig().withFlight(true));
+        CompletableFuture<LoadGenerator.Result> load = load(4);
+        waitForRequests();
+        Thread.sleep(1500); // a generation or more under load
+
+        Response conflict = get("/debug/trace?seconds=1", null);
+        assertEquals(409, conflict.status(), conflict.body());
+        assertTrue(conflict.body().contains("flight recorder"), conflict.body());
+
+        Path snap = tmp.resolve("flight.trace");
+        assertEquals(200, download("/debug/flight", null, snap));
+        assertTrue(LoomTrace.isRunning(), "a snapshot does not stop the flight recorder");
+        TraceSummary s = TraceSummary.of(snap);
+        assertTrue(s.generations() >= 1, s.toString());
+        GoJudge.assertValid(snap);
+        assertTrue(TraceFacts.of(snap).tasks().getOrDefault("/work", 0L) > 0, "the snapshot holds requests");
+
+        // A second snapshot, later, works too.
+        Path snap2 = tmp.resolve("flight2.trace");
+        assertEquals(200, download("/debug/flight", null, snap2));
+        GoJudge.assertValid(snap2);
+        load.get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void badSecondsGet400WithAMessage() throws Exception {
+        server = ExampleServer.start(debugConfig());
+        for (String bad : new String[] {"abc", "0", "-1", "NaN", "Infinity", "61", "1e9", ""}) {
+            Response r = get("/debug/trace?seconds=" + bad, null);
+            assertEquals(400, r.status(), "seconds=" + bad + ": " + r.body());
+            assertTrue(r.body().contains("seconds must"), r.body());
+        }
+        Response r = get("/debug/trace?stacks=sometimes", null);
+        assertEquals(400, r.status(), r.body());
+        assertFalse(LoomTrace.isRunning());
+    }
+
+    @Test
+    void aConfiguredTokenIsRequired() throws Exception {
+        String token = "0123456789abcdef-test-token";
+        server = ExampleServer.start(debugConfig().withDebug(true, token));
+        for (String auth : new String[] {null, "Bearer wrong-token-wrong-token", "Basic " + token, "Bearer "}) {
+            Response r = get("/debug/trace?seconds=1", auth);
+            assertEquals(401, r.status(), "Authorization: " + auth + " -> " + r.body());
+            assertTrue(r.body().contains("token"), r.body());
+            assertEquals(401, get("/debug/flight", auth).status());
+        }
+        assertFalse(LoomTrace.isRunning(), "no trace started without the token");
+        Response ok = get("/debug/flight", "Bearer " + token);
+        assertEquals(409, ok.status(), "with the token, the request gets through (no flight recorder runs): " + ok.body());
+        Path trace = tmp.resolve("token.trace");
+        assertEquals(200, download("/debug/trace?seconds=0.2", "Bearer " + token, trace));
+        TraceSummary.of(trace);
+        GoJudge.assertValid(trace);
+        assertEquals(200, get("/hello", null).status(), "the service itself needs no token");
+    }
+
+    @Test
+    void debugEndpointsAreOffWithoutDebug() throws Exception {
+        server = ExampleServer.start(ServerConfig.defaults().withPort(0));
+        assertEquals(404, get("/debug/trace?seconds=1", null).status());
+        assertEquals(404, get("/debug/flight", null).status());
+        assertEquals(200, get("/work", null).status());
+        assertEquals(200, get("/pinned", null).status());
+    }
+
+    // ---- plumbing ----
+
+    record Response(int status, String body) {}
+
+    private void waitForRequests() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (get("/hello", null).status() == 200) {
+                Thread.sleep(300);
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the server does not answer");
+    }
+
+    private HttpURLConnection open(String pathAndQuery, String auth) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + server.port() + pathAndQuery).toURL().openConnection();
+        c.setConnectTimeout(10_000);
+        c.setReadTimeout(60_000);
+        if (auth != null) {
+            c.setRequestProperty("Authorization", auth);
+        }
+        return c;
+    }
+
+    private Response get(String pathAndQuery, String auth) throws IOException {
+        return request("GET", pathAndQuery, auth);
+    }
+
+    private Response request(String method, String pathAndQuery, String auth) throws IOException {
+        HttpURLConnection c = open(pathAndQuery, auth);
+        c.setRequestMethod(method);
+        int status = c.getResponseCode();
+        try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+            return new Response(status, in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private int download(String pathAndQuery, String auth, Path to) throws IOException {
+        HttpURLConnection c = open(pathAndQuery, auth);
+        int status = c.getResponseCode();
+        if (status == 200) {
+            try (InputStream in = c.getInputStream(); OutputStream out = Files.newOutputStream(to)) {
+                in.transferTo(out);
+            }
+        } else {
+            try (InputStream in = c.getErrorStream()) {
+                throw new AssertionError(pathAndQuery + " answered " + status + ": "
+                        + (in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+            }
+        }
+        return status;
+    }
+}
