@@ -1,0 +1,143 @@
+package dev.loomtracer.hooks.core;
+
+import dev.loomtracer.engine.CapturedStack;
+import dev.loomtracer.engine.TraceConfig;
+import dev.loomtracer.engine.TraceWriter;
+import dev.loomtracer.engine.Tracer;
+
+/**
+ * One event each, written through the engine on the current carrier (or platform thread): the
+ * acquire/release bracket both capture paths share.
+ *
+ * <p>Invariant: every method is called on the thread where the event happens (its M), after any
+ * stack of it was captured (stacks are captured before acquire, on the thread they belong to),
+ * and returns without effect when tracing is off or this M is already inside a write.
+ */
+public final class Emit {
+    private Emit() {}
+
+    public static final Tracer T = Tracer.GLOBAL;
+
+    /** True if stacks go on block events and creations. */
+    public static boolean stacksOnBlock() {
+        return T.stackMode() != TraceConfig.StackMode.OFF;
+    }
+
+    /** True if stacks go on every event (unblocks and stops too). */
+    public static boolean stacksAll() {
+        return T.stackMode() == TraceConfig.StackMode.ALL;
+    }
+
+    public static void create(Thread creator, Thread child, CapturedStack stack) {
+        TraceWriter w = T.acquire();
+        if (w != null) {
+            try {
+                w.goCreate(creator, child, false, null, stack);
+            } finally {
+                T.release(w);
+            }
+        }
+    }
+
+    public static void start(Thread vt) {
+        TraceWriter w = T.acquire();
+        if (w != null) {
+            try {
+                w.goStart(vt);
+            } finally {
+                T.release(w);
+            }
+        }
+    }
+
+    public static void block(Thread vt, String reason, CapturedStack stack) {
+        TraceWriter w = T.acquire();
+        if (w != null) {
+            try {
+                w.goBlock(vt, reason, stack);
+            } finally {
+                T.release(w);
+            }
+        }
+    }
+
+    public static void stop(Thread vt, String reason, CapturedStack stack) {
+        TraceWriter w = T.acquire();
+        if (w != null) {
+            try {
+                w.goStop(vt, reason, stack);
+            } finally {
+                T.release(w);
+            }
+        }
+    }
+
+    public static void destroy(Thread vt) {
+        TraceWriter w = T.acquire();
+        if (w != null) {
+            try {
+                w.goDestroy(vt);
+            } finally {
+                T.release(w);
+            }
+        }
+    }
+
+    /** {@code unblocker} null: the scheduler itself (a timer, a carrier between tasks). */
+    public static void unblock(Thread target, Thread unblocker, CapturedStack stack) {
+        TraceWriter w = T.acquire();
+        if (w != null) {
+            try {
+                w.goUnblock(target, unblocker, stack);
+            } finally {
+                T.release(w);
+            }
+        }
+    }
+
+    /** A pinned block begins: the reason as a log on the thread, then a syscall that holds the carrier. */
+    public static void pinnedBegin(Thread vt, String why, CapturedStack stack) {
+        TraceWriter w = T.acquire();
+        if (w != null) {
+            try {
+                w.logOnCurrent(vt, Reasons.PINNED_LOG_KEY, why);
+                w.syscallBegin(vt, stack);
+            } finally {
+                T.release(w);
+            }
+        }
+    }
+
+    public static void pinnedEnd(Thread vt) {
+        TraceWriter w = T.acquire();
+        if (w != null) {
+            try {
+                w.syscallEnd(vt);
+            } finally {
+                T.release(w);
+            }
+        }
+    }
+
+    public static void procStart() {
+        TraceWriter w = T.acquire();
+        if (w != null) {
+            try {
+                w.procStart();
+            } finally {
+                T.release(w);
+            }
+        }
+    }
+
+    public static void procStop() {
+        TraceWriter w = T.acquire();
+        if (w != null) {
+            try {
+                w.procStop();
+            } finally {
+                T.release(w);
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.loomtracer.hooks.core;
+
+import jdk.internal.vm.Continuation;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+
+/**
+ * Read access to the private state of {@code java.lang.VirtualThread} that both capture paths
+ * need: its scheduling state, its continuation (for the stack of an unmounted thread), and the
+ * thread behind the {@code runContinuation} task a scheduler is handed.
+ *
+ * <p>Invariant: the state constants are read from the JDK's own class at initialization, never
+ * assumed, so a JDK that renumbers them still reads right; a JDK that removed one fails here,
+ * at initialization, with a message, and not later inside a hook.
+ *
+ * <p>Needs {@code java.lang} opened to this class's module: {@code --add-opens
+ * java.base/java.lang=ALL-UNNAMED} on the tracing-scheduler path; the agent opens it itself.
+ */
+public final class VThreads {
+    private VThreads() {}
+
+    public static final String OPEN_OPTION = "--add-opens java.base/java.lang=ALL-UNNAMED";
+
+    public static final Class<?> VIRTUAL_THREAD;
+    private static final VarHandle STATE;
+    private static final VarHandle CONT;
+    private static final MethodHandle TASK_THREAD;
+
+    public static final int NEW, STARTED, RUNNING, PARKING, PARKED, PINNED, TIMED_PARKING, TIMED_PARKED,
+            TIMED_PINNED, UNPARKED, YIELDING, YIELDED, BLOCKING, BLOCKED, UNBLOCKED, WAITING, WAIT,
+            TIMED_WAITING, TIMED_WAIT, TERMINATED, SUSPENDED;
+
+    static {
+        try {
+            VIRTUAL_THREAD = Class.forName("java.lang.VirtualThread");
+            MethodHandles.Lookup l = privateLookup(VIRTUAL_THREAD);
+            STATE = l.findVarHandle(VIRTUAL_THREAD, "state", int.class);
+            CONT = l.findVarHandle(VIRTUAL_THREAD, "cont", Continuation.class);
+            NEW = constant(l, "NEW");
+            STARTED = constant(l, "STARTED");
+            RUNNING = constant(l, "RUNNING");
+            PARKING = constant(l, "PARKING");
+            PARKED = constant(l, "PARKED");
+            PINNED = constant(l, "PINNED");
+            TIMED_PARKING = constant(l, "TIMED_PARKING");
+            TIMED_PARKED = constant(l, "TIMED_PARKED");
+            TIMED_PINNED = constant(l, "TIMED_PINNED");
+            UNPARKED = constant(l, "UNPARKED");
+            YIELDING = constant(l, "YIELDING");
+            YIELDED = constant(l, "YIELDED");
+            BLOCKING = constant(l, "BLOCKING");
+            BLOCKED = constant(l, "BLOCKED");
+            UNBLOCKED = constant(l, "UNBLOCKED");
+            WAITING = constant(l, "WAITING");
+            WAIT = constant(l, "WAIT");
+            TIMED_WAITING = constant(l, "TIMED_WAITING");
+            TIMED_WAIT = constant(l, "TIMED_WAIT");
+            TERMINATED = constant(l, "TERMINATED");
+            SUSPENDED = constant(l, "SUSPENDED");
+            TASK_THREAD = taskThreadGetter(l);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Loom Tracer cannot read java.lang.VirtualThread of this JDK ("
+                    + Runtime.version() + "): " + e, e);
+        }
+    }
+
+    /** A private lookup in {@code c}; fails with the option to add when java.lang is not open. */
+    public static MethodHandles.Lookup privateLookup(Class<?> c) {
+        try {
+            return MethodHandles.privateLookupIn(c, MethodHandles.lookup());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("Loom Tracer needs the JDK's java.lang package opened to it: start the JVM with "
+                    + OPEN_OPTION + " (or use the Loom Tracer agent, which opens it itself)", e);
+        }
+    }
+
+    private static int constant(MethodHandles.Lookup l, String name) throws ReflectiveOperationException {
+        return (int) l.findStaticVarHandle(VIRTUAL_THREAD, name, int.class).get();
+    }
+
+    /**
+     * The getter of the one field of the {@code runContinuation} method reference (a hidden
+     * class), typed {@code (Runnable) Thread}. Found on a virtual thread that is never started.
+     */
+    private static MethodHandle taskThreadGetter(MethodHandles.Lookup vt) throws ReflectiveOperationException {
+        Thread probe = Thread.ofVirtual().unstarted(() -> { });
+        Object task = vt.findVarHandle(VIRTUAL_THREAD, "runContinuation", Runnable.class).get(probe);
+        Class<?> taskClass = task.getClass();
+        for (Field f : taskClass.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers()) && f.getType() == VIRTUAL_THREAD) {
+                MethodHandle g = privateLookup(taskClass).unreflectGetter(f);
+                return g.asType(MethodType.methodType(Thread.class, Runnable.class));
+            }
+        }
+        throw new NoSuchFieldException("the VirtualThread field of " + taskClass);
+    }
+
+    public static boolean isVirtualThread(Thread t) {
+        return t.getClass() == VIRTUAL_THREAD;
+    }
+
+    /** The scheduling state, without the SUSPENDED bit. */
+    public static int state(Thread vt) {
+        return (int) STATE.getVolatile(vt) & ~SUSPENDED;
+    }
+
+    public static Continuation continuation(Thread vt) {
+        return (Continuation) CONT.get(vt);
+    }
+
+    /**
+     * The virtual thread whose {@code runContinuation} {@code task} is, or null if the task is
+     * something else (a scheduler may be handed other tasks).
+     */
+    public static Thread threadOf(Runnable task) {
+        try {
+            return (Thread) TASK_THREAD.invokeExact(task);
+        } catch (ClassCastException e) {
+            return null;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The state's name, for messages and tests. */
+    public static String stateName(int s) {
+        if (s == NEW) return "NEW";
+        if (s == STARTED) return "STARTED";
+        if (s == RUNNING) return "RUNNING";
+        if (s == PARKING) return "PARKING";
+        if (s == PARKED) return "PARKED";
+        if (s == PINNED) return "PINNED";
+        if (s == TIMED_PARKING) return "TIMED_PARKING";
+        if (s == TIMED_PARKED) return "TIMED_PARKED";
+        if (s == TIMED_PINNED) return "TIMED_PINNED";
+        if (s == UNPARKED) return "UNPARKED";
+        if (s == YIELDING) return "YIELDING";
+        if (s == YIELDED) return "YIELDED";
+        if (s == BLOCKING) return "BLOCKING";
+        if (s == BLOCKED) return "BLOCKED";
+        if (s == UNBLOCKED) return "UNBLOCKED";
+        if (s == WAITING) return "WAITING";
+        if (s == WAIT) return "WAIT";
+        if (s == TIMED_WAITING) return "TIMED_WAITING";
+        if (s == TIMED_WAIT) return "TIMED_WAIT";
+        if (s == TERMINATED) return "TERMINATED";
+        return "state " + s;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.loomtracer.hooks;
+
+import dev.loomtracer.engine.TraceConfig;
+import dev.loomtracer.engine.TraceStats;
+import dev.loomtracer.engine.Tracer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+/** Drives the engine directly (for its full loss counters): start, a reader pumping into a file, stop. */
+final class Recording {
+    interface Body {
+        void run() throws Exception;
+    }
+
+    private Recording() {}
+
+    /** Traces {@code body} into {@code file}; short generations so boundaries are crossed. */
+    static TraceStats record(Path file, TraceConfig.StackMode stacks, Body body) throws Exception {
+        Tracer t = Tracer.GLOBAL;
+        t.start(new TraceConfig(Duration.ofMillis(50), 1 << 20, 64L << 20, stacks));
+        AtomicReference<Throwable> pumpFailure = new AtomicReference<>();
+        Thread pump = Thread.ofPlatform().name("test-trace-reader").start(() -> {
+            try (FileChannel ch = FileChannel.open(file, CREATE, WRITE, TRUNCATE_EXISTING)) {
+                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
+                }
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                pumpFailure.set(e);
+            }
+        });
+        TraceStats stats;
+        try {
+            body.run();
+        } finally {
+            stats = t.stop();
+            pump.join();
+        }
+        if (pumpFailure.get() != null) {
+            throw new AssertionError("reading the trace failed", pumpFailure.get());
+        }
+        return stats;
+    }
+}
