@@ -30,6 +30,7 @@ public final class TraceSummary implements Consumer<TraceEvent> {
     private final Map<String, Long> byType = new TreeMap<>();
     private final Map<String, Long> blockReasons = new TreeMap<>();
     private final Map<String, Long> stopReasons = new TreeMap<>();
+    private final Map<Long, Long> perGoroutine = new java.util.HashMap<>();
     private final Set<Long> goroutines = new HashSet<>();
     private final Set<Long> procs = new HashSet<>();
     private final Set<Long> threads = new HashSet<>();
@@ -81,6 +82,7 @@ public final class TraceSummary implements Consumer<TraceEvent> {
         byType.merge(e.typeName(), 1L, Long::sum);
         if (e.g() != TraceEvent.NONE) {
             goroutines.add(e.g());
+            perGoroutine.merge(e.g(), 1L, Long::sum);
         }
         if (e.p() != TraceEvent.NONE) {
             procs.add(e.p());
@@ -142,6 +144,11 @@ public final class TraceSummary implements Consumer<TraceEvent> {
         return Collections.unmodifiableSet(goroutines);
     }
 
+    /** Events that happened while each goroutine was running (its id as the event's G). */
+    public Map<Long, Long> eventsPerGoroutine() {
+        return Collections.unmodifiableMap(perGoroutine);
+    }
+
     public Set<Long> procs() {
         return Collections.unmodifiableSet(procs);
     }
@@ -175,6 +182,11 @@ public final class TraceSummary implements Consumer<TraceEvent> {
         section(sb, "events by type", byType);
         section(sb, "block reasons (GoBlock)", blockReasons);
         section(sb, "stop reasons (GoStop)", stopReasons);
+        Map<String, Long> busiest = new java.util.LinkedHashMap<>();
+        perGoroutine.entrySet().stream()
+                .sorted(Map.Entry.<Long, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(10).forEach(e -> busiest.put("G " + e.getKey(), e.getValue()));
+        section(sb, "goroutines: " + goroutines.size() + " seen; most events while running", busiest);
         return sb.toString();
     }
 
