@@ -32,7 +32,32 @@ final class Advancer {
 
     private record MSnap(MState m, int procStatus, GState cur, int curStatus) {}
 
+    /**
+     * The two steps that order an advance against the writers: publishing the next generation
+     * (or 0) and waiting for the writers still in the old one. A seam for the stress module,
+     * whose broken controls run an advance with one of them wrong; product code uses {@link #STEPS}.
+     */
+    static class Steps {
+        void publishNext(Tracer t, long gen, boolean stop) {
+            if (stop) {
+                shutdown(t);
+            } else {
+                t.setGen(gen + 1);
+            }
+        }
+
+        void waitForWriters(List<MState> ms) {
+            Advancer.waitForWriters(ms);
+        }
+    }
+
+    static final Steps STEPS = new Steps();
+
     static void advance(Tracer t, boolean stop) {
+        advance(t, stop, STEPS);
+    }
+
+    static void advance(Tracer t, boolean stop, Steps steps) {
         t.advanceLock.lock();
         try {
             long gen = t.generation();
@@ -40,13 +65,13 @@ final class Advancer {
             if (gen == 0 || s == null) {
                 return;
             }
-            advance(t, s, gen, stop);
+            advance(t, s, gen, stop, steps);
         } finally {
             t.advanceLock.unlock();
         }
     }
 
-    private static void advance(Tracer t, TraceSession s, long gen, boolean stop) {
+    private static void advance(Tracer t, TraceSession s, long gen, boolean stop, Steps steps) {
         // 1. Snapshot what no event told in this generation, and ready everything for the next.
         List<GSnap> gsnap = new ArrayList<>();
         for (GState g : s.gs.values()) {
@@ -66,16 +91,12 @@ final class Advancer {
         s.reaperProc.readyNextGen(gen);
 
         // 2. Publish the next generation, or stop.
-        if (stop) {
-            shutdown(t);
-        } else {
-            t.setGen(gen + 1);
-        }
+        steps.publishNext(t, gen, stop);
 
         // 3. Wait for writers still in the old generation. Ms registered after this snapshot
         // read the new generation: they registered after the switch.
         List<MState> ms = List.copyOf(s.ms);
-        waitForWriters(ms);
+        steps.waitForWriters(ms);
 
         // 4. Take the old generation's buffers.
         List<TraceBuf> out = new ArrayList<>();
@@ -95,7 +116,7 @@ final class Advancer {
 
         long lossGen = s.lossGen.get();
         if (lossGen != 0 && lossGen <= gen) {
-            endWithLoss(t, s, gen, stop, out, ms);
+            endWithLoss(t, s, gen, stop, out, ms, steps);
             return;
         }
 
@@ -151,7 +172,7 @@ final class Advancer {
         publish(t, out, gen, stop);
     }
 
-    private static void shutdown(Tracer t) {
+    static void shutdown(Tracer t) {
         t.lock.lock();
         t.shutdown = true;
         t.setGen(0);
@@ -253,10 +274,11 @@ final class Advancer {
      * later generation's statuses would contradict the last written one. The trace ends with
      * a replacement generation that tells the loss.
      */
-    private static void endWithLoss(Tracer t, TraceSession s, long gen, boolean stopped, List<TraceBuf> out, List<MState> ms) {
+    private static void endWithLoss(Tracer t, TraceSession s, long gen, boolean stopped, List<TraceBuf> out, List<MState> ms,
+            Steps steps) {
         if (!stopped) {
-            shutdown(t);
-            waitForWriters(ms);
+            steps.publishNext(t, gen + 1, true);
+            steps.waitForWriters(ms);
             int next = (int) ((gen + 1) & 1);
             for (MState m : ms) {
                 TraceBuf b = m.bufs[next];

@@ -18,7 +18,8 @@ import java.util.function.BooleanSupplier;
  * miss each other. Spurious unparks are harmless: the reader loops and re-checks.
  */
 class ReaderSlot {
-    private final AtomicReference<Thread> slot = new AtomicReference<>();
+    /** Package-private only so that the stress module's broken controls can mutate {@link #park}. */
+    final AtomicReference<Thread> slot = new AtomicReference<>();
 
     /** What {@link #park} found. */
     enum ParkResult {

@@ -9,7 +9,7 @@ import java.util.List;
  * Captures the current thread's stack for an event.
  *
  * <p>Invariant: the stack is the caller's, innermost first, without the tracer's own frames
- * (frames of {@code dev.loomtracer.*} at the top are skipped) and at most
+ * at the top ({@link #isTracerFrame}) and at most
  * {@link #MAX_DEPTH} frames deep (the format allows 128). Capturing allocates: it runs only
  * when stacks are enabled.
  */
@@ -23,13 +23,20 @@ public final class StackCapture {
     public static CapturedStack capture(int skip) {
         List<CapturedStack.Frame> frames = WALKER.walk(s -> {
             List<CapturedStack.Frame> out = new ArrayList<>();
-            s.dropWhile(f -> f.getClassName().startsWith("dev.loomtracer."))
+            s.dropWhile(f -> isTracerFrame(f.getClassName()))
                     .skip(skip)
                     .limit(MAX_DEPTH)
                     .forEach(f -> out.add(frameOf(f)));
             return out;
         });
         return new CapturedStack(frames.toArray(new CapturedStack.Frame[0]));
+    }
+
+    /** The tracer's own frames: its engine, its capture layer and its annotation API classes. */
+    static boolean isTracerFrame(String cls) {
+        return cls.startsWith("dev.loomtracer.engine.") || cls.startsWith("dev.loomtracer.hooks.")
+                || cls.equals("dev.loomtracer.Annotations") || cls.equals("dev.loomtracer.Task")
+                || cls.equals("dev.loomtracer.Region") || cls.equals("dev.loomtracer.LoomTrace");
     }
 
     /** A stack made of given frames (for capture layers that walk stacks themselves). */

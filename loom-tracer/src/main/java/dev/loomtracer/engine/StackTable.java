@@ -15,9 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * line) within the generation, because Go's parser keys frames by PC. The dump interns frame
  * strings into the same generation's string table, so it must run before that table is dumped.
  */
-final class StackTable {
-    private final ConcurrentHashMap<CapturedStack, Long> ids = new ConcurrentHashMap<>();
-    private final AtomicLong nextId = new AtomicLong(1);
+class StackTable {
+    // Package-private and the class non-final only so that the stress module's broken controls can mutate put.
+    final ConcurrentHashMap<CapturedStack, Long> ids = new ConcurrentHashMap<>();
+    final AtomicLong nextId = new AtomicLong(1);
 
     long put(CapturedStack stack) {
         if (stack == null || stack.depth() == 0) {

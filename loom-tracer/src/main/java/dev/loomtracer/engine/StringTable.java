@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * intern of a string in a generation allocates. Strings longer than the format's 1 KiB limit are
  * cut at a character boundary and marked with "…" when dumped, never rejected.
  */
-final class StringTable {
-    private final ConcurrentHashMap<String, Long> ids = new ConcurrentHashMap<>();
-    private final AtomicLong nextId = new AtomicLong(1);
+class StringTable {
+    // Package-private and the class non-final only so that the stress module's broken controls can mutate put.
+    final ConcurrentHashMap<String, Long> ids = new ConcurrentHashMap<>();
+    final AtomicLong nextId = new AtomicLong(1);
 
     long put(String s) {
         if (s == null || s.isEmpty()) {

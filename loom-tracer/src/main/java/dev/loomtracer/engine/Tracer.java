@@ -38,7 +38,7 @@ public final class Tracer {
     volatile TraceSession session;
 
     final TraceLock lock = new TraceLock();
-    final ReaderSlot readerSlot = new ReaderSlot();
+    final ReaderSlot readerSlot;
     // Guarded by lock:
     BufferPool pool = new BufferPool(64L << 20);
     boolean headerWritten;
@@ -58,7 +58,14 @@ public final class Tracer {
     private volatile CountDownLatch readerDone;
     final TraceReader reader = new TraceReader(this);
 
-    Tracer() {}
+    Tracer() {
+        this(new ReaderSlot());
+    }
+
+    /** For the stress tests: a tracer whose reader parks through the given slot. */
+    Tracer(ReaderSlot readerSlot) {
+        this.readerSlot = readerSlot;
+    }
 
     /** A tracer of its own, for tests that must not share the global one. */
     public static Tracer newInstance() {
@@ -181,11 +188,7 @@ public final class Tracer {
             finished = false;
             lock.unlock();
             readerDone = new CountDownLatch(1);
-            session = s;
-            // Seed 004: enabled strictly before gen != 0; the volatile store of gen publishes both.
-            ENABLED.setOpaque(this, true);
-            VarHandle.fullFence();
-            gen = s.firstGen;
+            publishStart(s);
             Thread a = Thread.ofPlatform().daemon().name("loomtrace-advancer").unstarted(() -> advanceLoop(s));
             advancer = a;
             a.start();
@@ -270,8 +273,23 @@ public final class Tracer {
         Advancer.advance(this, false);
     }
 
+    /**
+     * Publishes a started session (seed 004): enabled strictly before gen != 0; the volatile
+     * store of gen publishes both. Separate so that the stress tests can run it alone.
+     */
+    void publishStart(TraceSession s) {
+        session = s;
+        setEnabled();
+        VarHandle.fullFence();
+        gen = s.firstGen;
+    }
+
     void setGen(long g) {
         gen = g;
+    }
+
+    void setEnabled() {
+        ENABLED.setOpaque(this, true);
     }
 
     void clearEnabled() {

@@ -1,0 +1,225 @@
+package dev.loomtracer;
+
+import dev.loomtracer.format.EventType;
+import dev.loomtracer.testing.CheckedTrace;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The public API's contract, including every error path. */
+class ApiTest {
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stopAnything() {
+        // A test that failed mid-way may leave a startForReading trace with no reader; stop()
+        // waits for the reader (as Go's StopTrace does), so drain it here. A second reader
+        // just gets refused if one still runs.
+        Thread drain = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                while (LoomTrace.readTrace() != null) {
+                    // discard
+                }
+            } catch (Exception ignored) {
+                // refused or interrupted: someone else reads
+            }
+        });
+        LoomTrace.stop();
+        drain.interrupt();
+        FlightRecorder fr = FlightRecorder.current();
+        if (fr != null) {
+            fr.stop();
+        }
+    }
+
+    @Test
+    void stopWithoutStartIsANoOp() {
+        assertFalse(LoomTrace.isRunning());
+        assertNull(LoomTrace.stop());
+    }
+
+    @Test
+    void startingTwiceIsAClearErrorAndLeavesTheFirstTraceIntact() throws Exception {
+        Path file = dir.resolve("twice.trace");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            LoomTrace.start(out);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> LoomTrace.start(new ByteArrayOutputStream()));
+            assertTrue(e.getMessage().contains("already running"), e.getMessage());
+            LoomTrace.log("still", "tracing");
+            TraceResult r = LoomTrace.stop();
+            assertTrue(r.complete());
+            assertTrue(r.bytes() > 16);
+        }
+        CheckedTrace t = CheckedTrace.of(file);
+        assertEquals(1, t.count(e -> e.type() == EventType.USER_LOG && "still".equals(e.name())));
+    }
+
+    @Test
+    void badOptionsAreRejectedWithMessagesNamingTheValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TraceOptions.defaults().generationPeriod(Duration.ofMillis(1)));
+        assertTrue(e.getMessage().contains("generation period"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TraceOptions.defaults().bufferMemory(1000));
+        assertTrue(e.getMessage().contains("buffer memory"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TraceOptions.defaults().stacks(null));
+        assertTrue(e.getMessage().contains("stack mode"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> FlightRecorder.start(Duration.ofSeconds(-1), 1 << 20));
+        assertTrue(e.getMessage().contains("minimum age"), e.getMessage());
+        assertFalse(LoomTrace.isRunning(), "a rejected start starts nothing");
+    }
+
+    @Test
+    void aSecondConcurrentReaderGetsAnErrorAndTracingGoesOn() throws Exception {
+        LoomTrace.startForReading(TraceOptions.defaults().generationPeriod(Duration.ofMillis(20)));
+        ByteBuffer header = LoomTrace.readTrace();
+        assertEquals(16, header.remaining());
+        CountDownLatch parked = new CountDownLatch(1);
+        ByteArrayOutputStream collected = new ByteArrayOutputStream();
+        collected.write(EventType.HEADER);
+        CompletableFuture<Void> first = CompletableFuture.runAsync(() -> {
+            try {
+                parked.countDown();
+                for (;;) {
+                    ByteBuffer b;
+                    try {
+                        b = LoomTrace.readTrace();
+                    } catch (IllegalStateException refused) {
+                        continue; // the test's thread was reading at that instant: we are the second one
+                    }
+                    if (b == null) {
+                        break;
+                    }
+                    byte[] a = new byte[b.remaining()];
+                    b.get(a);
+                    synchronized (collected) {
+                        collected.write(a);
+                    }
+                }
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        parked.await();
+        // The first reader is parked (or about to be); a second one must be refused, not crash anything.
+        IllegalStateException e = null;
+        for (int i = 0; i < 1000 && e == null; i++) {
+            try {
+                ByteBuffer b = LoomTrace.readTrace();
+                if (b != null) { // we raced ahead of the first reader and took a chunk: keep it
+                    byte[] a = new byte[b.remaining()];
+                    b.get(a);
+                    synchronized (collected) {
+                        collected.write(a);
+                    }
+                }
+            } catch (IllegalStateException ise) {
+                e = ise;
+            }
+        }
+        assertTrue(e != null && e.getMessage().contains("one reader"), "second reader refused: " + e);
+        LoomTrace.log("after", "second reader");
+        TraceResult r = LoomTrace.stop();
+        first.join();
+        assertTrue(r.complete());
+    }
+
+    @Test
+    void aRegionMustEndOnTheThreadThatEnteredIt() throws Exception {
+        LoomTrace.start(new ByteArrayOutputStream());
+        Region r = Region.enter("mine");
+        AtomicReference<Throwable> err = new AtomicReference<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                r.close();
+            } catch (Throwable t) {
+                err.set(t);
+            }
+        }).join();
+        assertTrue(err.get() instanceof IllegalStateException, "got " + err.get());
+        r.close();
+        LoomTrace.stop();
+    }
+
+    @Test
+    void withTracingOffARegionAllocatesNothing() {
+        Region a = Region.enter("x");
+        Region b = Region.enter("y");
+        assertSame(a, b, "the shared no-op region");
+        a.close();
+    }
+
+    @Test
+    void aFailingSinkStopsTheTraceAndStopReportsIt() {
+        OutputStream broken = new OutputStream() {
+            int n;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if ((n += len) > 16) {
+                    throw new IOException("disk full");
+                }
+            }
+        };
+        LoomTrace.start(broken, TraceOptions.defaults().generationPeriod(Duration.ofMillis(10)));
+        for (int i = 0; i < 100; i++) {
+            LoomTrace.log("k", "v" + i);
+        }
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, LoomTrace::stop);
+        assertTrue(e.getMessage().contains("disk full"), e.getMessage());
+        assertFalse(LoomTrace.isRunning());
+    }
+
+    @Test
+    void tasksRegionsAndLogsFromVirtualAndPlatformThreadsAreTraced() throws Exception {
+        Path file = dir.resolve("annotations.trace");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            LoomTrace.start(out, TraceOptions.defaults().stacks(TraceOptions.Stacks.ON_BLOCK));
+            try (Task parent = Task.begin("parent")) {
+                Thread vt = Thread.ofVirtual().start(() -> {
+                    try (Task child = Task.begin(parent, "child"); Region r = child.region("inner")) {
+                        child.log("where", "virtual");
+                    }
+                });
+                Thread pt = Thread.ofPlatform().start(() -> Region.run("platform-region", () -> LoomTrace.log("where", "platform")));
+                vt.join();
+                pt.join();
+            }
+            LoomTrace.stop();
+        }
+        CheckedTrace t = CheckedTrace.of(file);
+        assertEquals(2, t.count("UserTaskBegin"));
+        assertEquals(2, t.count("UserTaskEnd"));
+        assertEquals(1, t.count(e -> e.type() == EventType.USER_TASK_BEGIN && "child".equals(e.name()) && e.parentTask() != 0));
+        assertEquals(2, t.count("UserRegionBegin"));
+        assertEquals(2, t.count("UserRegionEnd"));
+        assertEquals(2, t.count(e -> e.type() == EventType.USER_LOG && "where".equals(e.name())));
+        assertTrue(t.count(e -> e.type() == EventType.USER_LOG && !e.stack().isEmpty()
+                && e.stack().frames().stream().anyMatch(f -> f.function().contains("ApiTest"))) >= 1,
+                "stacks name the caller");
+    }
+}
