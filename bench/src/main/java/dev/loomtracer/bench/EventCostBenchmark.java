@@ -1,0 +1,85 @@
+package dev.loomtracer.bench;
+
+import dev.loomtracer.FlightRecorder;
+import dev.loomtracer.LoomTrace;
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.engine.TraceWriter;
+import dev.loomtracer.engine.Tracer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cost of one event with tracing on. The trace goes to a flight recorder (memory, a small
+ * window) so the sink's speed does not enter the number. The scheduling pair is what a carrier
+ * writes per mount: a stop of one G and the start of the next.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {
+        "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+        "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED"})
+@State(Scope.Thread)
+public class EventCostBenchmark {
+    private FlightRecorder fr;
+    private Thread vt;
+
+    @Setup(Level.Trial)
+    public void start() {
+        fr = FlightRecorder.start(Duration.ZERO, 4 << 20, TraceOptions.defaults());
+        vt = Thread.ofVirtual().unstarted(() -> {});
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() {
+        fr.stop();
+    }
+
+    /** One user log event (string ids interned per generation: a map hit). */
+    @Benchmark
+    public void logEvent() {
+        LoomTrace.log("key", "value");
+    }
+
+    /** Two scheduling events (GoStart + GoStop of a virtual thread on this M): per-op cost / 2 = per event. */
+    @Benchmark
+    public void startStopPair() {
+        Tracer t = Tracer.GLOBAL;
+        TraceWriter w = t.acquire();
+        if (w != null) {
+            try {
+                w.goStart(vt);
+            } finally {
+                t.release(w);
+            }
+        }
+        w = t.acquire();
+        if (w != null) {
+            try {
+                w.goStop(vt, "yield", null);
+            } finally {
+                t.release(w);
+            }
+        }
+    }
+
+    /** The floor: one clock read, which every event pays once. */
+    @Benchmark
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+}
