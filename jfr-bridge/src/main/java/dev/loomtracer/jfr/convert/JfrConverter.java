@@ -100,11 +100,17 @@ public final class JfrConverter {
     }
 
     /** The pre-pass: generations' time spans and sizes, without ordering events. */
-    record Scan(long generations, long bytes, long firstNanos, long lastNanos) {}
+    record Scan(long generations, long bytes, long firstNanos, long lastNanos,
+                dev.loomtracer.jfr.raw.RawTraceException error) {}
 
-    static Scan scan(Path trace, boolean partial) throws IOException {
+    /**
+     * The pre-pass. A framing error is not thrown here but returned in {@link Scan#error}: the
+     * parser, which runs next, reports the same problem with its generation.
+     */
+    static Scan scan(Path trace) throws IOException {
         List<long[]> spans = new ArrayList<>();
         long[] count = new long[1];
+        dev.loomtracer.jfr.raw.RawTraceException error = null;
         GenerationCollector c = new GenerationCollector(g -> {
             count[0]++;
             if (g.hasFrequency() && g.minTicks() != Long.MAX_VALUE) {
@@ -116,18 +122,16 @@ public final class JfrConverter {
             BatchFramer.frameAll(in, c);
             c.finish();
         } catch (dev.loomtracer.jfr.raw.RawTraceException e) {
-            if (!partial) {
-                throw e;
-            }
+            error = e;
         }
         long first = spans.stream().mapToLong(s -> s[0]).min().orElse(0);
         long last = spans.stream().mapToLong(s -> s[1]).max().orElse(first);
-        return new Scan(count[0], Files.size(trace), first, last);
+        return new Scan(count[0], Files.size(trace), first, last, error);
     }
 
     /** Converts {@code trace} into {@code out} (replaced atomically). */
     public static Result convert(Path trace, Path out, Options options) throws IOException {
-        Scan scan = scan(trace, options.partial());
+        Scan scan = scan(trace);
         Sink sink = new Sink(options.chunkEvents());
         String truncation = null;
         try (ChunkedJfrWriter w = new ChunkedJfrWriter(out)) {
@@ -160,6 +164,9 @@ public final class JfrConverter {
                     }
                     truncation = e.getMessage();
                 }
+            }
+            if (scan.error() != null && truncation == null) {
+                throw scan.error(); // the parser accepted what the framing rejects: trust the stricter
             }
             long end = Math.max(b.lastTime(), scan.lastNanos());
             b.finish(end);

@@ -33,7 +33,7 @@ public final class JmcAnalysis {
     private JmcAnalysis() {}
 
     /** One rule's result: severity and summary, or the error it failed with. */
-    public record Outcome(String ruleId, String ruleName, Severity severity, String summary, Throwable error) {}
+    public record Outcome(String ruleId, String ruleName, Severity severity, String summary, IResult result, Throwable error) {}
 
     /** Loads a recording with JMC's parser. */
     public static IItemCollection load(Path jfr) throws IOException {
@@ -63,14 +63,14 @@ public final class JmcAnalysis {
             IRule rule = e.getKey();
             try {
                 IResult r = e.getValue().get();
-                out.add(new Outcome(rule.getId(), rule.getName(), r.getSeverity(), r.getSummary(), null));
+                out.add(new Outcome(rule.getId(), rule.getName(), r.getSeverity(), r.getSummary(), r, null));
             } catch (ExecutionException x) {
-                out.add(new Outcome(rule.getId(), rule.getName(), null, null, x.getCause()));
+                out.add(new Outcome(rule.getId(), rule.getName(), null, null, null, x.getCause()));
             } catch (InterruptedException x) {
                 Thread.currentThread().interrupt();
-                out.add(new Outcome(rule.getId(), rule.getName(), null, null, x));
+                out.add(new Outcome(rule.getId(), rule.getName(), null, null, null, x));
             } catch (RuntimeException x) {
-                out.add(new Outcome(rule.getId(), rule.getName(), null, null, x));
+                out.add(new Outcome(rule.getId(), rule.getName(), null, null, null, x));
             }
         }
         out.sort(Comparator.comparing(Outcome::ruleId));

@@ -31,17 +31,18 @@ import java.util.List;
  * <p>Invariant: NA (not applicable) when the recording has no event of the type; never throws on
  * a recording that has them.
  */
-abstract class LongestEpisodeRule extends AbstractRule {
-    static final IAttribute<IQuantity> VIRTUAL_THREAD_ID = Attribute.attr("virtualThreadId", "Virtual Thread Id",
-            UnitLookup.NUMBER);
+public abstract class LongestEpisodeRule extends AbstractRule {
+    /** JMC reads a plain long field as a raw number. */
+    public static final IAttribute<Number> VIRTUAL_THREAD_ID = Attribute.attr("virtualThreadId", "Virtual Thread Id",
+            UnitLookup.RAW_NUMBER);
 
-    static final TypedResult<IQuantity> LONGEST_DURATION = new TypedResult<>("longestDuration", "Longest Duration",
+    public static final TypedResult<IQuantity> LONGEST_DURATION = new TypedResult<>("longestDuration", "Longest Duration",
             "The duration of the longest episode.", UnitLookup.TIMESPAN, IQuantity.class);
-    static final TypedResult<IQuantity> LONGEST_START = new TypedResult<>("longestStart", "Longest Start",
+    public static final TypedResult<IQuantity> LONGEST_START = new TypedResult<>("longestStart", "Longest Start",
             "When the longest episode began.", UnitLookup.TIMESTAMP, IQuantity.class);
-    static final TypedResult<IQuantity> LONGEST_THREAD = new TypedResult<>("longestThread", "Virtual Thread Id",
+    public static final TypedResult<IQuantity> LONGEST_THREAD = new TypedResult<>("longestThread", "Virtual Thread Id",
             "threadId() of the virtual thread of the longest episode.", UnitLookup.NUMBER, IQuantity.class);
-    static final TypedResult<String> LONGEST_REASON = new TypedResult<>("longestReason", "Reason",
+    public static final TypedResult<String> LONGEST_REASON = new TypedResult<>("longestReason", "Reason",
             "The reason the trace gives for the longest episode.", UnitLookup.PLAIN_TEXT, String.class);
 
     private final String eventType;
@@ -90,7 +91,8 @@ abstract class LongestEpisodeRule extends AbstractRule {
             return RulesToolkit.getNotApplicableResult(this, vp, "The recording has no " + what + " events.");
         }
         IQuantity start = RulesToolkit.getValue(longest, JfrAttributes.START_TIME);
-        IQuantity thread = RulesToolkit.getValue(longest, VIRTUAL_THREAD_ID);
+        Number tid = RulesToolkit.getValue(longest, VIRTUAL_THREAD_ID);
+        IQuantity thread = tid == null ? null : UnitLookup.NUMBER_UNITY.quantity(tid.longValue());
         String why = RulesToolkit.getValue(longest, reason);
         IQuantity info = vp.getPreferenceValue(infoLimit);
         IQuantity warn = vp.getPreferenceValue(warningLimit);

@@ -122,12 +122,10 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
             case GO_CREATE -> create(e.arg(0), GS.RUNNABLE);
             case GO_CREATE_BLOCKED -> create(e.arg(0), GS.WAITING);
             case GO_CREATE_SYSCALL -> {
+                // A thread that enters the trace in a syscall (Go: a cgo callback): it runs, but
+                // its syscall began outside the trace, so there is no pinned episode to pair.
                 G g = create(e.arg(0), GS.SYSCALL);
                 startRun(g, t, e.m(), TraceEvent.NONE);
-                g.sysStart = t;
-                g.sysM = e.m();
-                g.sysReason = "";
-                g.sysStack = Stack.EMPTY;
             }
             case GO_START -> {
                 G g = g(e.arg(0), GS.RUNNABLE);

@@ -1,0 +1,77 @@
+package dev.loomtracer.jfr;
+
+import static dev.loomtracer.format.EventType.*;
+
+import dev.loomtracer.jfr.events.LoomEvents;
+import dev.loomtracer.parse.TraceEvent;
+import dev.loomtracer.parse.TraceParser;
+import dev.loomtracer.parse.Transition;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The JFR events a trace must convert to, counted straight from the trace's events by the
+ * documented mapping (docs/JFR.md), independently of the converter's pairing code.
+ */
+final class Expected {
+    private Expected() {}
+
+    static Map<String, Long> counts(Path trace) throws IOException {
+        Map<String, Long> c = new TreeMap<>();
+        Set<Long> known = new HashSet<>();
+        boolean gc = false;
+        try (TraceParser p = TraceParser.open(trace)) {
+            for (TraceEvent e; (e = p.next()) != null; ) {
+                String type = switch (e.type()) {
+                    case GO_START -> LoomEvents.RUN;
+                    case GO_BLOCK -> LoomEvents.PARK;
+                    case GO_UNBLOCK, GO_SWITCH, GO_SWITCH_DESTROY -> LoomEvents.UNPARK;
+                    case GO_SYSCALL_BEGIN -> LoomEvents.PINNED;
+                    case USER_TASK_BEGIN -> LoomEvents.TASK;
+                    case USER_REGION_BEGIN -> LoomEvents.REGION;
+                    case USER_LOG -> LoomEvents.LOG;
+                    case CPU_SAMPLE -> LoomEvents.EXECUTION_SAMPLE;
+                    case GC_BEGIN -> {
+                        gc = true;
+                        yield LoomEvents.GC;
+                    }
+                    case GC_ACTIVE -> { // a GC already running when the trace (or a generation) starts
+                        boolean first = !gc;
+                        gc = true;
+                        yield first ? LoomEvents.GC : null;
+                    }
+                    case GC_END -> {
+                        gc = false;
+                        yield null;
+                    }
+                    case STW_BEGIN -> LoomEvents.STW;
+                    case GO_CREATE_SYSCALL -> LoomEvents.RUN; // created running in a syscall
+                    case GO_STATUS, GO_STATUS_STACK -> {
+                        Transition t = e.transition();
+                        boolean first = !known.contains(t.id());
+                        yield first && (t.to() == Transition.State.RUNNING || t.to() == Transition.State.SYSCALL)
+                                ? LoomEvents.RUN : null;
+                    }
+                    default -> null;
+                };
+                Transition t = e.isSync() ? null : e.transition();
+                if (t != null && t.resource() == Transition.Resource.GOROUTINE) {
+                    if (t.to() == Transition.State.NOT_EXIST) {
+                        known.remove(t.id());
+                    } else {
+                        known.add(t.id());
+                    }
+                }
+                if (type != null) {
+                    c.merge(type, 1L, Long::sum);
+                }
+            }
+        }
+        return c;
+    }
+}
