@@ -124,18 +124,23 @@ final class Advancer {
         long ts = TraceClock.now();
         BatchBuilder bb = new BatchBuilder(gen, out);
         for (MSnap x : msnap) {
-            if (!x.m().proc.acquireStatus(gen)) {
+            MState m = x.m();
+            if (!m.proc.acquireStatus(gen)) {
                 continue;
             }
-            bb.begin(0, x.m().mid, ts);
+            bb.begin(0, m.mid, ts);
             bb.reserve(128);
             TraceBuf b = bb.buf();
             b.event(EventType.PROC_STATUS, ts);
-            b.varint(x.m().proc.id);
+            b.varint(m.proc.id);
             b.varint(x.procStatus());
             GState cur = x.cur();
-            if (cur != null && cur.known && cur.acquireStatus(gen)) {
-                goStatus(b, ts, cur.id, x.m().mid, x.curStatus());
+            boolean curTold = cur != null && cur.known && cur.acquireStatus(gen);
+            if (curTold) {
+                goStatus(b, ts, cur.id, m.mid, x.curStatus());
+            }
+            if (m.thread.getState() == Thread.State.TERMINATED && !m.thread.isVirtual()) {
+                retire(s, m, cur, curTold, x, b, ts);
             }
             bb.end();
         }
@@ -197,6 +202,26 @@ final class Advancer {
                 }
             }
         }
+    }
+
+    /**
+     * Ends an M whose thread has terminated and that no event told in this generation: its
+     * platform-thread G (if that is what runs on it) ends, its P stops, and it is forgotten, so
+     * the set of Ms stays bounded when platform threads come and go.
+     */
+    private static void retire(TraceSession s, MState m, GState cur, boolean curTold, MSnap x, TraceBuf b, long ts) {
+        if (cur != null) {
+            if (!curTold || cur.thread != m.thread || x.curStatus() != Status.GO_RUNNING) {
+                return; // something else runs there as far as the trace knows: leave it be
+            }
+            b.event(EventType.GO_DESTROY, ts);
+            cur.status = Status.GO_BAD;
+            s.gs.remove(cur.thread, cur);
+        }
+        if (x.procStatus() == Status.PROC_RUNNING) {
+            b.event(EventType.PROC_STOP, ts);
+        }
+        s.ms.remove(m);
     }
 
     private static void goStatus(TraceBuf b, long ts, long g, long m, int status) {

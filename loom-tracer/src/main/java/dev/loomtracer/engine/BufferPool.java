@@ -81,12 +81,31 @@ final class BufferPool {
         return b;
     }
 
-    /** Drops every queued buffer of {@code gen} back into the pool; returns how many. Lock held. */
+    /**
+     * Drops every queued buffer of {@code gen} back into the pool, wherever it is in its queue
+     * (unread buffers of generation gen-2 may still be ahead of it); returns how many. Lock held.
+     */
     int discardFull(long gen) {
+        int i = (int) (gen & 1);
         int n = 0;
-        for (TraceBuf b; (b = dequeueFull(gen)) != null; n++) {
-            release(b);
+        TraceBuf keptHead = null;
+        TraceBuf keptTail = null;
+        for (TraceBuf b = fullHead[i]; b != null; ) {
+            TraceBuf next = b.link;
+            b.link = null;
+            if (b.gen == gen) {
+                release(b);
+                n++;
+            } else if (keptTail == null) {
+                keptHead = keptTail = b;
+            } else {
+                keptTail.link = b;
+                keptTail = b;
+            }
+            b = next;
         }
+        fullHead[i] = keptHead;
+        fullTail[i] = keptTail;
         return n;
     }
 

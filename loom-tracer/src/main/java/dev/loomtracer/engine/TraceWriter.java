@@ -361,7 +361,10 @@ public final class TraceWriter {
             }
             return true;
         }
-        if (!g.statusWasTraced(gen) && g.acquireStatus(gen)) {
+        // A G on another M is told by that M (its first event, or the advancer's sweep): a
+        // running status written here would bind it to this M.
+        boolean onOtherM = g.isOnM() && m.curG != g;
+        if (!onOtherM && !g.statusWasTraced(gen) && g.acquireStatus(gen)) {
             writeGoStatus(g, g.isOnM() ? m.mid : EventType.NO_THREAD);
         }
         return true;

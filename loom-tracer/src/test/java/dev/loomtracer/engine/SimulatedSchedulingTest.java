@@ -144,11 +144,15 @@ class SimulatedSchedulingTest {
 
         Map<Long, int[]> perG = new HashMap<>(); // create, start, block, stop, unblock, syscall, destroy
         long unparkerId = unparker.threadId();
+        java.util.Set<Long> vtIds = new java.util.HashSet<>();
+        roundsLeft.keySet().forEach(v -> vtIds.add(v.threadId()));
         long creatorId = creator.threadId();
         for (TraceEvent e : trace.events) {
             switch (e.type()) {
                 case EventType.GO_CREATE -> {
-                    if (e.arg(0) != creatorId) { // the creator itself may be introduced by a creation
+                    // Platform threads first seen after the first generation are introduced by a
+                    // creation with no creator; the virtual threads were created by the creator.
+                    if (vtIds.contains(e.arg(0))) {
                         assertEquals(creatorId, e.g(), "created by the creator thread");
                         perG.computeIfAbsent(e.arg(0), k -> new int[7])[0]++;
                     }
@@ -218,11 +222,53 @@ class SimulatedSchedulingTest {
             emit(t, w -> w.goDestroy(vt));
         });
         carrier.join();
+        // A G running on one carrier, "unblocked" from another: dropped, and no status of it
+        // may be written on the wrong M (it would bind it there).
+        Thread vt2 = Thread.ofVirtual().unstarted(() -> {});
+        Thread a = Thread.ofPlatform().start(() -> emit(t, w -> w.goStart(vt2)));
+        a.join();
+        t.advanceNow(); // a fresh generation, where the G's status is not yet told
+        Thread vt3 = Thread.ofVirtual().unstarted(() -> {});
+        Thread b = Thread.ofPlatform().start(() -> {
+            emit(t, w -> w.goUnblock(vt2, null, null));
+            // Had the bogus unblock bound vt2 to this M, Go's parser would reject this start.
+            emit(t, w -> w.goStart(vt3));
+            emit(t, w -> w.goDestroy(vt3));
+        });
+        b.join();
+        Thread a2 = Thread.ofPlatform().start(() -> emit(t, w -> w.goStart(vt2)));
+        a2.join();
         TraceStats stats = t.stop();
         pump.join();
-        assertEquals(2, stats.inconsistentEvents(), "the two unrepairable events are counted");
+        assertEquals(4, stats.inconsistentEvents(), "the unrepairable events are counted");
         CheckedTrace trace = CheckedTrace.of(file);
-        assertEquals(1, trace.count(e -> e.type() == EventType.GO_DESTROY));
+        assertEquals(1, trace.count(e -> e.type() == EventType.GO_DESTROY && e.g() == vt.threadId()));
         assertEquals(1, trace.count(e -> e.type() == EventType.GO_BLOCK && "sleep".equals(e.reason())));
+    }
+
+    @Test
+    void platformThreadsThatEmittedAndDiedAreRetiredFromTheTrace() throws Exception {
+        Tracer t = Tracer.newInstance();
+        Path file = dir.resolve("retire.trace");
+        t.start(new TraceConfig(Duration.ofSeconds(60), 1 << 20, 64L << 20, TraceConfig.StackMode.OFF));
+        Thread pump = pumpTo(t, file);
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Thread p = Thread.ofPlatform().start(() -> emit(t, w -> w.userLog(Thread.currentThread(), 0, "hello", "from a short-lived thread", null)));
+            p.join();
+            ids.add(p.threadId());
+        }
+        t.advanceNow(); // they wrote in this generation: told by their own events
+        t.advanceNow(); // told by nobody: the sweep ends them
+        int msLeft = t.session.ms.size();
+        t.advanceNow();
+        TraceStats stats = t.stop();
+        pump.join();
+        assertEquals(0, stats.inconsistentEvents());
+        assertEquals(0, msLeft, "all dead Ms retired");
+        CheckedTrace trace = CheckedTrace.of(file);
+        for (long id : ids) {
+            assertEquals(1, trace.count(e -> e.type() == EventType.GO_DESTROY && e.g() == id), "G " + id + " ended");
+        }
     }
 }
