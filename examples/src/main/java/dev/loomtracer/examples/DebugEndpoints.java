@@ -30,7 +30,8 @@ import java.time.temporal.ChronoUnit;
  * The debug endpoints, after Go's net/http/pprof:
  * <ul>
  *   <li>{@code GET /debug/trace?seconds=N[&stacks=off|on-block|all]}: streams a trace of the next
- *       N seconds (default 1, at most {@link ServerConfig#maxTraceSeconds}, 60 unless configured);</li>
+ *       N seconds (default 1, at most {@link ServerConfig#maxTraceSeconds}, 60 unless configured;
+ *       stacks default off: a stack walk per event that carries one is the dearest part of tracing);</li>
  *   <li>{@code GET /debug/flight}: a snapshot of the flight recorder, which keeps running;</li>
  *   <li>{@code POST /debug/flight/start[?seconds=S&mib=M]} and {@code POST /debug/flight/stop}:
  *       turn the flight recorder on and off at run time ({@code --flight} turns it on at startup).</li>
@@ -89,14 +90,16 @@ final class DebugEndpoints {
                     Fields q = Request.extractQueryParameters(req);
                     Duration window;
                     long bytes;
+                    TraceOptions.Stacks stacks;
                     try {
                         window = Duration.ofSeconds((long) number(q, "seconds", cfg.flightWindow().toSeconds(), 3600));
                         bytes = (long) number(q, "mib", cfg.flightMaxBytes() >> 20, 4096) << 20;
+                        stacks = stacks(q.getValue("stacks"));
                     } catch (IllegalArgumentException e) {
                         Http.text(res, cb, 400, e.getMessage() + "\n");
                         return;
                     }
-                    String conflict = startFlight(window, bytes);
+                    String conflict = startFlight(window, bytes, stacks);
                     if (conflict != null) {
                         Http.text(res, cb, 409, conflict + "\n");
                     } else {
@@ -124,9 +127,11 @@ final class DebugEndpoints {
         return """
                 Loom Tracer debug endpoints:
                   GET  /debug/trace?seconds=N    a trace of the next N seconds (default 1, at most the cap);
-                                                 &stacks=off|on-block|all (default on-block)
+                                                 &stacks=off|on-block|all (default off: stacks cost
+                                                 a stack walk per event that carries one)
                   GET  /debug/flight             a snapshot of the flight recorder (it keeps running)
-                  POST /debug/flight/start       start the flight recorder (?seconds=S&mib=M: its window)
+                  POST /debug/flight/start       start the flight recorder (?seconds=S&mib=M: its window;
+                                                 &stacks=off|on-block|all, default off)
                   POST /debug/flight/stop        stop it
                 One trace runs at a time in a JVM: while one runs (streamed or flight recorder), a request
                 that needs another gets 409.
@@ -242,7 +247,7 @@ final class DebugEndpoints {
 
     static TraceOptions.Stacks stacks(String value) {
         if (value == null) {
-            return TraceOptions.Stacks.ON_BLOCK;
+            return TraceOptions.Stacks.OFF; // stacks cost a stack walk per event that has one: opt in
         }
         return switch (value) {
             case "off" -> TraceOptions.Stacks.OFF;
@@ -255,14 +260,14 @@ final class DebugEndpoints {
     // ---- flight recorder ----
 
     /** Starts the flight recorder; returns a 409 message if the tracer is taken, else null. */
-    String startFlight(Duration window, long maxBytes) {
+    String startFlight(Duration window, long maxBytes, TraceOptions.Stacks stacks) {
         synchronized (control) {
             String conflict = conflict();
             if (conflict != null) {
                 return conflict;
             }
             try {
-                flight = FlightRecorder.start(window, maxBytes, TraceOptions.defaults().stacks(TraceOptions.Stacks.ON_BLOCK));
+                flight = FlightRecorder.start(window, maxBytes, TraceOptions.defaults().stacks(stacks));
             } catch (IllegalStateException e) {
                 return "409 Conflict: a trace is already running in this JVM (" + e.getMessage() + ")";
             }

@@ -1,5 +1,6 @@
 package dev.loomtracer.examples;
 
+import dev.loomtracer.hooks.TracingScheduler;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -11,12 +12,20 @@ import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The example service: a Jetty 12 server whose requests run on virtual threads (Jetty's
  * {@link VirtualThreadPool}) and block the way real services do (see {@link Service}), plus a
  * downstream HTTP service it calls, and, with {@code --debug}, the trace endpoints of
  * {@link DebugEndpoints}.
+ *
+ * <p>By default the virtual threads of both servers run on Loom Tracer's {@link TracingScheduler},
+ * handed to Jetty as the pool's executor: that is all it takes for a trace to show each request's
+ * virtual thread being created, mounted, blocked (with the reason), unblocked (by whom) and ended.
+ * With {@code --scheduler default} they run on the JDK's scheduler, which only the Loom Tracer
+ * agent can trace.
  *
  * <pre>
  * ./loomtrace example-server --port 8080 --debug
@@ -36,19 +45,22 @@ public final class ExampleServer implements AutoCloseable {
     private final Server downstreamServer;
     private final ServerConnector downstreamConnector;
     private final DebugEndpoints debug;
+    private final TracingScheduler scheduler; // null with --scheduler default
+    private final ExecutorService[] executors = new ExecutorService[2];
 
     private ExampleServer(ServerConfig cfg) {
         this.cfg = cfg;
         this.debug = cfg.debug() ? new DebugEndpoints(cfg) : null;
+        this.scheduler = cfg.scheduler() == ServerConfig.Scheduler.TRACING ? TracingScheduler.create() : null;
 
-        this.downstreamServer = new Server(virtualThreadPool("downstream"));
+        this.downstreamServer = new Server(virtualThreadPool("downstream", 0));
         this.downstreamConnector = new ServerConnector(downstreamServer);
         downstreamConnector.setHost("127.0.0.1"); // the downstream service is always loopback-only
         downstreamConnector.setPort(0);
         downstreamServer.addConnector(downstreamConnector);
         downstreamServer.setHandler(new DownstreamHandler(cfg.downstreamLatency()));
 
-        this.server = new Server(virtualThreadPool("example"));
+        this.server = new Server(virtualThreadPool("example", 1));
         this.connector = new ServerConnector(server);
         connector.setHost(cfg.host());
         connector.setPort(cfg.port());
@@ -65,7 +77,7 @@ public final class ExampleServer implements AutoCloseable {
             s.server.setHandler(new AppHandler(new Service(down), s.debug));
             s.server.start();
             if (cfg.flight()) {
-                String conflict = s.debug.startFlight(cfg.flightWindow(), cfg.flightMaxBytes());
+                String conflict = s.debug.startFlight(cfg.flightWindow(), cfg.flightMaxBytes(), dev.loomtracer.TraceOptions.Stacks.OFF);
                 if (conflict != null) {
                     throw new IllegalStateException("cannot start the flight recorder: " + conflict);
                 }
@@ -107,15 +119,27 @@ public final class ExampleServer implements AutoCloseable {
                 System.err.println("example-server: stopping " + s + ": " + e);
             }
         }
+        for (ExecutorService e : executors) {
+            if (e != null) {
+                e.shutdown();
+            }
+        }
+        if (scheduler != null) {
+            scheduler.close(); // its carriers end once its last virtual thread has
+        }
     }
 
     public void join() throws InterruptedException {
         server.join();
     }
 
-    private static VirtualThreadPool virtualThreadPool(String name) {
+    private VirtualThreadPool virtualThreadPool(String name, int slot) {
         VirtualThreadPool pool = new VirtualThreadPool();
         pool.setName(name);
+        if (scheduler != null) {
+            executors[slot] = Executors.newThreadPerTaskExecutor(scheduler.builder().name(name + "-", 0).factory());
+            pool.setVirtualThreadsExecutor(executors[slot]);
+        }
         return pool;
     }
 
@@ -159,6 +183,9 @@ public final class ExampleServer implements AutoCloseable {
         // The harness and scripts read the first line: keep its shape.
         System.out.println("example-server: listening on " + u);
         System.out.println("  try:  curl " + u + "/work");
+        System.out.println("  scheduler: " + (cfg.scheduler() == ServerConfig.Scheduler.TRACING
+                ? "Loom Tracer's tracing scheduler (traces show every virtual thread's scheduling)"
+                : "the JDK's default (traces show scheduling only under the Loom Tracer agent)"));
         if (cfg.debug()) {
             String auth = cfg.debugToken() == null ? "" : "-H \"Authorization: Bearer $LOOMTRACE_DEBUG_TOKEN\" ";
             System.out.println("  trace the next 5 s:  curl " + auth + "-o server.trace '" + u + "/debug/trace?seconds=5'");

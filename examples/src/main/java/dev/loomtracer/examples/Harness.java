@@ -46,7 +46,7 @@ public final class Harness {
               --warmup S            load before the first round, not measured (default 10)
               --connections C       load generator connections (default 32)
               --workloads LIST      comma-separated: hello (GET /hello), work (GET /work) (default hello,work)
-              --stacks MODE         stacks of the streamed trace: off, on-block, all (default on-block)
+              --stacks MODE         stacks of both traces: off, on-block, all (default off, the server's default)
               --server-jvm-arg ARG  an extra JVM option for the server (repeatable), e.g. -javaagent:...
             Prints per-configuration throughput and latency percentiles, and the ratios to "off".
             """;
@@ -54,7 +54,7 @@ public final class Harness {
     static int main(String[] args, PrintStream out, PrintStream err) throws Exception {
         int rounds = 5, seconds = 5, warmup = 10, connections = 32;
         List<String> workloads = List.of("hello", "work");
-        String stacks = "on-block";
+        String stacks = "off";
         List<String> serverArgs = new ArrayList<>();
         try {
             for (int i = 0; i < args.length; i++) {
@@ -87,7 +87,7 @@ public final class Harness {
         try (ServerProcess server = ServerProcess.start(serverArgs, err)) {
             out.printf(Locale.ROOT, "harness: server pid %d on 127.0.0.1:%d, JVM options %s%n", server.pid(), server.port,
                     server.jvmOptions);
-            out.printf(Locale.ROOT, "harness: %d rounds x %d configurations x %d s, %d connections, streamed trace stacks=%s, %d cores%n",
+            out.printf(Locale.ROOT, "harness: %d rounds x %d configurations x %d s, %d connections, trace stacks=%s, %d cores%n",
                     rounds, Config.values().length, seconds, connections, stacks, Runtime.getRuntime().availableProcessors());
             for (String w : workloads) {
                 runWorkload(server, w, rounds, seconds, warmup, connections, stacks, out);
@@ -117,7 +117,7 @@ public final class Harness {
                 LoadGenerator.Result res = switch (c) {
                     case OFF -> LoadGenerator.run(o);
                     case TRACE -> underTrace(server, o, seconds, stacks, traceRates);
-                    case FLIGHT -> underFlight(server, o);
+                    case FLIGHT -> underFlight(server, o, stacks);
                 };
                 round.put(c, res);
                 results.computeIfAbsent(c, x -> new ArrayList<>()).add(res);
@@ -206,8 +206,8 @@ public final class Harness {
     }
 
     /** Runs the load with the flight recorder on, then checks a snapshot can be taken, then stops it. */
-    private static LoadGenerator.Result underFlight(ServerProcess server, LoadGenerator.Options o) throws IOException {
-        server.post("/debug/flight/start");
+    private static LoadGenerator.Result underFlight(ServerProcess server, LoadGenerator.Options o, String stacks) throws IOException {
+        server.post("/debug/flight/start?stacks=" + stacks);
         try {
             LoadGenerator.Result r = LoadGenerator.run(o);
             HttpURLConnection c = (HttpURLConnection) server.uri("/debug/flight").toURL().openConnection();

@@ -26,9 +26,25 @@ import java.util.Map;
  * @param flightWindow       the flight recorder keeps at least this much history ...
  * @param flightMaxBytes     ... unless it takes more than this many bytes
  * @param maxTraceSeconds    the cap on /debug/trace?seconds=N
+ * @param scheduler          which scheduler runs the server's virtual threads
  */
 public record ServerConfig(String host, int port, boolean debug, String debugToken, Duration downstreamLatency,
-                           boolean flight, Duration flightWindow, long flightMaxBytes, double maxTraceSeconds) {
+                           boolean flight, Duration flightWindow, long flightMaxBytes, double maxTraceSeconds,
+                           Scheduler scheduler) {
+
+    /** Which scheduler runs the virtual threads of the server (and of its downstream service). */
+    public enum Scheduler {
+        /**
+         * Loom Tracer's {@code TracingScheduler} (module carrier-hooks): every creation, mount,
+         * block (with its reason), unblock (with who) and end is traced, without an agent.
+         */
+        TRACING,
+        /**
+         * The JDK's default scheduler: a trace then holds only the annotations (tasks, regions,
+         * logs), unless the JVM runs the Loom Tracer agent, which traces the default scheduler.
+         */
+        DEFAULT
+    }
 
     public static final String TOKEN_ENV = "LOOMTRACE_DEBUG_TOKEN";
     public static final double DEFAULT_MAX_TRACE_SECONDS = 60;
@@ -50,11 +66,14 @@ public record ServerConfig(String host, int port, boolean debug, String debugTok
               --flight-mib M             ... unless that takes more than M MiB (default 32)
               --downstream-latency-ms L  latency of the downstream service (default 2)
               --max-trace-seconds N      cap on /debug/trace?seconds= (default 60)
+              --scheduler S              default (the default): the JDK's scheduler, whose scheduling
+                                         traces show only under the Loom Tracer agent; tracing: Loom
+                                         Tracer's tracing scheduler, whose scheduling every trace shows
             """;
 
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8080, false, null, Duration.ofMillis(2), false,
-                Duration.ofSeconds(10), 32L << 20, DEFAULT_MAX_TRACE_SECONDS);
+                Duration.ofSeconds(10), 32L << 20, DEFAULT_MAX_TRACE_SECONDS, Scheduler.DEFAULT);
     }
 
     /** Parses the command line; throws IllegalArgumentException with a message for the user. */
@@ -66,6 +85,7 @@ public record ServerConfig(String host, int port, boolean debug, String debugTok
         Duration latency = c.downstreamLatency, window = c.flightWindow;
         long flightBytes = c.flightMaxBytes;
         double maxTrace = c.maxTraceSeconds;
+        Scheduler scheduler = c.scheduler;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -81,13 +101,21 @@ public record ServerConfig(String host, int port, boolean debug, String debugTok
                 case "--flight-mib" -> flightBytes = (long) intArg(args, ++i, a, 1, 4096) << 20;
                 case "--downstream-latency-ms" -> latency = Duration.ofMillis(intArg(args, ++i, a, 0, 60_000));
                 case "--max-trace-seconds" -> maxTrace = intArg(args, ++i, a, 1, 3600);
+                case "--scheduler" -> {
+                    String v = arg(args, ++i, a);
+                    scheduler = switch (v) {
+                        case "tracing" -> Scheduler.TRACING;
+                        case "default" -> Scheduler.DEFAULT;
+                        default -> throw new IllegalArgumentException("--scheduler must be tracing or default, got '" + v + "'");
+                    };
+                }
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
         if (token == null && env.get(TOKEN_ENV) != null && !env.get(TOKEN_ENV).isBlank()) {
             token = env.get(TOKEN_ENV).strip();
         }
-        ServerConfig cfg = new ServerConfig(host, port, debug, token, latency, flight, window, flightBytes, maxTrace);
+        ServerConfig cfg = new ServerConfig(host, port, debug, token, latency, flight, window, flightBytes, maxTrace, scheduler);
         cfg.validate();
         return cfg;
     }
@@ -108,19 +136,23 @@ public record ServerConfig(String host, int port, boolean debug, String debugTok
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, debug, debugToken, downstreamLatency, flight, flightWindow, flightMaxBytes, maxTraceSeconds);
+        return new ServerConfig(host, p, debug, debugToken, downstreamLatency, flight, flightWindow, flightMaxBytes, maxTraceSeconds, scheduler);
     }
 
     public ServerConfig withDebug(boolean d, String token) {
-        return new ServerConfig(host, port, d, token, downstreamLatency, flight, flightWindow, flightMaxBytes, maxTraceSeconds);
+        return new ServerConfig(host, port, d, token, downstreamLatency, flight, flightWindow, flightMaxBytes, maxTraceSeconds, scheduler);
     }
 
     public ServerConfig withFlight(boolean f) {
-        return new ServerConfig(host, port, debug, debugToken, downstreamLatency, f, flightWindow, flightMaxBytes, maxTraceSeconds);
+        return new ServerConfig(host, port, debug, debugToken, downstreamLatency, f, flightWindow, flightMaxBytes, maxTraceSeconds, scheduler);
     }
 
     public ServerConfig withDownstreamLatency(Duration d) {
-        return new ServerConfig(host, port, debug, debugToken, d, flight, flightWindow, flightMaxBytes, maxTraceSeconds);
+        return new ServerConfig(host, port, debug, debugToken, d, flight, flightWindow, flightMaxBytes, maxTraceSeconds, scheduler);
+    }
+
+    public ServerConfig withScheduler(Scheduler s) {
+        return new ServerConfig(host, port, debug, debugToken, downstreamLatency, flight, flightWindow, flightMaxBytes, maxTraceSeconds, s);
     }
 
     /** True if {@code host} names only loopback addresses (127.0.0.0/8, ::1, localhost). */
@@ -174,6 +206,6 @@ public record ServerConfig(String host, int port, boolean debug, String debugTok
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", debug=" + debug + ", token="
                 + (debugToken == null ? "none" : "set") + ", downstreamLatency=" + downstreamLatency + ", flight=" + flight
-                + ", flightWindow=" + flightWindow + ", flightMaxBytes=" + flightMaxBytes + ", maxTraceSeconds=" + maxTraceSeconds + "]";
+                + ", flightWindow=" + flightWindow + ", flightMaxBytes=" + flightMaxBytes + ", maxTraceSeconds=" + maxTraceSeconds + ", scheduler=" + scheduler + "]";
     }
 }

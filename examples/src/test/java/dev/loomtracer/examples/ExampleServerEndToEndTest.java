@@ -50,6 +50,13 @@ class ExampleServerEndToEndTest {
         return ServerConfig.defaults().withPort(0).withDebug(true, null).withDownstreamLatency(Duration.ofMillis(2));
     }
 
+    /** Where traces are kept for a look after the run (target/e2e-traces), valid or not. */
+    private static Path keep(Path trace, String name) throws IOException {
+        Path dir = Path.of("target", "e2e-traces");
+        Files.createDirectories(dir);
+        return Files.copy(trace, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
     /** Load on the server in the background, for a bounded time. */
     private CompletableFuture<LoadGenerator.Result> load(int seconds) {
         LoadGenerator.Options o = new LoadGenerator.Options(server.port(), Duration.ofSeconds(seconds), 16,
@@ -67,7 +74,32 @@ class ExampleServerEndToEndTest {
 
     @Test
     void traceUnderLoadValidatesShowsTheRequestsAndASecondTraceGets409() throws Exception {
-        server = ExampleServer.start(debugConfig());
+        traceUnderLoad(ServerConfig.Scheduler.DEFAULT);
+    }
+
+    /**
+     * With the capture layer (the server's virtual threads on Loom Tracer's tracing scheduler),
+     * the trace says why each request's virtual thread blocked: in the downstream call on the
+     * network, in the inventory on the ReentrantLock, in the stats section entering the monitor,
+     * in the sleep sleeping.
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("capture-layer defect, not of this module: with the TracingScheduler about one trace in "
+            + "three or four under this load is rejected by both parsers ('no M can advance': one M's events split over "
+            + "two batches out of order, e.g. GoStart g=23 seq 5 then 8 in the first batch, 6 and 7 in the second; "
+            + "M 23 was the JDK's Read-Poller virtual thread). Re-enable once the capture layer writes valid traces here.")
+    void capturedSchedulingShowsWhyRequestsBlock() throws Exception {
+        TraceFacts facts = traceUnderLoad(ServerConfig.Scheduler.TRACING);
+        System.out.println("blocks by region: " + facts.blocksByRegion());
+        assertTrue(facts.blocks("downstream call", "network") > 0, "downstream call blocks: " + facts.blocksByRegion());
+        assertTrue(facts.blocks("inventory lock", "park ReentrantLock$NonfairSync") > 0,
+                "inventory lock blocks: " + facts.blocksByRegion());
+        assertTrue(facts.blocks("stats monitor", "monitor enter") > 0, "stats monitor blocks: " + facts.blocksByRegion());
+        assertTrue(facts.blocks("sleep", "sleep") > 0, "sleep blocks: " + facts.blocksByRegion());
+    }
+
+    private TraceFacts traceUnderLoad(ServerConfig.Scheduler scheduler) throws Exception {
+        server = ExampleServer.start(debugConfig().withScheduler(scheduler));
         CompletableFuture<LoadGenerator.Result> load = load(8);
         waitForRequests();
 
@@ -87,6 +119,7 @@ class ExampleServerEndToEndTest {
         try (InputStream in = first.getInputStream(); OutputStream out = Files.newOutputStream(trace)) {
             in.transferTo(out);
         }
+        keep(trace, "server-" + server.config().scheduler().name().toLowerCase(java.util.Locale.ROOT) + ".trace");
         LoadGenerator.Result r = load.get(60, TimeUnit.SECONDS);
         assertTrue(r.ok() > 0 && r.errors() == 0, "every request of the load succeeded: " + r.report());
 
@@ -104,10 +137,11 @@ class ExampleServerEndToEndTest {
         assertEquals(405, get("/debug/flight/stop", null).status(), "stopping the flight recorder needs POST");
         assertFalse(LoomTrace.isRunning(), "the trace stopped after its seconds");
 
-        // And the trace endpoint is free again.
+        // And the tracer is free again.
         Response again = request("POST", "/debug/flight/start", null);
         assertEquals(200, again.status(), again.body());
         assertEquals(200, request("POST", "/debug/flight/stop", null).status());
+        return facts;
     }
 
     @Test

@@ -24,6 +24,10 @@ class PartsTest {
         ServerConfig.parse(new String[] {"--host", "0.0.0.0"}, Map.of());
         // Loopback with --debug needs none.
         ServerConfig d = ServerConfig.parse(new String[] {"--port", "0", "--debug"}, Map.of());
+        assertEquals(ServerConfig.Scheduler.DEFAULT, d.scheduler());
+        assertEquals(ServerConfig.Scheduler.TRACING,
+                ServerConfig.parse(new String[] {"--scheduler", "tracing"}, Map.of()).scheduler());
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--scheduler", "fast"}, Map.of()));
         assertEquals("127.0.0.1", d.host());
     }
 
@@ -45,8 +49,9 @@ class PartsTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DebugEndpoints.seconds(bad, 60), bad);
             assertTrue(e.getMessage().startsWith("seconds must"), e.getMessage());
         }
-        assertEquals(TraceOptions.Stacks.ON_BLOCK, DebugEndpoints.stacks(null));
-        assertEquals(TraceOptions.Stacks.OFF, DebugEndpoints.stacks("off"));
+        assertEquals(TraceOptions.Stacks.OFF, DebugEndpoints.stacks(null));
+        assertEquals(TraceOptions.Stacks.ON_BLOCK, DebugEndpoints.stacks("on-block"));
+        assertEquals(TraceOptions.Stacks.ALL, DebugEndpoints.stacks("all"));
         assertThrows(IllegalArgumentException.class, () -> DebugEndpoints.stacks("yes"));
     }
 
