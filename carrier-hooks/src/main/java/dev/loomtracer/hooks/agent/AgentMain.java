@@ -1,0 +1,175 @@
+package dev.loomtracer.hooks.agent;
+
+import dev.loomtracer.FlightRecorder;
+import dev.loomtracer.LoomTrace;
+import dev.loomtracer.TraceResult;
+import dev.loomtracer.hooks.core.Capture;
+import dev.loomtracer.hooks.core.VThreads;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.management.ObjectName;
+
+/**
+ * The agent, on the boot class path: opens the JDK internals the tracer needs, instruments
+ * {@code VirtualThread}, and (with {@code output=FILE}) traces the whole run into the file,
+ * written on JVM exit by a shutdown hook.
+ *
+ * <p>Invariant: by the time {@link #start} returns, either every hook is installed or none is
+ * (and a message says why); the trace, if any, starts after the hooks, so that its first
+ * generation already sees every transition.
+ */
+public final class AgentMain {
+    private AgentMain() {}
+
+    /** The JVM options that remove the JVMTI mount/unmount cost every agent otherwise adds. */
+    public static final List<String> NO_JVMTI_TRANSITIONS =
+            List.of("-XX:+UnlockExperimentalVMOptions", "-XX:-DoJVMTIVirtualThreadTransitions");
+
+    private static volatile boolean started;
+
+    public static synchronized void start(String args, Instrumentation inst) throws Exception {
+        AgentOptions o;
+        try {
+            o = AgentOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("Loom Tracer agent: " + e.getMessage());
+            throw e;
+        }
+        if (started) {
+            say(o, "already loaded; ignoring the second load");
+            return;
+        }
+        started = true;
+        openJdkInternals(inst);
+        Capture.agentLoaded();
+        Hooks.warmUp(); // initializes VThreads and the hooks now, not inside the first hook
+
+        JdkTransformer tf = new JdkTransformer();
+        inst.addTransformer(tf, true);
+        List<Class<?>> targets = new ArrayList<>();
+        targets.add(VThreads.VIRTUAL_THREAD);
+        for (String name : new String[] {"java.lang.VirtualThread$VThreadContinuation", "sun.nio.ch.Poller"}) {
+            try {
+                targets.add(Class.forName(name, false, null));
+            } catch (ClassNotFoundException e) {
+                // not in this JDK: its edits are optional refinements
+            }
+        }
+        inst.retransformClasses(targets.toArray(new Class<?>[0]));
+        for (Map.Entry<String, String> p : tf.problems().entrySet()) {
+            System.err.println("Loom Tracer agent: " + p.getKey().replace('/', '.') + " not instrumented: " + p.getValue());
+        }
+        if (tf.problems().containsKey(JdkTransformer.VIRTUAL_THREAD)) {
+            System.err.println("Loom Tracer agent: virtual threads will not be traced on this JDK (" + Runtime.version() + ")");
+        }
+        if (!o.quiet() && jvmtiTransitionsOn()) {
+            System.err.println("Loom Tracer agent: note: every Java agent turns on the JVM's JVMTI virtual-thread transition "
+                    + "tracking (~90 ns per mount and unmount, tracing or not); " + String.join(" ", NO_JVMTI_TRANSITIONS)
+                    + " removes it (./loomtrace run adds it; see docs/CAPTURE.md for what it costs debuggers)");
+        }
+        if (o.output() != null) {
+            if (o.flight()) {
+                startFlight(o);
+            } else {
+                startStream(o);
+            }
+        }
+    }
+
+    /**
+     * java.base reads the boot class path's unnamed module (the instrumented JDK code calls the
+     * hooks there), exports jdk.internal.misc and jdk.internal.vm to it (carrier-locals,
+     * Continuation.pin) and opens java.lang (VirtualThread's state): the user needs no flags.
+     */
+    private static void openJdkInternals(Instrumentation inst) {
+        Module base = Object.class.getModule();
+        Module me = AgentMain.class.getModule();
+        Set<Module> us = Set.of(me);
+        inst.redefineModule(base, us,
+                Map.of("jdk.internal.misc", us, "jdk.internal.vm", us, "java.lang", us),
+                Map.of("java.lang", us),
+                Set.of(), Map.of());
+    }
+
+    private static boolean jvmtiTransitionsOn() {
+        try {
+            String[] vmArgs = jdk.internal.misc.VM.getRuntimeArguments();
+            for (String a : vmArgs) {
+                if (a.equals("-XX:-DoJVMTIVirtualThreadTransitions")) {
+                    return false;
+                }
+            }
+        } catch (Throwable t) {
+            // unknown: assume on
+        }
+        String tool = System.getenv("JAVA_TOOL_OPTIONS");
+        String jdk = System.getenv("JDK_JAVA_OPTIONS");
+        return !((tool != null && tool.contains("-XX:-DoJVMTIVirtualThreadTransitions"))
+                || (jdk != null && jdk.contains("-XX:-DoJVMTIVirtualThreadTransitions")));
+    }
+
+    private static void startStream(AgentOptions o) throws IOException {
+        Path out = o.output();
+        FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        LoomTrace.start(ch, o.traceOptions());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                TraceResult r = LoomTrace.stop();
+                ch.close();
+                if (r != null) {
+                    say(o, "wrote " + r.bytes() + " bytes (" + r.generations() + " generations) to " + out
+                            + (r.complete() ? "" : "; lost " + r.lostEvents() + " events, dropped "
+                            + r.inconsistentEvents() + " inconsistent ones"));
+                }
+            } catch (IOException | RuntimeException e) {
+                System.err.println("Loom Tracer agent: writing " + out + " failed: " + e);
+            }
+        }, "loomtrace-agent-exit"));
+        say(o, "tracing to " + out + " (stacks " + o.stacks().name().toLowerCase().replace('_', '-') + ")");
+    }
+
+    private static void startFlight(AgentOptions o) {
+        Path out = o.output();
+        FlightRecorder fr = FlightRecorder.start(o.flightAge(), o.flightBytes(), o.traceOptions());
+        FlightControl control = new FlightControl(fr, out);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (OutputStream s = Files.newOutputStream(out)) {
+                long n = fr.writeTo(s);
+                say(o, "flight recorder: wrote the last " + n + " bytes of trace to " + out);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("Loom Tracer agent: writing " + out + " failed: " + e);
+            } finally {
+                fr.stop();
+            }
+        }, "loomtrace-agent-exit"));
+        // JMX registration loads a good part of java.management: not on the startup path.
+        Thread.ofPlatform().daemon().name("loomtrace-agent-jmx").start(() -> {
+            try {
+                ManagementFactory.getPlatformMBeanServer().registerMBean(control, new ObjectName(FlightControl.NAME));
+            } catch (Exception | LinkageError e) {
+                say(o, "flight recorder: JMX operation not available: " + e);
+            }
+        });
+        String window = o.flightAge().toDays() >= 1 ? "" : o.flightAge().toMillis() / 1000.0 + " s, at most ";
+        say(o, "flight recorder on: keeping the last " + window + (o.flightBytes() >> 20) + " MiB of trace; written to " + out + " at exit, or on demand with JMX "
+                + FlightControl.NAME + " dump(file)");
+    }
+
+    private static void say(AgentOptions o, String msg) {
+        if (!o.quiet()) {
+            System.err.println("Loom Tracer agent: " + msg);
+        }
+    }
+}

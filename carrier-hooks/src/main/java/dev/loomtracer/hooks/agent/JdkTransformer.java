@@ -1,0 +1,272 @@
+package dev.loomtracer.hooks.agent;
+
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.CodeElement;
+import java.lang.classfile.CodeTransform;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.MethodTransform;
+import java.lang.classfile.instruction.InvokeInstruction;
+import java.lang.classfile.instruction.ReturnInstruction;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Inserts calls to {@link Hooks} into {@code java.lang.VirtualThread}, its
+ * {@code VThreadContinuation}, and {@code sun.nio.ch.Poller}, with the JDK's
+ * {@code java.lang.classfile} API. Retransformation-safe: no member is added or removed, only
+ * static calls that leave the operand stack as they found it, or one call replaced by a static
+ * call of the same stack effect.
+ *
+ * <p>Invariant: a class is changed all or nothing. Each edit names the method (by name and
+ * descriptor) and the instruction it expects; if any required edit finds nothing to change, the
+ * JDK's code is not what this was written against (JDK 25), and the class is left untouched and
+ * the reason recorded ({@link #problems()}), rather than instrumented halfway.
+ */
+final class JdkTransformer implements ClassFileTransformer {
+    static final String VIRTUAL_THREAD = "java/lang/VirtualThread";
+    static final String VTHREAD_CONTINUATION = "java/lang/VirtualThread$VThreadContinuation";
+    static final String POLLER = "sun/nio/ch/Poller";
+
+    private static final ClassDesc HOOKS = ClassDesc.of(Hooks.class.getName());
+    private static final ClassDesc THREAD = ClassDesc.of("java.lang.Thread");
+    private static final MethodTypeDesc OF_THREAD = MethodTypeDesc.of(ConstantDescs.CD_void, THREAD);
+
+    private final Map<String, String> done = new ConcurrentHashMap<>();
+    private final Map<String, String> problems = new ConcurrentHashMap<>();
+
+    /** Classes changed, with what was done. */
+    Map<String, String> done() {
+        return done;
+    }
+
+    /** Classes left untouched, with why. */
+    Map<String, String> problems() {
+        return problems;
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
+                            ProtectionDomain pd, byte[] bytes) {
+        if (loader != null || className == null) {
+            return null;
+        }
+        try {
+            List<Edit> edits = switch (className) {
+                case VIRTUAL_THREAD -> virtualThreadEdits();
+                case VTHREAD_CONTINUATION -> continuationEdits();
+                case POLLER -> pollerEdits();
+                default -> null;
+            };
+            if (edits == null) {
+                return null;
+            }
+            return apply(className, bytes, edits);
+        } catch (Throwable t) {
+            problems.put(className, "transformation failed: " + t);
+            return null;
+        }
+    }
+
+    private byte[] apply(String className, byte[] bytes, List<Edit> edits) {
+        ClassFile cf = ClassFile.of();
+        ClassModel cm = cf.parse(bytes);
+        Map<String, Edit> byMethod = new LinkedHashMap<>();
+        for (Edit e : edits) {
+            byMethod.put(e.method, e);
+        }
+        byte[] out = cf.transformClass(cm, (cb, ce) -> {
+            if (ce instanceof MethodModel mm && byMethod.containsKey(key(mm))) {
+                cb.transformMethod(mm, MethodTransform.transformingCode(byMethod.get(key(mm)).transform()));
+            } else {
+                cb.with(ce);
+            }
+        });
+        List<String> missing = new ArrayList<>();
+        StringBuilder what = new StringBuilder();
+        for (Edit e : edits) {
+            if (e.required && !e.complete()) {
+                missing.add(e.method + " (" + e.what + ": found " + e.count + ", expected " + e.min + ")");
+            }
+            what.append(what.isEmpty() ? "" : "; ").append(e.method).append(" x").append(e.count);
+        }
+        if (!missing.isEmpty()) {
+            problems.put(className, "the JDK's code differs from what the agent expects: " + String.join(", ", missing));
+            return null;
+        }
+        done.put(className, what.toString());
+        return out;
+    }
+
+    private static String key(MethodModel m) {
+        return m.methodName().stringValue() + m.methodType().stringValue();
+    }
+
+    // ------------------------------------------------------------------ the edits
+
+    private static List<Edit> virtualThreadEdits() {
+        List<Edit> l = new ArrayList<>();
+        l.add(Edit.beforeCall("runContinuation()V", 1, true, "call mount()",
+                i -> is(i, VIRTUAL_THREAD, "mount", "()V"),
+                b -> hook(b, "beforeMount")));
+        l.add(Edit.atStart("yieldContinuation()Z", true, b -> hook(b, "beforeYield")));
+        l.add(Edit.atStart("afterYield()V", true, b -> hook(b, "afterYield")));
+        l.add(Edit.atStartAndReturns("afterDone()V", true, b -> hook(b, "afterDoneEnter"), b -> hook(b, "afterDoneExit")));
+        l.add(Edit.beforeCall("submitRunContinuation(Ljava/util/concurrent/Executor;Z)V", 2, true, "call Executor.execute",
+                i -> is(i, "java/util/concurrent/Executor", "execute", "(Ljava/lang/Runnable;)V"),
+                b -> hook(b, "submit")));
+        l.add(Edit.beforeCall("externalSubmitRunContinuation(Ljava/util/concurrent/ForkJoinPool;)V", 1, true,
+                "call ForkJoinPool.externalSubmit", i -> is(i, "java/util/concurrent/ForkJoinPool", "externalSubmit", null),
+                b -> hook(b, "submit")));
+        l.add(Edit.beforeCall("lazySubmitRunContinuation()V", 1, true, "call ForkJoinPool.lazySubmit",
+                i -> is(i, "java/util/concurrent/ForkJoinPool", "lazySubmit", null),
+                b -> hook(b, "submit")));
+        l.add(Edit.beforeCall("externalSubmitRunContinuationOrThrow()V", 1, true, "call ForkJoinPool.externalSubmit",
+                i -> is(i, "java/util/concurrent/ForkJoinPool", "externalSubmit", null),
+                b -> hook(b, "submit")));
+        l.add(Edit.atStartAndReturns("parkOnCarrierThread(ZJ)V", true,
+                b -> {
+                    b.aload(0);
+                    b.iload(1);
+                    b.invokestatic(HOOKS, "pinnedParkBegin", MethodTypeDesc.of(ConstantDescs.CD_void, THREAD, ConstantDescs.CD_boolean));
+                },
+                b -> hook(b, "pinnedParkEnd")));
+        l.add(Edit.replaceCall("sleepNanos(J)V", 1, false, "call parkNanos(long)",
+                i -> is(i, VIRTUAL_THREAD, "parkNanos", "(J)V"),
+                b -> b.invokestatic(HOOKS, "sleepParkNanos", MethodTypeDesc.of(ConstantDescs.CD_void, THREAD, ConstantDescs.CD_long))));
+        return l;
+    }
+
+    private static List<Edit> continuationEdits() {
+        return List.of(Edit.atStart("onPinned(Ljdk/internal/vm/Continuation$Pinned;)V", true, b -> {
+            b.aload(1);
+            b.invokestatic(HOOKS, "onPinned", MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_Object));
+        }));
+    }
+
+    private static List<Edit> pollerEdits() {
+        String poll = "poll(IJLjava/util/function/BooleanSupplier;)V";
+        Edit park = Edit.replaceCall(poll, 1, true, "call LockSupport.park()",
+                i -> is(i, "java/util/concurrent/locks/LockSupport", "park", "()V"),
+                b -> b.invokestatic(HOOKS, "ioPark", MethodTypeDesc.of(ConstantDescs.CD_void)));
+        Edit parkNanos = Edit.replaceCall(poll, 1, true, "call LockSupport.parkNanos(long)",
+                i -> is(i, "java/util/concurrent/locks/LockSupport", "parkNanos", "(J)V"),
+                b -> b.invokestatic(HOOKS, "ioParkNanos", MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_long)));
+        return List.of(Edit.both(park, parkNanos));
+    }
+
+    private static void hook(CodeBuilder b, String name) {
+        b.aload(0);
+        b.invokestatic(HOOKS, name, OF_THREAD);
+    }
+
+    private static boolean is(InvokeInstruction i, String owner, String name, String descriptor) {
+        return i.owner().asInternalName().equals(owner) && i.name().equalsString(name)
+                && (descriptor == null || i.type().equalsString(descriptor));
+    }
+
+    /** Changes to one method's code, counting what they matched. */
+    private static final class Edit {
+        interface Match {
+            boolean test(InvokeInstruction i);
+        }
+
+        final String method;
+        final int min;
+        final boolean required;
+        final String what;
+        private final Consumer<CodeBuilder> atStart;
+        private final Consumer<CodeBuilder> beforeReturn;
+        private final Match match;
+        private final Consumer<CodeBuilder> beforeMatch;
+        private final Consumer<CodeBuilder> replaceMatch;
+        private final Edit also;
+        int count;
+
+        private Edit(String method, int min, boolean required, String what, Consumer<CodeBuilder> atStart,
+                     Consumer<CodeBuilder> beforeReturn, Match match, Consumer<CodeBuilder> beforeMatch,
+                     Consumer<CodeBuilder> replaceMatch, Edit also) {
+            this.method = method;
+            this.min = min;
+            this.required = required;
+            this.what = what;
+            this.atStart = atStart;
+            this.beforeReturn = beforeReturn;
+            this.match = match;
+            this.beforeMatch = beforeMatch;
+            this.replaceMatch = replaceMatch;
+            this.also = also;
+        }
+
+        static Edit atStart(String method, boolean required, Consumer<CodeBuilder> code) {
+            return new Edit(method, 1, required, "entry", code, null, null, null, null, null);
+        }
+
+        static Edit atStartAndReturns(String method, boolean required, Consumer<CodeBuilder> start, Consumer<CodeBuilder> exit) {
+            return new Edit(method, 1, required, "entry and returns", start, exit, null, null, null, null);
+        }
+
+        static Edit beforeCall(String method, int min, boolean required, String what, Match m, Consumer<CodeBuilder> code) {
+            return new Edit(method, min, required, what, null, null, m, code, null, null);
+        }
+
+        static Edit replaceCall(String method, int min, boolean required, String what, Match m, Consumer<CodeBuilder> code) {
+            return new Edit(method, min, required, what, null, null, m, null, code, null);
+        }
+
+        /** Two call edits on the same method; both must match. */
+        static Edit both(Edit a, Edit b) {
+            return new Edit(a.method, a.min, a.required, a.what, null, null, a.match, a.beforeMatch, a.replaceMatch, b);
+        }
+
+        CodeTransform transform() {
+            return new CodeTransform() {
+                @Override
+                public void atStart(CodeBuilder b) {
+                    if (atStart != null) {
+                        atStart.accept(b);
+                        count++;
+                    }
+                }
+
+                @Override
+                public void accept(CodeBuilder b, CodeElement e) {
+                    if (beforeReturn != null && e instanceof ReturnInstruction) {
+                        beforeReturn.accept(b);
+                        b.with(e);
+                        return;
+                    }
+                    if (e instanceof InvokeInstruction i) {
+                        for (Edit x = Edit.this; x != null; x = x.also) {
+                            if (x.match != null && x.match.test(i)) {
+                                x.count++;
+                                if (x.beforeMatch != null) {
+                                    x.beforeMatch.accept(b);
+                                    b.with(e);
+                                } else {
+                                    x.replaceMatch.accept(b);
+                                }
+                                return;
+                            }
+                        }
+                    }
+                    b.with(e);
+                }
+            };
+        }
+
+        boolean complete() {
+            return count >= min && (also == null || also.complete());
+        }
+    }
+}
