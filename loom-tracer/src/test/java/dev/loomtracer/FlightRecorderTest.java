@@ -28,14 +28,34 @@ class FlightRecorderTest {
     }
 
     @Test
+    void aZeroMinimumAgeKeepsOnlyTheNewestGeneration() throws Exception {
+        FlightRecorder fr = FlightRecorder.start(Duration.ZERO, 16 << 20,
+                TraceOptions.defaults().generationPeriod(Duration.ofMillis(10)));
+        LoomTrace.log("early", "x");
+        Thread.sleep(100); // several generations pass
+        Path file = dir.resolve("zero.trace");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            fr.writeTo(out);
+        }
+        CheckedTrace t = CheckedTrace.of(file);
+        assertEquals(1, t.generations(), "Go's semantics: events older than MinAge are discarded promptly");
+        assertEquals(0, t.count(e -> e.type() == EventType.USER_LOG && "early".equals(e.name())));
+        fr.stop();
+    }
+
+    @Test
     void snapshotsAreValidTracesOfTheRecentPastAndTracingGoesOn() throws Exception {
-        FlightRecorder fr = FlightRecorder.start(Duration.ZERO, 256 << 10,
+        // Age keeps everything (a minute); the byte bound (256 KiB) is what evicts. Each round
+        // logs ~100 KB, so the newest round always fits the window, and a round with three
+        // newer rounds (~300 KB) after it cannot.
+        FlightRecorder fr = FlightRecorder.start(Duration.ofMinutes(1), 256 << 10,
                 TraceOptions.defaults().generationPeriod(Duration.ofMillis(10)).generationBytes(64 << 10));
         assertThrows(IllegalStateException.class, () -> LoomTrace.start(OutputStream.nullOutputStream()),
                 "one trace per JVM");
-        for (int snap = 0; snap < 3; snap++) {
-            for (int i = 0; i < 20_000; i++) {
-                LoomTrace.log("round" + snap, "message " + i);
+        int rounds = 5;
+        for (int snap = 0; snap < rounds; snap++) {
+            for (int i = 0; i < 15_000; i++) {
+                LoomTrace.log("round" + snap, "message " + (i % 50));
             }
             Path file = dir.resolve("snap" + snap + ".trace");
             try (OutputStream out = Files.newOutputStream(file)) {
@@ -43,13 +63,12 @@ class FlightRecorderTest {
             }
             CheckedTrace t = CheckedTrace.of(file);
             String key = "round" + snap;
-            assertTrue(t.count(e -> e.type() == EventType.USER_LOG && key.equals(e.name())) > 0,
-                    "the snapshot reaches up to now: " + key);
-            // Bounded: 256 KiB kept, plus at most one generation over (the newest is always kept).
-            assertTrue(Files.size(file) < (256 << 10) + (4 << 20), "bounded: " + Files.size(file));
-            if (snap > 0) {
-                assertEquals(0, t.count(e -> e.type() == EventType.USER_LOG && "round0".equals(e.name())),
-                        "old rounds were evicted by the byte bound");
+            assertEquals(15_000, t.count(e -> e.type() == EventType.USER_LOG && key.equals(e.name())),
+                    "the snapshot holds the newest round whole, up to now");
+            if (snap >= 3) {
+                String old = "round" + (snap - 3);
+                assertEquals(0, t.count(e -> e.type() == EventType.USER_LOG && old.equals(e.name())),
+                        "a round with ~300 KB of newer trace after it was evicted by the 256 KiB bound");
             }
         }
         TraceResult r = fr.stop();
