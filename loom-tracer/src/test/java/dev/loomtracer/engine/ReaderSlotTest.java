@@ -1,0 +1,83 @@
+package dev.loomtracer.engine;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The reader slot protocol (seed 000) on the real class, under contention from several writers.
+ * A lost wake-up would leave the reader parked with data published: the test would hang, which
+ * the timeout turns into a failure (it detects a hang, it does not measure speed). jcstress in
+ * the stress module checks the same protocol against its broken controls.
+ */
+class ReaderSlotTest {
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aParkedReaderIsAlwaysWokenForPublishedData() throws Exception {
+        ReaderSlot slot = new ReaderSlot();
+        AtomicLong published = new AtomicLong();
+        int writers = 3;
+        int perWriter = 50_000;
+        long total = (long) writers * perWriter;
+        AtomicInteger parks = new AtomicInteger();
+        AtomicInteger noPark = new AtomicInteger();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            long consumed = 0;
+            while (consumed < total) {
+                long p = published.get();
+                if (consumed < p) {
+                    consumed = p; // take everything published so far
+                    continue;
+                }
+                long seen = consumed;
+                ReaderSlot.ParkResult r = slot.park(() -> published.get() > seen);
+                assertNotEquals(ReaderSlot.ParkResult.RACING_READER, r);
+                if (r == ReaderSlot.ParkResult.DATA_ARRIVED) {
+                    noPark.incrementAndGet();
+                } else {
+                    parks.incrementAndGet();
+                }
+            }
+        });
+        List<Thread> ws = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            ws.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < perWriter; i++) {
+                    published.incrementAndGet(); // publish, then wake (after "releasing the lock")
+                    slot.wake();
+                    if (i % 64 == 0) {
+                        Thread.yield();
+                    }
+                }
+            }));
+        }
+        for (Thread w : ws) {
+            w.join();
+        }
+        reader.join();
+        assertEquals(total, published.get());
+        assertTrue(parks.get() + noPark.get() > 0, "the reader did wait at times");
+    }
+
+    @Test
+    void aSecondReaderIsRefusedNotBlocked() throws Exception {
+        ReaderSlot slot = new ReaderSlot();
+        Thread first = Thread.ofPlatform().start(() -> slot.park(() -> false));
+        while (!slot.occupied()) {
+            Thread.onSpinWait();
+        }
+        assertEquals(ReaderSlot.ParkResult.RACING_READER, slot.park(() -> false));
+        assertEquals(first, slot.wake(), "the writer wakes the parked reader");
+        first.join();
+        assertTrue(!slot.occupied(), "the slot is empty after the wake-up");
+    }
+}
