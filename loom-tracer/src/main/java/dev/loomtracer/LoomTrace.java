@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * whether streamed, read with {@link #readTrace()}, or kept by a {@link FlightRecorder}.
  *
  * <p>The JVM needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED
- * --add-exports java.base/jdk.internal.vm=ALL-UNNAMED} unless the Loom Tracer agent is loaded.
+ * --add-exports java.base/jdk.internal.vm=ALL-UNNAMED --add-exports java.base/jdk.internal.access=ALL-UNNAMED}
+ * unless the Loom Tracer agent is loaded.
  */
 public final class LoomTrace {
     private LoomTrace() {}

@@ -144,6 +144,30 @@ class ApiTest {
     }
 
     @Test
+    void everyMIsACarrierOrAPlatformThreadNeverAVirtualThread() throws Exception {
+        Path file = dir.resolve("m-identity.trace");
+        java.util.Set<Long> vts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (OutputStream out = Files.newOutputStream(file)) {
+            LoomTrace.start(out);
+            java.util.List<Thread> ts = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                // Each virtual thread may be the first to write on its carrier.
+                ts.add(Thread.ofVirtual().start(() -> {
+                    vts.add(Thread.currentThread().threadId());
+                    LoomTrace.log("hello", "from a virtual thread");
+                }));
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            LoomTrace.stop();
+        }
+        CheckedTrace t = CheckedTrace.of(file);
+        assertEquals(100, t.count(e -> e.type() == EventType.USER_LOG));
+        assertEquals(0, t.count(e -> e.m() >= 0 && vts.contains(e.m())), "no M is named after a virtual thread");
+    }
+
+    @Test
     void aRegionMustEndOnTheThreadThatEnteredIt() throws Exception {
         LoomTrace.start(new ByteArrayOutputStream());
         Region r = Region.enter("mine");

@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {
         "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-        "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED"})
+        "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
+        "--add-exports", "java.base/jdk.internal.access=ALL-UNNAMED"})
 @State(Scope.Thread)
 public class HookCostBenchmark {
     private final Thread self = Thread.currentThread();

@@ -4,7 +4,6 @@ import dev.loomtracer.LoomTrace;
 import dev.loomtracer.engine.TraceConfig;
 import dev.loomtracer.engine.TraceStats;
 import dev.loomtracer.parse.TraceEvent;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -26,8 +25,6 @@ class EngineMIdentityTest {
     final Path dir = TestFiles.dir("engine");
 
     @Test
-    @Disabled("engine defect, reported to the engine's owner: Tracer.acquireSlow names a new M after "
-            + "Thread.currentThread() (a virtual thread) instead of the carrier; remove this line once fixed")
     void everyMIsACarrierNeverAVirtualThread() throws Exception {
         Path file = dir.resolve("m-identity.trace");
         Set<Long> virtualIds = ConcurrentHashMap.newKeySet();

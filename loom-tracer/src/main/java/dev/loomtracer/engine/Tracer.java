@@ -102,7 +102,7 @@ public final class Tracer {
         Continuation.pin();
         MState m = mstates.get();
         if (m == null || m.session != s) {
-            m = s.newM(Thread.currentThread());
+            m = s.newM(CarrierThreads.current()); // the carrier, even when a virtual thread writes first
             mstates.set(m);
         }
         if (m.isWriting()) {

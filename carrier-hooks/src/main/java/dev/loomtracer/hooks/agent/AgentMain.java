@@ -97,7 +97,7 @@ public final class AgentMain {
         Module me = AgentMain.class.getModule();
         Set<Module> us = Set.of(me);
         inst.redefineModule(base, us,
-                Map.of("jdk.internal.misc", us, "jdk.internal.vm", us, "java.lang", us),
+                Map.of("jdk.internal.misc", us, "jdk.internal.vm", us, "jdk.internal.access", us, "java.lang", us),
                 Map.of("java.lang", us),
                 Set.of(), Map.of());
     }
