@@ -162,6 +162,7 @@ public class BufferHandoffStress {
                 t.reading = null;
             }
             t.lock.unlock();
+            Spin.widen(); // makes the race window wide enough for a short CI run to hit it
         }
 
         @Actor
