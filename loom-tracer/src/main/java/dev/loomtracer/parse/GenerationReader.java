@@ -89,12 +89,7 @@ final class GenerationReader {
                 throw TraceFormatException.invalid(0, b.offset(), "invalid generation number 0");
             }
             if (g == null) {
-                if (lastGen != 0 && b.gen() != lastGen + 1) {
-                    done = true;
-                    throw TraceFormatException.invalid(b.gen(), b.offset(), "generations out of order: "
-                            + b.gen() + " after " + lastGen);
-                }
-                g = new Generation(b.gen(), b.offset());
+                g = new Generation(b.gen(), b.offset()); // The first generation (later ones start from a spill).
             } else if (b.gen() == g.number + 1) {
                 spill = b;
                 nextStarted = true;
