@@ -82,7 +82,8 @@ public final class StressMain {
     }
 
     private boolean run() throws Exception {
-        if (dir == null) {
+        boolean tempDir = dir == null;
+        if (tempDir) {
             dir = Files.createTempDirectory("loomtrace-stress");
         }
         Files.createDirectories(dir);
@@ -130,6 +131,13 @@ public final class StressMain {
                 runs, failures, goJudged, goSkipped, lossRuns, bytes, generations);
         for (String f : failureMessages) {
             System.out.println("FAILURE: " + f);
+        }
+        if (failures == 0 && tempDir) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        } else if (failures > 0) {
+            System.out.println("stress: the traces that failed are kept in " + dir);
         }
         return failures == 0;
     }
