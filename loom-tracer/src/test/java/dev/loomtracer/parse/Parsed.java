@@ -57,8 +57,10 @@ record Parsed(List<TraceEvent> events, List<Generation> generations, TraceFormat
         return events.stream().map(Parsed::describe).toList();
     }
 
+    /** Identity of an event for comparisons: where it is, what it is, when, its context and state change. */
     static String describe(TraceEvent e) {
-        return "gen " + e.generation() + " @" + e.offset() + " " + e;
+        return e.generation() + "@" + e.offset() + " " + e.type() + " t=" + e.time() + " " + e.m() + "/" + e.p()
+                + "/" + e.g() + " " + e.transition() + " " + e.reason() + " " + e.name() + " " + e.stack().id();
     }
 
     /** Number of Sync events, i.e. completely returned generations. */
