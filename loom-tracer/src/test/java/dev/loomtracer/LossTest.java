@@ -58,6 +58,6 @@ class LossTest {
         CheckedTrace t = CheckedTrace.of(file);
         assertTrue(Files.size(file) <= (512 << 10) + (256 << 10), "memory bound respected: " + Files.size(file));
         assertEquals(1, t.count(e -> e.type() == EventType.USER_LOG && "loomtrace.loss".equals(e.name())
-                && e.message().contains("events lost")), "the trace ends with the loss record");
+                && e.message().contains("events lost") && e.message().contains("512 KiB")), "the trace ends with the loss record");
     }
 }

@@ -156,7 +156,10 @@ final class Advancer {
             }
             bb.reserve(64);
             goStatus(bb.buf(), ts, x.g().id, EventType.NO_THREAD, st);
-            if (x.g().thread.getState() == Thread.State.TERMINATED) {
+            // Claim the G before ending it: a writer telling the same end in the next generation
+            // (TraceWriter.goDestroy) claims it the same way, so exactly one of the two ends it.
+            if (x.g().thread.getState() == Thread.State.TERMINATED && x.g().status == st
+                    && s.gs.remove(x.g().thread, x.g())) {
                 dead.add(x.g());
             }
         }
@@ -267,8 +270,7 @@ final class Advancer {
             b.varint(g.id);
             b.varint(g.nextSeq(gen));
             b.event(EventType.GO_DESTROY, ts);
-            g.status = Status.GO_BAD;
-            s.gs.remove(g.thread, g);
+            g.status = Status.GO_BAD; // already removed from the session: claimed by the sweep
         }
         bb.reserve(16);
         bb.buf().event(EventType.PROC_STOP, ts);
@@ -328,7 +330,7 @@ final class Advancer {
         long pid = s.newPid();
         String message = s.lostEvents.sum() + " events lost in generation " + gen
                 + ": the trace reader fell behind and the tracer's buffer memory ("
-                + (s.config.maxBufferBytes() >> 20) + " MiB) ran out; the trace ends with the last complete generation";
+                + (s.config.maxBufferBytes() >> 10) + " KiB) ran out; the trace ends with the last complete generation";
         bb.begin(0, LOSS_M, ts);
         bb.reserve(512);
         TraceBuf b = bb.buf();
