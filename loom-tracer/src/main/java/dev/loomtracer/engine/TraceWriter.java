@@ -97,6 +97,26 @@ public final class TraceWriter {
         if (!begin()) {
             return;
         }
+        if (m.curG == null) {
+            // Not running here as far as the trace knows. Its thread has terminated, so the
+            // advancer's reaper may be ending this G right now (in the generation before this
+            // one): exactly one of the two ends it, whichever removes it from the session first.
+            GState known = m.session.gs.get(vt);
+            if (known != null) {
+                if (!m.session.gs.remove(vt, known)) {
+                    m.session.inconsistentEvents.increment(); // the reaper ended it
+                    return;
+                }
+                if (!startOnM(known)) {
+                    m.session.gs.putIfAbsent(vt, known); // running elsewhere: leave it as it was
+                    return;
+                }
+                b.event(EventType.GO_DESTROY, ts);
+                known.status = Status.GO_BAD;
+                m.curG = null;
+                return;
+            }
+        }
         GState g = ensureOnM(vt);
         if (g == null) {
             return;
