@@ -74,4 +74,42 @@ final class Expected {
         }
         return c;
     }
+
+    /** The longest GoBlock-to-GoUnblock interval of the trace, in ns. */
+    static long longestPark(Path trace) throws IOException {
+        java.util.Map<Long, Long> at = new java.util.HashMap<>();
+        long best = -1;
+        try (TraceParser p = TraceParser.open(trace)) {
+            for (TraceEvent e; (e = p.next()) != null; ) {
+                if (e.type() == GO_BLOCK) {
+                    at.put(e.g(), e.time());
+                } else if (e.type() == GO_UNBLOCK) {
+                    Long t = at.remove(e.arg(0));
+                    if (t != null) {
+                        best = Math.max(best, e.time() - t);
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Every GoBlock-to-GoUnblock interval of the trace, sorted, in ns. */
+    static long[] parkDurations(Path trace) throws IOException {
+        java.util.Map<Long, Long> at = new java.util.HashMap<>();
+        java.util.List<Long> all = new java.util.ArrayList<>();
+        try (TraceParser p = TraceParser.open(trace)) {
+            for (TraceEvent e; (e = p.next()) != null; ) {
+                if (e.type() == GO_BLOCK) {
+                    at.put(e.g(), e.time());
+                } else if (e.type() == GO_UNBLOCK) {
+                    Long t = at.remove(e.arg(0));
+                    if (t != null) {
+                        all.add(e.time() - t);
+                    }
+                }
+            }
+        }
+        return all.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
 }

@@ -29,6 +29,7 @@ public final class ToJfr {
 
     static final String USAGE = """
             usage: loomtrace to-jfr TRACE [-o OUT.jfr] [--start ISO-INSTANT] [--partial] [--analyze] [--quiet]
+                   loomtrace to-jfr --jfc > loomtracer.jfc   (JFR settings for the live bridge's events)
               -o OUT.jfr     output file (default: TRACE with .jfr instead of its extension)
               --start T      wall-clock time of the trace's first event, e.g. 2025-01-31T12:00:00Z
                              (default: from the trace's clock log, else the file's modification time)
@@ -72,6 +73,10 @@ public final class ToJfr {
                     } catch (DateTimeParseException e) {
                         return usage(err, "--start: not an ISO-8601 instant: " + args[i]);
                     }
+                }
+                case "--jfc" -> {
+                    out.print(dev.loomtracer.jfr.live.JfrBridge.settingsFile());
+                    return 0;
                 }
                 case "--partial" -> partial = true;
                 case "--analyze" -> analyze = true;

@@ -2,6 +2,7 @@ package dev.loomtracer.jfr.events;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -13,6 +14,7 @@ import jdk.jfr.StackTrace;
 @Category({LoomEvents.CATEGORY, LoomEvents.ANNOTATIONS})
 @Description("A user log (LoomTrace.log, Task.log), or a note of the capture layer such as why a block pinned")
 @StackTrace(false)
+@Enabled(false)
 public final class LogEvent extends Event {
     @Label("Task Id")
     @Description("0 for none")

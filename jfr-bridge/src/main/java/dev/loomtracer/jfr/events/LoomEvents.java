@@ -24,6 +24,7 @@ public final class LoomEvents {
     public static final String REGION = "dev.loomtracer.Region";
     public static final String LOG = "dev.loomtracer.Log";
     public static final String CLOCK_SYNC = "dev.loomtracer.ClockSync";
+    public static final String BRIDGE_FLUSH = "dev.loomtracer.BridgeFlush";
     /** Offline only: GC and stop-the-world ranges that a trace carries (e.g. imported from JFR). */
     public static final String GC = "dev.loomtracer.GarbageCollection";
     public static final String STW = "dev.loomtracer.StopTheWorld";

@@ -2,6 +2,7 @@ package dev.loomtracer.jfr.events;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -13,6 +14,7 @@ import jdk.jfr.StackTrace;
 @Category({LoomEvents.CATEGORY, LoomEvents.ANNOTATIONS})
 @Description("A user task (dev.loomtracer.Task): a logical operation, possibly spanning threads")
 @StackTrace(false)
+@Enabled(false)
 public final class TaskEvent extends Event {
     @Label("Task Id")
     public long taskId;

@@ -2,6 +2,7 @@ package dev.loomtracer.jfr.events;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -15,6 +16,7 @@ import jdk.jfr.Threshold;
 @Description("A virtual thread unmounted because it parked, blocked, waited or slept, until another thread "
         + "made it runnable again")
 @StackTrace(false)
+@Enabled(false)
 @Threshold("20 ms")
 public final class VirtualThreadParkEvent extends Event {
     @Label("Virtual Thread Id")

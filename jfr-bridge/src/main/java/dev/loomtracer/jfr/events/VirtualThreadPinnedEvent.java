@@ -2,6 +2,7 @@ package dev.loomtracer.jfr.events;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -14,6 +15,7 @@ import jdk.jfr.Threshold;
 @Category({LoomEvents.CATEGORY, LoomEvents.SCHEDULING})
 @Description("A virtual thread blocked while pinned to its carrier, which could run nothing else meanwhile")
 @StackTrace(false)
+@Enabled(false)
 @Threshold("20 ms")
 public final class VirtualThreadPinnedEvent extends Event {
     @Label("Virtual Thread Id")

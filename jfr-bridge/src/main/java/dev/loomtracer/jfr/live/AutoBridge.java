@@ -1,0 +1,144 @@
+package dev.loomtracer.jfr.live;
+
+import dev.loomtracer.LoomTrace;
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.engine.Tracer;
+import dev.loomtracer.jfr.events.BridgeFlushEvent;
+
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
+import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Tracing that follows JFR: once installed, the tracer runs (with the bridge as its consumer)
+ * exactly while some running recording enables a Loom Tracer event type, e.g. one started with
+ * {@code settings=default,loomtracer.jfc} by {@code -XX:StartFlightRecording} or
+ * {@code jcmd PID JFR.start}. At the end of each chunk (a dump, a stop) the bridge is flushed
+ * first, so the recording holds the trace up to that moment.
+ *
+ * <p>Invariants: start and stop decisions run on one control thread, never in JFR's callback;
+ * the bridge never stops a trace it did not start; while no recording enables the types the
+ * tracer is off, which costs the application one load per hook (the engine's enabled flag).
+ */
+public final class AutoBridge implements AutoCloseable {
+    private static final Duration FLUSH_WAIT = Duration.ofSeconds(2);
+
+    private static AutoBridge installed;
+
+    private final TraceOptions options;
+    private final ExecutorService control = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("loomtrace-jfr-control").unstarted(r));
+    private final FlightRecorderListener listener = new FlightRecorderListener() {
+        @Override
+        public void recordingStateChanged(Recording recording) {
+            control.execute(AutoBridge.this::reconcile);
+        }
+    };
+    private final Runnable flushHook = this::flushForJfr;
+    private volatile JfrBridge bridge;
+    private volatile boolean closed;
+
+    private AutoBridge(TraceOptions options) {
+        this.options = options;
+    }
+
+    /**
+     * Installs the bridge for this JVM (once; later calls return the same installation).
+     * {@code options} are those of the traces it starts; a short generation period (the default
+     * here, 200 ms) keeps the recording close behind the application.
+     */
+    public static synchronized AutoBridge install(TraceOptions options) {
+        if (installed == null) {
+            AutoBridge a = new AutoBridge(options);
+            FlightRecorder.addPeriodicEvent(BridgeFlushEvent.class, a.flushHook);
+            FlightRecorder.addListener(a.listener);
+            a.control.execute(a::reconcile);
+            installed = a;
+        }
+        return installed;
+    }
+
+    /** Installs with a 200 ms generation period and stacks where threads block. */
+    public static AutoBridge install() {
+        return install(TraceOptions.defaults().generationPeriod(Duration.ofMillis(200))
+                .stacks(TraceOptions.Stacks.ON_BLOCK));
+    }
+
+    /** The bridge of the trace this installation runs now, or null. */
+    public JfrBridge bridge() {
+        return bridge;
+    }
+
+    private static boolean wanted() {
+        if (!FlightRecorder.isInitialized()) {
+            return false;
+        }
+        boolean running = false;
+        for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) {
+            running |= r.getState() == RecordingState.RUNNING;
+        }
+        return running && LiveCommitter.anyBridgedTypeEnabled();
+    }
+
+    private void reconcile() {
+        boolean want = !closed && wanted();
+        JfrBridge b = bridge;
+        if (want && b == null) {
+            if (LoomTrace.isRunning()) {
+                System.getLogger("dev.loomtracer.jfr").log(System.Logger.Level.INFO,
+                        "Loom Tracer JFR bridge: a trace is already running; use JfrBridge.tee on its sink to bridge it");
+                return;
+            }
+            try {
+                bridge = JfrBridge.start(options);
+            } catch (IllegalStateException e) {
+                System.getLogger("dev.loomtracer.jfr").log(System.Logger.Level.WARNING,
+                        "Loom Tracer JFR bridge: cannot start tracing: " + e.getMessage());
+            }
+        } else if (!want && b != null) {
+            bridge = null;
+            b.close();
+        }
+    }
+
+    /** JFR's end-of-chunk hook: ends the current generation and waits until it is committed. */
+    private void flushForJfr() {
+        BridgeFlushEvent e = new BridgeFlushEvent();
+        JfrBridge b = bridge;
+        boolean flushed = true;
+        if (b != null) {
+            long before = b.receivedGenerations();
+            Tracer.GLOBAL.advanceNow();
+            flushed = b.awaitProcessedBeyond(before, FLUSH_WAIT);
+            JfrBridge.Stats s = b.stats();
+            e.generations = s.generations();
+            e.droppedGenerations = s.droppedGenerations();
+        }
+        e.flushed = flushed;
+        e.commit();
+    }
+
+    /** Stops the trace this installation started (if any) and uninstalls. */
+    @Override
+    public void close() {
+        synchronized (AutoBridge.class) {
+            closed = true;
+            FlightRecorder.removeListener(listener);
+            FlightRecorder.removePeriodicEvent(flushHook);
+            if (installed == this) {
+                installed = null;
+            }
+        }
+        try {
+            control.submit(this::reconcile).get();
+        } catch (Exception ignored) {
+            // best effort
+        }
+        control.shutdown();
+    }
+}
