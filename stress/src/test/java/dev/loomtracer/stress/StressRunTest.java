@@ -28,6 +28,13 @@ class StressRunTest {
                 List.of("--seconds", seconds, "--vts", "1000", "--go-every", "20", "--dir", work.resolve("traces").toString()));
         String out = r.output();
         System.out.println(out);
+        if (out.contains("A fatal error has been detected by the Java Runtime Environment")) {
+            // A JVM crash is a failure like any other; say where, so it is routed to the right module.
+            Matcher frames = Pattern.compile("(?s)Problematic frame:\\n(.*?)\\n#.*?(hs_err_pid\\d+\\.log)").matcher(out);
+            throw new AssertionError("the stress run crashed the JVM" + (frames.find()
+                    ? " at " + frames.group(1).replace("# ", "").strip() + "; see " + work.resolve(frames.group(2))
+                    : "") + "\n" + out);
+        }
         assertEquals(0, r.exitCode(), "the stress run failed:\n" + out);
         Matcher m = Pattern.compile("stress: done: (\\d+) runs, (\\d+) failures; (\\d+) traces judged by Go").matcher(out);
         assertTrue(m.find(), "no final line:\n" + out);
