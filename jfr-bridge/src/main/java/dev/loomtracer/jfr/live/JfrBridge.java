@@ -454,6 +454,19 @@ public final class JfrBridge implements AutoCloseable {
      * current thread, through the engine's writer SPI. Returns false if tracing is off.
      */
     boolean writeClockLogNow() {
+        boolean ok = writeClockLog(tracer);
+        if (ok) {
+            clockLogWritten = true;
+        }
+        return ok;
+    }
+
+    /**
+     * Writes a clock log into {@code tracer}'s trace and the matching ClockSync event into JFR
+     * (same System.nanoTime() value), from the current thread, through the engine's writer SPI.
+     * Returns false if tracing is off.
+     */
+    public static boolean writeClockLog(Tracer tracer) {
         long nano = System.nanoTime();
         Instant now = Instant.now();
         long epoch = now.getEpochSecond() * 1_000_000_000L + now.getNano();
@@ -466,7 +479,6 @@ public final class JfrBridge implements AutoCloseable {
         } finally {
             tracer.release(w);
         }
-        clockLogWritten = true;
         ClockSyncEvent e = new ClockSyncEvent();
         e.nanoTime = nano;
         e.traceNanos = -1;
