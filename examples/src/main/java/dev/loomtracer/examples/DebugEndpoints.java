@@ -182,10 +182,12 @@ final class DebugEndpoints {
         try {
             LoomTrace.start(out, TraceOptions.defaults().stacks(stacks));
         } catch (IllegalStateException e) {
-            // Something outside these endpoints (the agent's own output, the application) holds the
-            // tracer. Nothing was written yet, so the status can still change.
-            res.setStatus(409);
-            Http.text(res, cb, 409, "409 Conflict: a trace is already running in this JVM (" + e.getMessage() + ")\n");
+            // Nothing was written yet, so the status can still change. Either something outside
+            // these endpoints (the agent's own output, the application) holds the tracer, or the
+            // tracer cannot run in this JVM (e.g. a missing JVM option): the message says which.
+            Http.text(res, cb, LoomTrace.isRunning() ? 409 : 500, (LoomTrace.isRunning()
+                    ? "409 Conflict: a trace is already running in this JVM (" : "500 Internal Server Error: cannot trace (")
+                    + e.getMessage() + ")\n");
             return;
         }
         Throwable failure = null;
@@ -269,7 +271,8 @@ final class DebugEndpoints {
             try {
                 flight = FlightRecorder.start(window, maxBytes, TraceOptions.defaults().stacks(stacks));
             } catch (IllegalStateException e) {
-                return "409 Conflict: a trace is already running in this JVM (" + e.getMessage() + ")";
+                return (LoomTrace.isRunning() ? "409 Conflict: a trace is already running in this JVM ("
+                        : "409 Conflict: the flight recorder cannot start (") + e.getMessage() + ")";
             }
             holder = "the flight recorder (window " + window.toSeconds() + " s / " + (maxBytes >> 20)
                     + " MiB, started at " + Instant.now().truncatedTo(ChronoUnit.MILLIS) + ")";

@@ -161,6 +161,20 @@ public final class ExampleServer implements AutoCloseable {
                 default -> { }
             }
         }
+        // For a parent that runs this server as a child (the harness, the tests): exit when the
+        // parent goes away and closes our stdin, even if it was killed.
+        if (args.length > 0 && args[0].equals("--exit-on-stdin-eof")) {
+            args = Arrays.copyOfRange(args, 1, args.length);
+            Thread.ofPlatform().daemon().name("exit-on-stdin-eof").start(() -> {
+                try {
+                    System.in.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (java.io.IOException e) {
+                    // closed either way
+                }
+                System.err.println("example-server: stdin closed (the parent went away): exiting");
+                System.exit(0);
+            });
+        }
         ServerConfig cfg;
         try {
             cfg = ServerConfig.parse(args, System.getenv());
@@ -244,7 +258,7 @@ public final class ExampleServer implements AutoCloseable {
                     case "/work" -> service.work(task);
                     case "/downstream" -> service.downstream(task);
                     case "/lock" -> "reserved " + service.inventory(task) + "\n";
-                    case "/monitor" -> "served " + service.stats(task) + "\n";
+                    case "/monitor" -> "served " + service.stats(task, Service.MONITOR_WORK_LONG) + "\n";
                     case "/sleep" -> {
                         service.sleep(task);
                         yield "slept\n";

@@ -32,7 +32,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * endpoints, so they share one JIT state. Each round runs every configuration once, for the same
  * time, in an order rotated per round; the ratio of a configuration is the median over rounds of
  * its throughput divided by the same round's "off" throughput (pairing within a round cancels
- * slow drift of a noisy machine). Not a test: nothing here asserts a timing.
+ * slow drift of a noisy machine). Beside throughput, it records the server process's CPU time per
+ * request (user + system, from the OS), which other processes on a busy machine disturb far less
+ * than throughput: on a CPU-bound server, throughput loss is about the growth of CPU per request.
+ * Not a test: nothing here asserts a timing.
  */
 public final class Harness {
     private Harness() {}
@@ -48,6 +51,9 @@ public final class Harness {
               --workloads LIST      comma-separated: hello (GET /hello), work (GET /work) (default hello,work)
               --stacks MODE         stacks of both traces: off, on-block, all (default off, the server's default)
               --server-jvm-arg ARG  an extra JVM option for the server (repeatable), e.g. -javaagent:...
+              --server-arg ARG      an extra server option (repeatable), e.g. --server-arg --scheduler --server-arg tracing
+              --agent JAR|auto      run the server under the Loom Tracer agent (auto: the one built in
+                                    carrier-hooks/target), so the JDK's scheduler is traced
             Prints per-configuration throughput and latency percentiles, and the ratios to "off".
             """;
 
@@ -55,7 +61,9 @@ public final class Harness {
         int rounds = 5, seconds = 5, warmup = 10, connections = 32;
         List<String> workloads = List.of("hello", "work");
         String stacks = "off";
-        List<String> serverArgs = new ArrayList<>();
+        List<String> serverJvmArgs = new ArrayList<>();
+        Path agent = null;
+        List<String> serverArgs = new ArrayList<>(List.of("--port", "0", "--debug"));
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -70,7 +78,15 @@ public final class Harness {
                     case "--connections" -> connections = bounded(val(args, ++i, a), a, 1, LoadGenerator.MAX_CONNECTIONS);
                     case "--workloads" -> workloads = Arrays.asList(val(args, ++i, a).split(","));
                     case "--stacks" -> stacks = val(args, ++i, a);
-                    case "--server-jvm-arg" -> serverArgs.add(val(args, ++i, a));
+                    case "--server-jvm-arg" -> serverJvmArgs.add(val(args, ++i, a));
+                    case "--server-arg" -> serverArgs.add(val(args, ++i, a));
+                    case "--agent" -> {
+                        String v = val(args, ++i, a);
+                        agent = v.equals("auto") ? AgentJar.find() : Path.of(v);
+                        if (!Files.isRegularFile(agent)) {
+                            throw new IllegalArgumentException("--agent: no such file " + agent);
+                        }
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
@@ -84,9 +100,9 @@ public final class Harness {
             return 2;
         }
 
-        try (ServerProcess server = ServerProcess.start(serverArgs, err)) {
-            out.printf(Locale.ROOT, "harness: server pid %d on 127.0.0.1:%d, JVM options %s%n", server.pid(), server.port,
-                    server.jvmOptions);
+        try (ServerProcess server = ServerProcess.start(agent, serverJvmArgs, serverArgs, err)) {
+            out.printf(Locale.ROOT, "harness: server pid %d on 127.0.0.1:%d, JVM options %s, server options %s%n", server.pid(),
+                    server.port, server.jvmOptions, serverArgs);
             out.printf(Locale.ROOT, "harness: %d rounds x %d configurations x %d s, %d connections, trace stacks=%s, %d cores%n",
                     rounds, Config.values().length, seconds, connections, stacks, Runtime.getRuntime().availableProcessors());
             for (String w : workloads) {
@@ -107,44 +123,53 @@ public final class Harness {
         }
         Map<Config, List<LoadGenerator.Result>> results = new EnumMap<>(Config.class);
         Map<Config, List<Double>> ratios = new EnumMap<>(Config.class);
+        Map<Config, List<Double>> cpuPerRequest = new EnumMap<>(Config.class);
+        Map<Config, List<Double>> cpuRatios = new EnumMap<>(Config.class);
         List<String> traceRates = new ArrayList<>();
         Config[] all = Config.values();
         for (int r = 0; r < rounds; r++) {
             Map<Config, LoadGenerator.Result> round = new EnumMap<>(Config.class);
+            Map<Config, Double> roundCpu = new EnumMap<>(Config.class);
             for (int k = 0; k < all.length; k++) {
                 Config c = all[(k + r) % all.length];
                 LoadGenerator.Options o = new LoadGenerator.Options(server.port, Duration.ofSeconds(seconds), connections, mix, 0);
+                long[] cpu = new long[2];
                 LoadGenerator.Result res = switch (c) {
-                    case OFF -> LoadGenerator.run(o);
-                    case TRACE -> underTrace(server, o, seconds, stacks, traceRates);
-                    case FLIGHT -> underFlight(server, o, stacks);
+                    case OFF -> measured(server, cpu, () -> LoadGenerator.run(o));
+                    case TRACE -> underTrace(server, o, seconds, stacks, traceRates, cpu);
+                    case FLIGHT -> underFlight(server, o, stacks, cpu);
                 };
+                double us = (cpu[1] - cpu[0]) / 1e3 / Math.max(1, res.requests());
                 round.put(c, res);
+                roundCpu.put(c, us);
                 results.computeIfAbsent(c, x -> new ArrayList<>()).add(res);
-                out.printf(Locale.ROOT, "round %d %-6s %8.0f req/s  p50 %6.3f ms  p99 %6.3f ms  errors %d%n", r + 1, c,
-                        res.throughput(), res.latencyMillis(0.5), res.latencyMillis(0.99), res.errors());
+                cpuPerRequest.computeIfAbsent(c, x -> new ArrayList<>()).add(us);
+                out.printf(Locale.ROOT, "round %d %-6s %8.0f req/s  server CPU %6.1f us/request  p50 %6.3f ms  p99 %6.3f ms  errors %d%n",
+                        r + 1, c, res.throughput(), us, res.latencyMillis(0.5), res.latencyMillis(0.99), res.errors());
             }
             for (Config c : all) {
                 ratios.computeIfAbsent(c, x -> new ArrayList<>()).add(round.get(c).throughput() / round.get(Config.OFF).throughput());
+                cpuRatios.computeIfAbsent(c, x -> new ArrayList<>()).add(roundCpu.get(c) / roundCpu.get(Config.OFF));
             }
         }
         out.printf(Locale.ROOT, "%nsummary, workload %s (%d rounds; medians over rounds):%n", workload, rounds);
-        out.printf(Locale.ROOT, "| config | req/s | ratio to off (paired) | p50 ms | p90 ms | p99 ms | p99.9 ms |%n");
-        out.printf(Locale.ROOT, "|---|---:|---:|---:|---:|---:|---:|%n");
+        out.printf(Locale.ROOT, "| config | req/s | throughput ratio to off | server CPU us/request | CPU ratio to off | p50 ms | p90 ms | p99 ms | p99.9 ms |%n");
+        out.printf(Locale.ROOT, "|---|---:|---:|---:|---:|---:|---:|---:|---:|%n");
         for (Config c : all) {
             List<LoadGenerator.Result> rs = results.get(c);
-            out.printf(Locale.ROOT, "| %s | %.0f | %.3f (min %.3f, max %.3f) | %.3f | %.3f | %.3f | %.3f |%n",
+            out.printf(Locale.ROOT, "| %s | %.0f | %.3f (%.2f-%.2f) | %.1f | %.3f (%.2f-%.2f) | %.3f | %.3f | %.3f | %.3f |%n",
                     label(c), median(rs.stream().map(LoadGenerator.Result::throughput).toList()),
-                    median(ratios.get(c)), ratios.get(c).stream().mapToDouble(d -> d).min().orElse(0),
-                    ratios.get(c).stream().mapToDouble(d -> d).max().orElse(0),
+                    median(ratios.get(c)), min(ratios.get(c)), max(ratios.get(c)),
+                    median(cpuPerRequest.get(c)), median(cpuRatios.get(c)), min(cpuRatios.get(c)), max(cpuRatios.get(c)),
                     median(rs.stream().map(x -> x.latencyMillis(0.5)).toList()),
                     median(rs.stream().map(x -> x.latencyMillis(0.9)).toList()),
                     median(rs.stream().map(x -> x.latencyMillis(0.99)).toList()),
                     median(rs.stream().map(x -> x.latencyMillis(0.999)).toList()));
         }
-        double loss = 100 * (1 - median(ratios.get(Config.TRACE)));
         out.printf(Locale.ROOT, "throughput loss with tracing on: %.1f %% (target <= 2 %%); with the flight recorder: %.1f %%%n",
-                loss, 100 * (1 - median(ratios.get(Config.FLIGHT))));
+                100 * (1 - median(ratios.get(Config.TRACE))), 100 * (1 - median(ratios.get(Config.FLIGHT))));
+        out.printf(Locale.ROOT, "server CPU per request with tracing on: %+.1f %%; with the flight recorder: %+.1f %%%n",
+                100 * (median(cpuRatios.get(Config.TRACE)) - 1), 100 * (median(cpuRatios.get(Config.FLIGHT)) - 1));
         out.printf(Locale.ROOT, "streamed trace sizes: %s%n", traceRates);
     }
 
@@ -166,7 +191,7 @@ public final class Harness {
 
     /** Runs the load while a /debug/trace request streams a trace that covers all of it. */
     private static LoadGenerator.Result underTrace(ServerProcess server, LoadGenerator.Options o, int seconds, String stacks,
-                                                   List<String> traceRates) throws Exception {
+                                                   List<String> traceRates, long[] cpu) throws Exception {
         double traceSeconds = seconds + 1.5;
         AtomicLong bytes = new AtomicLong();
         AtomicReference<Object> started = new AtomicReference<>();
@@ -199,17 +224,18 @@ public final class Harness {
             throw new IllegalStateException("the streamed trace did not start: " + started.get());
         }
         Thread.sleep(250); // the tracer is on once the response has begun; let it settle
-        LoadGenerator.Result r = LoadGenerator.run(o);
+        LoadGenerator.Result r = measured(server, cpu, () -> LoadGenerator.run(o));
         reader.join(Duration.ofSeconds(70));
         traceRates.add(String.format(Locale.ROOT, "%.1f MiB in %.1f s", bytes.get() / 1048576.0, traceSeconds));
         return r;
     }
 
     /** Runs the load with the flight recorder on, then checks a snapshot can be taken, then stops it. */
-    private static LoadGenerator.Result underFlight(ServerProcess server, LoadGenerator.Options o, String stacks) throws IOException {
+    private static LoadGenerator.Result underFlight(ServerProcess server, LoadGenerator.Options o, String stacks, long[] cpu)
+            throws IOException {
         server.post("/debug/flight/start?stacks=" + stacks);
         try {
-            LoadGenerator.Result r = LoadGenerator.run(o);
+            LoadGenerator.Result r = measured(server, cpu, () -> LoadGenerator.run(o));
             HttpURLConnection c = (HttpURLConnection) server.uri("/debug/flight").toURL().openConnection();
             if (c.getResponseCode() != 200) {
                 throw new IOException("/debug/flight answered " + c.getResponseCode() + ": " + readAll(c.getErrorStream()));
@@ -221,6 +247,22 @@ public final class Harness {
         } finally {
             server.post("/debug/flight/stop");
         }
+    }
+
+    /** Runs {@code load}, recording the server process's CPU time (ns) before and after in cpu[0], cpu[1]. */
+    private static LoadGenerator.Result measured(ServerProcess server, long[] cpu, java.util.function.Supplier<LoadGenerator.Result> load) {
+        cpu[0] = server.cpuNanos();
+        LoadGenerator.Result r = load.get();
+        cpu[1] = server.cpuNanos();
+        return r;
+    }
+
+    private static double min(List<Double> xs) {
+        return xs.stream().mapToDouble(d -> d).min().orElse(Double.NaN);
+    }
+
+    private static double max(List<Double> xs) {
+        return xs.stream().mapToDouble(d -> d).max().orElse(Double.NaN);
     }
 
     static double median(List<Double> xs) {
@@ -276,11 +318,17 @@ public final class Harness {
             this.log = log;
         }
 
-        static ServerProcess start(List<String> extraJvmArgs, PrintStream err) throws IOException, InterruptedException {
-            return start(extraJvmArgs, List.of("--port", "0", "--debug"), err);
+        static ServerProcess start(List<String> extraJvmArgs, List<String> serverArgs, PrintStream err)
+                throws IOException, InterruptedException {
+            return start(null, extraJvmArgs, serverArgs, err);
         }
 
-        static ServerProcess start(List<String> extraJvmArgs, List<String> serverArgs, PrintStream err)
+        /**
+         * As {@link #start(List, List, PrintStream)}, under the Loom Tracer agent if {@code agentJar}
+         * is not null: {@code -javaagent}, and the agent jar first on the class path (the JVM loads
+         * the agent's main class through the class path, and the agent must find itself in its jar).
+         */
+        static ServerProcess start(Path agentJar, List<String> extraJvmArgs, List<String> serverArgs, PrintStream err)
                 throws IOException, InterruptedException {
             String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> jvm = new ArrayList<>();
@@ -290,19 +338,22 @@ public final class Harness {
                     jvm.add(a);
                 }
             }
+            if (agentJar != null) {
+                jvm.addAll(AgentJar.jvmOptions(agentJar));
+            }
             jvm.addAll(extraJvmArgs);
             List<String> cmd = new ArrayList<>();
             cmd.add(javaBin);
             cmd.addAll(jvm);
             cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
+            cmd.add((agentJar == null ? "" : agentJar + java.io.File.pathSeparator) + System.getProperty("java.class.path"));
             cmd.add(ExampleServer.class.getName());
+            cmd.add("--exit-on-stdin-eof"); // if this JVM dies, the server does too
             cmd.addAll(serverArgs);
             Path log = Files.createTempFile("example-server", ".log");
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.redirectError(log.toFile());
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            Process p = pb.start();
+            Process p = pb.start(); // stdin stays a pipe from this JVM: see --exit-on-stdin-eof
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String first = r.readLine();
             String prefix = "example-server: listening on http://127.0.0.1:";
@@ -323,6 +374,12 @@ public final class Harness {
 
         long pid() {
             return process.pid();
+        }
+
+        /** CPU time the server process has used (user + system), in nanoseconds. */
+        long cpuNanos() {
+            return process.info().totalCpuDuration().orElseThrow(
+                    () -> new IllegalStateException("this OS does not report a process's CPU time")).toNanos();
         }
 
         URI uri(String pathAndQuery) {

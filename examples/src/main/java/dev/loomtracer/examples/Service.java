@@ -19,15 +19,19 @@ import java.util.concurrent.locks.ReentrantLock;
  *       latency) through {@link HttpURLConnection}: the virtual thread blocks reading the socket;</li>
  *   <li>{@link #inventory}: a shared resource behind a {@link ReentrantLock}, held across a short
  *       write, so concurrent requests queue on the lock;</li>
- *   <li>{@link #stats}: a {@code synchronized} section, also held across a short write, so
- *       concurrent requests block entering the monitor;</li>
+ *   <li>{@link #stats}: a {@code synchronized} section holding the monitor for a short
+ *       computation, so concurrent requests block entering the monitor;</li>
  *   <li>{@link #sleep}: a short {@link Thread#sleep};</li>
  *   <li>{@link #pinned}: a sleep inside a class initializer, which pins the carrier.</li>
  * </ul>
  */
 final class Service {
-    /** How long the lock and the monitor are held per request (a write to a slow store). */
+    /** How long the lock is held per request (a write to a slow store). */
     static final Duration HOLD = Duration.ofNanos(100_000);
+    /** How long /work holds the monitor (computing). */
+    static final Duration MONITOR_WORK = Duration.ofNanos(20_000);
+    /** How long /monitor holds it: long enough that a second request on the other carrier gives up spinning and blocks. */
+    static final Duration MONITOR_WORK_LONG = Duration.ofNanos(500_000);
     static final Duration SLEEP = Duration.ofMillis(1);
     static final Duration PINNED = Duration.ofMillis(2);
 
@@ -54,7 +58,7 @@ final class Service {
     String work(Task task) throws IOException, InterruptedException {
         String d = downstream(task);
         long r = inventory(task);
-        long s = stats(task);
+        long s = stats(task, MONITOR_WORK);
         sleep(task);
         return "work: downstream=" + d.strip() + " reserved=" + r + " served=" + s + "\n";
     }
@@ -87,13 +91,31 @@ final class Service {
         }
     }
 
-    long stats(Task task) throws InterruptedException {
+    long stats(Task task, Duration work) {
         try (Region r = task.region("stats monitor")) {
             synchronized (statsMonitor) {
-                Thread.sleep(HOLD);
+                // CPU work only: a virtual thread that sleeps or parks while holding a monitor
+                // unmounts (JDK 24+), but we saw this server wedge under load with both carriers
+                // held by virtual threads blocked entering such a monitor, so the holder never
+                // got a carrier back. A short computation still makes waiters block.
+                spin(work);
                 return ++served;
             }
         }
+    }
+
+    private static long sink;
+
+    /** Computes for about {@code d}. */
+    private static void spin(Duration d) {
+        long end = System.nanoTime() + d.toNanos();
+        long x = sink;
+        do {
+            for (int i = 0; i < 64; i++) {
+                x = x * 6364136223846793005L + 1442695040888963407L;
+            }
+        } while (System.nanoTime() < end);
+        sink = x;
     }
 
     void sleep(Task task) throws InterruptedException {

@@ -37,6 +37,7 @@ class ExampleServerEndToEndTest {
     Path tmp;
 
     private ExampleServer server;
+    private int port; // of the server under test, in this JVM or a child
 
     @AfterEach
     void close() {
@@ -59,8 +60,10 @@ class ExampleServerEndToEndTest {
 
     /** Load on the server in the background, for a bounded time. */
     private CompletableFuture<LoadGenerator.Result> load(int seconds) {
-        LoadGenerator.Options o = new LoadGenerator.Options(server.port(), Duration.ofSeconds(seconds), 16,
-                Map.of("/work", 18, "/pinned", 1, "/hello", 1), 0);
+        LoadGenerator.Options o = new LoadGenerator.Options(port, Duration.ofSeconds(seconds), 16,
+                // /work passes the lock before the monitor, so the lock paces its arrivals at the
+                // monitor; requests to /monitor alone make sure the monitor is contended too.
+                Map.of("/work", 14, "/monitor", 3, "/lock", 1, "/pinned", 1, "/hello", 1), 0);
         CompletableFuture<LoadGenerator.Result> f = new CompletableFuture<>();
         Thread.ofVirtual().name("test-load").start(() -> {
             try {
@@ -98,12 +101,78 @@ class ExampleServerEndToEndTest {
         assertTrue(facts.blocks("sleep", "sleep") > 0, "sleep blocks: " + facts.blocksByRegion());
     }
 
+    /**
+     * The same, on an unmodified server: the JDK's default scheduler, traced by the Loom Tracer
+     * agent. The server runs in a child JVM started with {@code -javaagent}, as a user would run it.
+     */
+    @Test
+    void underTheAgentTheTraceShowsWhyRequestsBlock() throws Exception {
+        Path agent = AgentJar.find();
+        try (Harness.ServerProcess child = Harness.ServerProcess.start(agent, java.util.List.of(),
+                java.util.List.of("--port", "0", "--debug", "--scheduler", "default"), System.err)) {
+            port = child.port;
+            Path trace = tmp.resolve("agent.trace");
+            CompletableFuture<LoadGenerator.Result> load = load(6);
+            waitForRequests();
+            Thread bursts = monitorBursts();
+            assertEquals(200, download("/debug/trace?seconds=1", null, trace));
+            bursts.join();
+            keep(trace, "server-agent.trace");
+            LoadGenerator.Result r = load.get(60, TimeUnit.SECONDS);
+            assertTrue(r.ok() > 0 && r.errors() == 0, "every request of the load succeeded: " + r.report());
+
+            TraceSummary.of(trace);
+            GoJudge.assertValid(trace);
+            TraceFacts facts = TraceFacts.of(trace);
+            System.out.println("under the agent, blocks by region: " + facts.blocksByRegion() + "; logs " + facts.logs());
+            assertTrue(facts.tasks().getOrDefault("/work", 0L) > 0, "tasks: " + facts.tasks());
+            assertTrue(facts.blocks("downstream call", "network") > 0, "downstream call blocks: " + facts.blocksByRegion());
+            assertTrue(facts.blocks("inventory lock", "park ReentrantLock$NonfairSync") > 0,
+                    "inventory lock blocks: " + facts.blocksByRegion());
+            assertTrue(facts.blocks("stats monitor", "monitor enter") > 0, "stats monitor blocks: " + facts.blocksByRegion());
+            assertTrue(facts.blocks("sleep", "sleep") > 0, "sleep blocks: " + facts.blocksByRegion());
+        }
+    }
+
+    /**
+     * Waves of concurrent /monitor requests for about a second: each holds the monitor for half a
+     * millisecond of computing, so while one holds it on a carrier, the next one, on the other
+     * carrier, gives up spinning and blocks: the trace must show that block, whatever else the
+     * (noisy) machine does.
+     */
+    private Thread monitorBursts() {
+        return Thread.ofVirtual().name("monitor-bursts").start(() -> {
+            for (int wave = 0; wave < 12; wave++) {
+                java.util.List<Thread> ts = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    ts.add(Thread.ofVirtual().start(() -> {
+                        try {
+                            get("/monitor", null);
+                        } catch (IOException e) {
+                            // counted by the assertions on the trace
+                        }
+                    }));
+                }
+                for (Thread t : ts) {
+                    try {
+                        t.join();
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
     private TraceFacts traceUnderLoad(ServerConfig.Scheduler scheduler) throws Exception {
         server = ExampleServer.start(debugConfig().withScheduler(scheduler));
+        port = server.port();
         CompletableFuture<LoadGenerator.Result> load = load(8);
         waitForRequests();
 
         Path trace = tmp.resolve("server.trace");
+        Thread bursts = monitorBursts();
         HttpURLConnection first = open("/debug/trace?seconds=1", null);
         assertEquals(200, first.getResponseCode(), "the first trace request is served");
         assertEquals("application/octet-stream", first.getContentType());
@@ -120,6 +189,7 @@ class ExampleServerEndToEndTest {
             in.transferTo(out);
         }
         keep(trace, "server-" + server.config().scheduler().name().toLowerCase(java.util.Locale.ROOT) + ".trace");
+        bursts.join();
         LoadGenerator.Result r = load.get(60, TimeUnit.SECONDS);
         assertTrue(r.ok() > 0 && r.errors() == 0, "every request of the load succeeded: " + r.report());
 
@@ -147,6 +217,7 @@ class ExampleServerEndToEndTest {
     @Test
     void flightRecorderSnapshotIsValidAndTracingKeepsRunning() throws Exception {
         server = ExampleServer.start(debugConfig().withFlight(true));
+        port = server.port();
         CompletableFuture<LoadGenerator.Result> load = load(4);
         waitForRequests();
         Thread.sleep(1500); // a generation or more under load
@@ -173,6 +244,7 @@ class ExampleServerEndToEndTest {
     @Test
     void badSecondsGet400WithAMessage() throws Exception {
         server = ExampleServer.start(debugConfig());
+        port = server.port();
         for (String bad : new String[] {"abc", "0", "-1", "NaN", "Infinity", "61", "1e9", ""}) {
             Response r = get("/debug/trace?seconds=" + bad, null);
             assertEquals(400, r.status(), "seconds=" + bad + ": " + r.body());
@@ -187,6 +259,7 @@ class ExampleServerEndToEndTest {
     void aConfiguredTokenIsRequired() throws Exception {
         String token = "0123456789abcdef-test-token";
         server = ExampleServer.start(debugConfig().withDebug(true, token));
+        port = server.port();
         for (String auth : new String[] {null, "Bearer wrong-token-wrong-token", "Basic " + token, "Bearer "}) {
             Response r = get("/debug/trace?seconds=1", auth);
             assertEquals(401, r.status(), "Authorization: " + auth + " -> " + r.body());
@@ -206,6 +279,7 @@ class ExampleServerEndToEndTest {
     @Test
     void debugEndpointsAreOffWithoutDebug() throws Exception {
         server = ExampleServer.start(ServerConfig.defaults().withPort(0));
+        port = server.port();
         assertEquals(404, get("/debug/trace?seconds=1", null).status());
         assertEquals(404, get("/debug/flight", null).status());
         assertEquals(200, get("/work", null).status());
@@ -228,7 +302,7 @@ class ExampleServerEndToEndTest {
     }
 
     private HttpURLConnection open(String pathAndQuery, String auth) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + server.port() + pathAndQuery).toURL().openConnection();
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + pathAndQuery).toURL().openConnection();
         c.setConnectTimeout(10_000);
         c.setReadTimeout(60_000);
         if (auth != null) {
