@@ -7,8 +7,6 @@ import dev.loomtracer.hooks.core.Reasons;
 import dev.loomtracer.hooks.core.Stacks;
 import dev.loomtracer.hooks.core.VThreads;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InaccessibleObjectException;
 import java.lang.reflect.InvocationTargetException;
@@ -49,8 +47,7 @@ import static dev.loomtracer.hooks.core.VThreads.*;
  *     JDK publishes a parked state (PARKED, BLOCKED, WAIT) inside the run, before the task
  *     returns to the carrier, so an unparker can race the carrier: a submit for a thread whose
  *     run is still open waits (briefly spinning) until the carrier has told the block, or, if
- *     the carrier is slow, hands the task over and the carrier unblocks and queues it itself
- *     when it closes the run. Submits of a thread by its own carrier during the run (a yield, a
+ *     the carrier is slow, parking until the carrier wakes it. Submits of a thread by its own carrier during the run (a yield, a
  *     park whose permit was already set) tell the stop first, then queue.</li>
  * <li>Nothing here blocks inside the tracer; the engine's writes never park.</li>
  * <li>Pinned episodes (a virtual thread blocking while pinned) never reach a scheduler, so this
@@ -60,19 +57,12 @@ import static dev.loomtracer.hooks.core.VThreads.*;
  */
 public final class TracingScheduler implements AutoCloseable {
     private static final Constructor<?> BUILDER;
-    private static final Object CLOSED = new Object();
     private static final Runnable POISON = () -> { };
-    private static final VarHandle HANDOFF;
-    /** Spins an unparker waits for a racing carrier to tell the block before handing over. */
+    /** Spins an unparker waits for a racing carrier to tell the block before it parks. */
     private static final int SPINS = 1 << 10;
     private static final AtomicInteger SCHEDULERS = new AtomicInteger();
 
     static {
-        try {
-            HANDOFF = MethodHandles.lookup().findVarHandle(Run.class, "handoff", Object.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
         Constructor<?> c;
         try {
             c = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder").getDeclaredConstructor(Executor.class);
@@ -225,26 +215,27 @@ public final class TracingScheduler implements AutoCloseable {
             live.incrementAndGet();
         }
         if (Emit.T.enabled() && !Capture.agentActive()) {
-            if (!tellSubmit(task, vt, s)) {
-                return; // handed over to the carrier that still has the thread's run open
-            }
+            tellSubmit(vt, s);
         }
         queue.offer(task);
     }
 
-    /** Tells the creation or unblock of {@code vt}; false if the task was handed to a carrier instead. */
-    private boolean tellSubmit(Runnable task, Thread vt, int s) {
+    /** Tells the creation or unblock of {@code vt}. */
+    private void tellSubmit(Thread vt, int s) {
         Thread cur = Thread.currentThread();
         Run mine = cur instanceof Carrier c && c.scheduler == this ? c.current : null;
         if (mine != null && mine.vt == vt) {
             // Its own carrier, after it unmounted: a yield, or a park/block whose wake-up came first.
+            // Once queued it may run elsewhere before this run returns: close the run first.
             if (!mine.told) {
                 tellEnd(mine, s);
                 if (s != YIELDED) {
                     Emit.unblock(vt, null, null);
                 }
             }
-            return true;
+            running.remove(vt, mine);
+            close(mine);
+            return;
         }
         // On a carrier between the unmount and the end of a run, the event is that thread's
         // (a joiner released by its termination) until its end is told; a carrier outside a run
@@ -253,25 +244,40 @@ public final class TracingScheduler implements AutoCloseable {
         if (s == STARTED) {
             CapturedStack st = Emit.stacksOnBlock() ? Stacks.current() : null;
             Emit.create(by, vt, st);
-            return true;
+            return;
         }
         Run r = running.get(vt);
-        if (r != null && !awaitTold(r, task)) {
-            return false;
+        if (r != null) {
+            awaitClosed(r);
         }
         Emit.unblock(vt, by, Emit.stacksAll() ? Stacks.current() : null);
-        return true;
     }
 
-    /** Waits for the carrier of {@code r} to tell its end; if it is slow, hands {@code task} to it (false). */
-    private static boolean awaitTold(Run r, Runnable task) {
+    /**
+     * Waits until the carrier of {@code r} has told how the run ended (its block): a short spin,
+     * then a park, woken by the carrier. The carrier is only finishing the run and never waits
+     * for anyone, so the wait is short; it is a wait, not a hand-over, so that the unblock is
+     * still told by the thread that unblocks.
+     */
+    private static void awaitClosed(Run r) {
         for (int i = 0; i < SPINS; i++) {
-            if (r.handoff == CLOSED) {
-                return true;
+            if (r.closed) {
+                return;
             }
             Thread.onSpinWait();
         }
-        return !HANDOFF.compareAndSet(r, null, task);
+        r.waiter = Thread.currentThread();
+        while (!r.closed) {
+            LockSupport.park(r);
+        }
+    }
+
+    private static void close(Run r) {
+        r.closed = true;
+        Thread w = r.waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
     }
 
     // ------------------------------------------------------------------ carriers
@@ -335,11 +341,7 @@ public final class TracingScheduler implements AutoCloseable {
             tellEnd(r, state);
         }
         running.remove(r.vt, r);
-        Object h = HANDOFF.getAndSet(r, CLOSED);
-        if (h instanceof Runnable deferred) {
-            Emit.unblock(r.vt, null, null);
-            queue.offer(deferred);
-        }
+        close(r);
     }
 
     /** Tells how the run of {@code r} ended, from the thread's state after it unmounted. */
@@ -389,9 +391,10 @@ public final class TracingScheduler implements AutoCloseable {
         final Thread vt;
         /** Written only by the run's carrier. */
         boolean told;
-        /** null: open; CLOSED: its end is told; a Runnable: a submit handed over, to do at close. */
-        @SuppressWarnings("unused") // through HANDOFF
-        volatile Object handoff;
+        /** Its end is told: the thread may be unblocked. */
+        volatile boolean closed;
+        /** A thread waiting to unblock it. */
+        volatile Thread waiter;
 
         Run(Thread vt) {
             this.vt = vt;

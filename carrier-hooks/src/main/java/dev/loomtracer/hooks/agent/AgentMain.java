@@ -89,8 +89,9 @@ public final class AgentMain {
 
     /**
      * java.base reads the boot class path's unnamed module (the instrumented JDK code calls the
-     * hooks there), exports jdk.internal.misc and jdk.internal.vm to it (carrier-locals,
-     * Continuation.pin) and opens java.lang (VirtualThread's state): the user needs no flags.
+     * hooks there), exports jdk.internal.misc, jdk.internal.vm and jdk.internal.access to it
+     * (carrier-locals, Continuation.pin, the current carrier) and opens java.lang
+     * (VirtualThread's state): the user needs no flags.
      */
     private static void openJdkInternals(Instrumentation inst) {
         Module base = Object.class.getModule();

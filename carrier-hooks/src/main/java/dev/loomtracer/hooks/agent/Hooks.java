@@ -28,9 +28,10 @@ import static dev.loomtracer.hooks.core.VThreads.*;
  *     thread is still in a transition state (PARKING, BLOCKING, WAITING, YIELDING), so nobody can
  *     make it runnable or run it before the event is written; {@code afterYield} publishes the
  *     parked state and only then may another carrier run it. (The exit of {@code runContinuation}
- *     would race with that next run.) What it waits on and its stack are taken earlier, on the
- *     thread itself, at the entry of {@code yieldContinuation}, and handed over in a
- *     carrier-local slot: nothing else runs on the carrier in between;</li>
+ *     would race with that next run.) The reason comes from the state, the park blocker, or a
+ *     call-site hint left in a carrier-local slot by the thread just before it parked (nothing
+ *     else runs on the carrier in between); the stack, when wanted, is walked from the unmounted
+ *     continuation, which nothing can mount until afterYield returns;</li>
  * <li>end: at the exit of {@code afterDone()}, so that the threads its termination releases
  *     (joiners) are unblocked by it;</li>
  * <li>create/unblock: at the call into the scheduler in each submit method, on the thread
@@ -40,8 +41,8 @@ import static dev.loomtracer.hooks.core.VThreads.*;
  *     with the pinning reason from {@code VThreadContinuation.onPinned} logged first.</li>
  * </ul>
  * Invariant: with tracing off every hook is one opaque load and a branch; hooks never park and
- * never throw; a hook on the virtual thread side only stashes data and never enters the tracer
- * (a park inside a trace write would otherwise re-enter it).
+ * never throw; a hint left by a virtual thread names itself, so a hint it leaves on a carrier it
+ * then does not yield from is never taken for another thread's.
  */
 public final class Hooks {
     private Hooks() {}
@@ -66,11 +67,6 @@ public final class Hooks {
         /** Call-site hint for the next park of {@code hintVt} ("sleep", "network"). */
         Thread hintVt;
         String hint;
-        /** Stashed at yieldContinuation entry by {@code yieldVt}, in state {@code yieldState}. */
-        Thread yieldVt;
-        int yieldState;
-        String reason;
-        CapturedStack stack;
         /** Why the last yield failed (Continuation.Pinned), set by onPinned. */
         String pinned;
         /** The thread whose pinned block is open on this carrier. */
@@ -78,12 +74,6 @@ public final class Hooks {
         /** The thread inside afterDone on this carrier: it releases its joiners. */
         Thread exiting;
 
-        void clearYield() {
-            yieldVt = null;
-            reason = null;
-            stack = null;
-            pinned = null;
-        }
     }
 
     private static final CarrierThreadLocal<Slot> SLOTS = new CarrierThreadLocal<>() {
@@ -102,7 +92,11 @@ public final class Hooks {
         }
     }
 
-    /** afterYield entry: {@code vt} unmounted; its state still says why. */
+    /**
+     * afterYield entry: {@code vt} unmounted; its state still says why (PARKING, TIMED_PARKING,
+     * BLOCKING, WAITING, TIMED_WAITING, YIELDING) and nothing can mount it until afterYield
+     * publishes the parked state, so its stack can be walked here from the continuation.
+     */
     public static void afterYield(Thread vt) {
         if (!T.enabled()) {
             return;
@@ -110,29 +104,27 @@ public final class Hooks {
         int st = VThreads.state(vt);
         Slot s = SLOTS.get();
         s.carrier = true;
+        if (st == YIELDING) {
+            Emit.stop(vt, Reasons.YIELD, Emit.stacksAll() ? Stacks.ofUnmounted(vt) : null);
+            return;
+        }
         String reason;
-        CapturedStack stack = null;
-        if (s.yieldVt == vt && s.yieldState == st) {
-            reason = s.reason;
-            stack = s.stack;
-            s.clearYield();
-        } else if (st == BLOCKING) {
+        if (st == BLOCKING) {
             reason = Reasons.MONITOR;
-            stack = Emit.stacksOnBlock() ? Stacks.ofUnmounted(vt) : null;
         } else if (st == WAITING || st == TIMED_WAITING) {
             reason = Reasons.WAIT;
-            stack = Emit.stacksOnBlock() ? Stacks.ofUnmounted(vt) : null;
-        } else if (st == YIELDING) {
-            reason = Reasons.YIELD;
+        } else if (s.hintVt == vt) {
+            reason = s.hint;
+            s.hintVt = null;
+            s.hint = null;
         } else {
-            // A park whose yieldContinuation ran before tracing started.
-            reason = Reasons.park(LockSupport.getBlocker(vt));
+            Object blocker = LockSupport.getBlocker(vt);
+            reason = Reasons.blockerNeedsStack(blocker) ? Stacks.classifyUnmounted(vt) : null;
+            if (reason == null) {
+                reason = Reasons.park(blocker);
+            }
         }
-        if (st == YIELDING) {
-            Emit.stop(vt, reason, stack);
-        } else {
-            Emit.block(vt, reason, stack);
-        }
+        Emit.block(vt, reason, Emit.stacksOnBlock() ? Stacks.ofUnmounted(vt) : null);
     }
 
     /** afterDone() entry: {@code vt} terminated; until the exit, what it releases is released by it. */
@@ -184,46 +176,6 @@ public final class Hooks {
 
     // ------------------------------------------------------------------ virtual-thread side
 
-    /** yieldContinuation entry, on {@code vt}: stash why it yields (and its stack) for afterYield. */
-    public static void beforeYield(Thread vt) {
-        if (!T.enabled()) {
-            return;
-        }
-        Slot s = SLOTS.get();
-        int st = VThreads.state(vt);
-        String reason;
-        CapturedStack stack = null;
-        if (st == YIELDING) {
-            reason = Reasons.YIELD;
-            if (Emit.stacksAll()) {
-                stack = Stacks.current();
-            }
-        } else {
-            if (s.hintVt == vt) {
-                reason = s.hint;
-                s.hintVt = null;
-                s.hint = null;
-            } else {
-                Object blocker = LockSupport.getBlocker(vt);
-                reason = null;
-                if (Reasons.blockerNeedsStack(blocker)) {
-                    reason = Stacks.classifyCurrent();
-                }
-                if (reason == null) {
-                    reason = Reasons.park(blocker);
-                }
-            }
-            if (Emit.stacksOnBlock()) {
-                stack = Stacks.current();
-            }
-        }
-        s.yieldVt = vt;
-        s.yieldState = st;
-        s.reason = reason;
-        s.stack = stack;
-        s.pinned = null;
-    }
-
     /** VThreadContinuation.onPinned entry, on the thread: its yield failed, it stays on the carrier. */
     public static void onPinned(Object why) {
         if (T.enabled()) {
@@ -248,17 +200,21 @@ public final class Hooks {
         }
         Slot s = SLOTS.get();
         String reason;
-        CapturedStack stack;
-        if (s.yieldVt == vt && (s.yieldState == PARKING || s.yieldState == TIMED_PARKING)) {
-            reason = s.reason;
-            stack = s.stack;
+        if (s.hintVt == vt) {
+            reason = s.hint;
+            s.hintVt = null;
+            s.hint = null;
         } else {
-            reason = Reasons.park(LockSupport.getBlocker(vt));
-            stack = Emit.stacksOnBlock() ? Stacks.current() : null;
+            Object blocker = LockSupport.getBlocker(vt);
+            reason = Reasons.blockerNeedsStack(blocker) ? Stacks.classifyCurrent() : null;
+            if (reason == null) {
+                reason = Reasons.park(blocker);
+            }
         }
         String why = s.pinned != null ? s.pinned : "pinned";
-        s.clearYield();
+        s.pinned = null;
         s.syscallVt = vt;
+        CapturedStack stack = Emit.stacksOnBlock() ? Stacks.current() : null;
         Emit.pinnedBegin(vt, reason + " while pinned (" + why + ")", stack);
     }
 
@@ -344,7 +300,6 @@ public final class Hooks {
         Reasons.park(new Object());
         Emit.stacksOnBlock();
         Stacks.current();
-        new Slot().clearYield();
         pinnedWords("NATIVE");
     }
 }

@@ -1,0 +1,124 @@
+package dev.loomtracer.hooks;
+
+import dev.loomtracer.hooks.Workload.Kind;
+import dev.loomtracer.hooks.core.Reasons;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * What the trace of the {@link Workload} must show, per subject, on each capture path: exactly
+ * {@code count} blocks, all with the kind's reason, each unblocked by the thread that really
+ * woke it; created once by the driver, ended once.
+ */
+final class WorkloadExpectations {
+    enum Path { SCHEDULER, AGENT }
+
+    private WorkloadExpectations() {}
+
+    static String reason(Kind k) {
+        return switch (k) {
+            case PARK -> Reasons.PARK;
+            case SLEEP -> Reasons.SLEEP;
+            case LOCK -> "park ReentrantLock$NonfairSync";
+            case MONITOR -> Reasons.MONITOR;
+            case WAIT -> Reasons.WAIT;
+            case SOCKET -> Reasons.NETWORK;
+            case QUEUE -> Reasons.QUEUE_TAKE;
+            case JOIN -> Reasons.JOIN;
+            case YIELD, CLINIT -> null;
+        };
+    }
+
+    static void check(Workload.Result r, TraceFacts f, Path path) {
+        List<String> problems = new ArrayList<>();
+        for (Workload.Subject s : r.subjects()) {
+            TraceFacts.G g = f.get(s.subject());
+            String where = s.kind() + " subject G" + s.subject() + " " + g;
+            if (g.creates != 1) {
+                problems.add(where + ": created " + g.creates + " times, expected once");
+            } else if (g.creator != r.driver()) {
+                problems.add(where + ": created by G" + g.creator + ", expected the driver G" + r.driver());
+            }
+            if (g.destroys != 1) {
+                problems.add(where + ": ended " + g.destroys + " times, expected once");
+            }
+            int n = s.kind().count;
+            switch (s.kind()) {
+                case YIELD -> {
+                    if (!g.blocks.isEmpty()) {
+                        problems.add(where + ": blocked, expected only yields");
+                    }
+                    if (g.stops.getOrDefault(Reasons.YIELD, 0) != n) {
+                        problems.add(where + ": " + g.stops + " stops, expected " + n + " yields");
+                    }
+                }
+                case CLINIT -> {
+                    if (!g.blocks.isEmpty()) {
+                        problems.add(where + ": blocked, but a pinned park holds its carrier");
+                    }
+                    int expected = path == Path.AGENT ? n : 0; // a scheduler never sees a pinned park
+                    if (g.syscalls != expected) {
+                        problems.add(where + ": " + g.syscalls + " pinned episodes, expected " + expected);
+                    }
+                    if (g.pinnedLogs.size() != expected
+                            || !g.pinnedLogs.stream().allMatch(l -> l.equals("park while pinned (native frame)"))) {
+                        problems.add(where + ": pinned logs " + g.pinnedLogs + ", expected " + expected
+                                + " x 'park while pinned (native frame)'");
+                    }
+                }
+                default -> {
+                    String reason = reason(s.kind());
+                    if (g.blocks.size() != n || !g.blocks.stream().allMatch(b -> reason.equals(b.reason))) {
+                        problems.add(where + ": blocks " + g.blocksByReason() + ", expected " + n + " x '" + reason + "'");
+                        break;
+                    }
+                    for (int i = 0; i < n; i++) {
+                        TraceFacts.Block b = g.blocks.get(i);
+                        String bad = unblockerProblem(s, i, b.unblocker, r.platformThreads(), path);
+                        if (bad != null) {
+                            problems.add(where + ": block " + i + " " + bad);
+                        }
+                    }
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            fail(problems.size() + " subjects differ from the expected trace:\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    /** Null if {@code by} is the expected unblocker of block {@code i} of {@code s}. */
+    private static String unblockerProblem(Workload.Subject s, int i, long by, Map<Long, String> names, Path path) {
+        String who = by == Long.MIN_VALUE ? "never unblocked" : by == TraceFacts.NONE ? "unblocked by the scheduler"
+                : "unblocked by G" + by + (names.containsKey(by) ? " (" + names.get(by) + ")" : "");
+        return switch (s.kind()) {
+            case PARK, LOCK, QUEUE -> by == s.helper() ? null : who + ", expected the helper G" + s.helper();
+            case JOIN -> by == s.releasers().get(i) ? null : who + ", expected the joined thread G" + s.releasers().get(i);
+            case SLEEP -> path == Path.AGENT
+                    ? (by == TraceFacts.NONE ? null : who + ", expected the scheduler's timer (no G)")
+                    : named(by, names, "VirtualThread-unparker") ? null : who + ", expected the JDK's VirtualThread-unparker";
+            case MONITOR, WAIT -> named(by, names, "VirtualThread-unblocker") ? null
+                    : who + ", expected the JDK's VirtualThread-unblocker";
+            case SOCKET -> by != Long.MIN_VALUE && by != TraceFacts.NONE && by != s.subject() && by != s.helper()
+                    ? null : who + ", expected the JDK's poller";
+            default -> null;
+        };
+    }
+
+    private static boolean named(long id, Map<Long, String> names, String name) {
+        return name.equals(names.get(id));
+    }
+
+    static void assertClean(long inconsistent, long nested, long lost) {
+        assertEquals(0, inconsistent, "inconsistent events");
+        assertEquals(0, nested, "nested events");
+        assertEquals(0, lost, "lost events");
+        assertTrue(true);
+    }
+}
