@@ -175,6 +175,20 @@ public final class ExampleServer implements AutoCloseable {
                 System.exit(0);
             });
         }
+        // --agent JAR|auto: run the server in a child JVM under the Loom Tracer agent.
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--agent")) {
+                if (i + 1 >= args.length) {
+                    System.err.println("example-server: --agent needs a value: the agent jar, or auto");
+                    System.exit(2);
+                }
+                String v = args[i + 1];
+                java.util.List<String> rest = new java.util.ArrayList<>(Arrays.asList(args));
+                rest.subList(i, i + 2).clear();
+                System.exit(underAgent(v, rest));
+                return;
+            }
+        }
         ServerConfig cfg;
         try {
             cfg = ServerConfig.parse(args, System.getenv());
@@ -197,9 +211,12 @@ public final class ExampleServer implements AutoCloseable {
         // The harness and scripts read the first line: keep its shape.
         System.out.println("example-server: listening on " + u);
         System.out.println("  try:  curl " + u + "/work");
+        boolean agent = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(a -> a.startsWith("-javaagent:") && a.contains("carrier-hooks"));
         System.out.println("  scheduler: " + (cfg.scheduler() == ServerConfig.Scheduler.TRACING
                 ? "Loom Tracer's tracing scheduler (traces show every virtual thread's scheduling)"
-                : "the JDK's default (traces show scheduling only under the Loom Tracer agent)"));
+                : agent ? "the JDK's default, traced by the Loom Tracer agent (traces show every virtual thread's scheduling)"
+                : "the JDK's default, no agent (traces show tasks, regions and logs; --agent auto adds the scheduling)"));
         if (cfg.debug()) {
             String auth = cfg.debugToken() == null ? "" : "-H \"Authorization: Bearer $LOOMTRACE_DEBUG_TOKEN\" ";
             System.out.println("  trace the next 5 s:  curl " + auth + "-o server.trace '" + u + "/debug/trace?seconds=5'");
@@ -211,6 +228,49 @@ public final class ExampleServer implements AutoCloseable {
         }
         System.out.flush();
         s.join();
+    }
+
+    /**
+     * Runs the server with {@code args} in a child JVM under the Loom Tracer agent ({@code -javaagent},
+     * the agent jar first on the class path, where the JVM looks up the agent's main class), so that
+     * the JDK's own scheduler is traced; its output goes to ours. Returns its exit status.
+     */
+    private static int underAgent(String agent, java.util.List<String> args) throws Exception {
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("--scheduler") && i + 1 < args.size() && args.get(i + 1).equals("tracing")) {
+                System.err.println("example-server: --agent traces the JDK's scheduler: it does not go with --scheduler tracing");
+                return 2;
+            }
+        }
+        java.nio.file.Path jar;
+        try {
+            jar = agent.equals("auto") ? AgentJar.find() : java.nio.file.Path.of(agent);
+        } catch (IllegalStateException e) {
+            System.err.println("example-server: " + e.getMessage());
+            return 2;
+        }
+        if (!java.nio.file.Files.isRegularFile(jar)) {
+            System.err.println("example-server: --agent: no such file " + jar);
+            return 2;
+        }
+        try {
+            ServerConfig.parse(args.toArray(String[]::new), System.getenv()); // report bad options here, once
+        } catch (IllegalArgumentException e) {
+            System.err.println("example-server: " + e.getMessage());
+            System.err.print(ServerConfig.USAGE);
+            return 2;
+        }
+        Process p = Harness.ServerProcess.command(jar, java.util.List.of(), args).inheritIO()
+                .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            p.destroy(); // Ctrl-C reaches the child too; a plain kill of this JVM must also stop it
+            try {
+                p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "example-server-child-stop"));
+        return p.waitFor();
     }
 
     static final String INDEX = """

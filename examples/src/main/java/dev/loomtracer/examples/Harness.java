@@ -330,28 +330,9 @@ public final class Harness {
          */
         static ServerProcess start(Path agentJar, List<String> extraJvmArgs, List<String> serverArgs, PrintStream err)
                 throws IOException, InterruptedException {
-            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> jvm = new ArrayList<>();
-            for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-                // The tracer's module options and memory settings carry over; agents and debuggers do not.
-                if (a.startsWith("--add-") || a.startsWith("--enable-native-access") || a.startsWith("-Xmx")) {
-                    jvm.add(a);
-                }
-            }
-            if (agentJar != null) {
-                jvm.addAll(AgentJar.jvmOptions(agentJar));
-            }
-            jvm.addAll(extraJvmArgs);
-            List<String> cmd = new ArrayList<>();
-            cmd.add(javaBin);
-            cmd.addAll(jvm);
-            cmd.add("-cp");
-            cmd.add((agentJar == null ? "" : agentJar + java.io.File.pathSeparator) + System.getProperty("java.class.path"));
-            cmd.add(ExampleServer.class.getName());
-            cmd.add("--exit-on-stdin-eof"); // if this JVM dies, the server does too
-            cmd.addAll(serverArgs);
+            ProcessBuilder pb = command(agentJar, extraJvmArgs, serverArgs);
+            List<String> jvm = jvmOptions(agentJar, extraJvmArgs);
             Path log = Files.createTempFile("example-server", ".log");
-            ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.redirectError(log.toFile());
             Process p = pb.start(); // stdin stays a pipe from this JVM: see --exit-on-stdin-eof
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -370,6 +351,41 @@ public final class Harness {
                 }
             });
             return new ServerProcess(p, Integer.parseInt(first.substring(prefix.length()).strip()), jvm, log);
+        }
+
+        /** The JVM options of a child server: this JVM's tracer options and heap size, the agent's, the extra ones. */
+        static List<String> jvmOptions(Path agentJar, List<String> extraJvmArgs) {
+            List<String> jvm = new ArrayList<>();
+            for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                // The tracer's module options and memory settings carry over; agents and debuggers do not.
+                if (a.startsWith("--add-") || a.startsWith("--enable-native-access") || a.startsWith("-Xmx")) {
+                    jvm.add(a);
+                }
+            }
+            if (agentJar != null) {
+                jvm.addAll(AgentJar.jvmOptions(agentJar));
+            }
+            jvm.addAll(extraJvmArgs);
+            return jvm;
+        }
+
+        /**
+         * The command of a child server: this JVM's java and class path (the agent jar first, if
+         * any: the JVM loads the agent's main class through the class path, and the agent must
+         * find itself in its jar), {@code --exit-on-stdin-eof} (it exits when its parent goes away
+         * and closes its stdin), then {@code serverArgs}.
+         */
+        static ProcessBuilder command(Path agentJar, List<String> extraJvmArgs, List<String> serverArgs) {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(jvmOptions(agentJar, extraJvmArgs));
+            cmd.add("-cp");
+            cmd.add((agentJar == null ? "" : agentJar.toAbsolutePath() + java.io.File.pathSeparator)
+                    + System.getProperty("java.class.path"));
+            cmd.add(ExampleServer.class.getName());
+            cmd.add("--exit-on-stdin-eof");
+            cmd.addAll(serverArgs);
+            return new ProcessBuilder(cmd);
         }
 
         long pid() {

@@ -66,6 +66,9 @@ public record ServerConfig(String host, int port, boolean debug, String debugTok
               --flight-mib M             ... unless that takes more than M MiB (default 32)
               --downstream-latency-ms L  latency of the downstream service (default 2)
               --max-trace-seconds N      cap on /debug/trace?seconds= (default 60)
+              --agent JAR|auto           run the server in a child JVM under the Loom Tracer agent
+                                         (auto: carrier-hooks/target/carrier-hooks-*-agent.jar), so that
+                                         traces show the scheduling of every virtual thread
               --scheduler S              default (the default): the JDK's scheduler, whose scheduling
                                          traces show only under the Loom Tracer agent; tracing: Loom
                                          Tracer's tracing scheduler, whose scheduling every trace shows
