@@ -110,7 +110,7 @@ public final class JfrBridge implements AutoCloseable {
     public JfrBridge(Tracer tracer, boolean writeClockLog) {
         this.tracer = tracer;
         this.writeClockLog = writeClockLog;
-        this.collector = new GenerationCollector(this::offer, true);
+        this.collector = new GenerationCollector(this::offer, true, false);
         this.framer = new BatchFramer(collector);
         this.worker = Thread.ofPlatform().daemon().name("loomtrace-jfr-bridge").unstarted(this::work);
         worker.start();

@@ -19,13 +19,20 @@ public final class GenerationCollector implements BatchFramer.Sink {
 
     private final Consumer consumer;
     private final boolean completeAtFrequency;
+    private final boolean scan;
     private RawGeneration current;
     private long lastDone;
     private String version;
 
     public GenerationCollector(Consumer consumer, boolean completeAtFrequency) {
+        this(consumer, completeAtFrequency, true);
+    }
+
+    /** With {@code scan} false, generations are not decoded beyond their frequency (see {@link RawGeneration}). */
+    public GenerationCollector(Consumer consumer, boolean completeAtFrequency, boolean scan) {
         this.consumer = consumer;
         this.completeAtFrequency = completeAtFrequency;
+        this.scan = scan;
     }
 
     public String version() {
@@ -53,7 +60,7 @@ public final class GenerationCollector implements BatchFramer.Sink {
                 throw new RawTraceException(b.gen(), b.offset(), "batch of generation " + b.gen()
                         + " after that generation was complete");
             }
-            current = new RawGeneration(b.gen());
+            current = new RawGeneration(b.gen(), scan);
         }
         current.add(b);
         if (completeAtFrequency && b.isFrequency()) {

@@ -28,8 +28,19 @@ public final class RawGeneration {
     private long bytes;
     private long eventCount;
 
+    private final boolean scan;
+
     public RawGeneration(long number) {
+        this(number, true);
+    }
+
+    /**
+     * @param scan decode the batches for the time span and table ids; without it only the
+     *             frequency is read (for a live stream that only needs the generation's bytes)
+     */
+    public RawGeneration(long number, boolean scan) {
         this.number = number;
+        this.scan = scan;
     }
 
     public long number() {
@@ -99,6 +110,8 @@ public final class RawGeneration {
         try {
             if (b.isFrequency()) {
                 scanFrequency(b);
+            } else if (!scan) {
+                return;
             } else if (b.isStrings()) {
                 scanStrings(b);
             } else if (b.isStacks()) {
