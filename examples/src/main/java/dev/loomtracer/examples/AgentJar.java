@@ -44,13 +44,14 @@ final class AgentJar {
     }
 
     /**
-     * {@code -javaagent:JAR}, plus the option the agent recommends: any Java agent turns on the
-     * JVM's JVMTI virtual-thread transition tracking, which costs every mount and unmount even
-     * with tracing off; the agent does not need it (see the capture layer's docs for what turning
-     * it off costs debuggers).
+     * {@code -javaagent:JAR}, and nothing else. Not {@code -XX:-DoJVMTIVirtualThreadTransitions},
+     * which the agent suggests to save the JVMTI transition cost: on JDK 25 it wedges virtual
+     * threads contending for a monitor whose owner blocks while holding it (16 virtual threads
+     * doing {@code synchronized (lock) { Thread.sleep(100 us) }} never finish with it, and finish in
+     * well under a second without it); this server wedged the same way, both carriers held by
+     * threads waiting to enter a monitor, until it was killed.
      */
     static List<String> jvmOptions(Path jar) {
-        return List.of("-javaagent:" + jar.toAbsolutePath(), "-XX:+UnlockExperimentalVMOptions",
-                "-XX:-DoJVMTIVirtualThreadTransitions");
+        return List.of("-javaagent:" + jar.toAbsolutePath());
     }
 }

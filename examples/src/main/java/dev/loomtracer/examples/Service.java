@@ -94,10 +94,10 @@ final class Service {
     long stats(Task task, Duration work) {
         try (Region r = task.region("stats monitor")) {
             synchronized (statsMonitor) {
-                // CPU work only: a virtual thread that sleeps or parks while holding a monitor
-                // unmounts (JDK 24+), but we saw this server wedge under load with both carriers
-                // held by virtual threads blocked entering such a monitor, so the holder never
-                // got a carrier back. A short computation still makes waiters block.
+                // CPU work only. A virtual thread that sleeps while holding a monitor unmounts
+                // (JDK 24+) and that is fine on a plain JVM, but with
+                // -XX:-DoJVMTIVirtualThreadTransitions (an option suggested to agent users) the
+                // waiters never unmount and the server wedges; the example must run anywhere.
                 spin(work);
                 return ++served;
             }
