@@ -17,8 +17,8 @@ import java.util.concurrent.Executors;
 /**
  * Tracing that follows JFR: once installed, the tracer runs (with the bridge as its consumer)
  * exactly while some running recording enables a Loom Tracer event type, e.g. one started with
- * {@code settings=default,loomtracer.jfc} by {@code -XX:StartFlightRecording} or
- * {@code jcmd PID JFR.start}. At the end of each chunk (a dump, a stop) the bridge is flushed
+ * {@code -XX:StartFlightRecording:settings=default,settings=/path/loomtracer.jfc} or
+ * {@code jcmd PID JFR.start settings=default settings=/path/loomtracer.jfc}. At the end of each chunk (a dump, a stop) the bridge is flushed
  * first, so the recording holds the trace up to that moment.
  *
  * <p>Invariants: start and stop decisions run on one control thread, never in JFR's callback;
