@@ -27,6 +27,10 @@ import java.util.Map;
 public final class ToJfr {
     private ToJfr() {}
 
+    /** Held so the level set on it sticks (JUL keeps loggers weakly). */
+    private static final java.util.logging.Logger JMC_READER_LOG =
+            java.util.logging.Logger.getLogger("org.openjdk.jmc.flightrecorder.internal.parser.v1.ValueReaders");
+
     static final String USAGE = """
             usage: loomtrace to-jfr TRACE [-o OUT.jfr] [--start ISO-INSTANT] [--partial] [--analyze] [--quiet]
                    loomtrace to-jfr --jfc > loomtracer.jfc   (JFR settings for the live bridge's events)
@@ -158,8 +162,7 @@ public final class ToJfr {
     /** JMC's parser and automated analysis over the output; exit 1 if JMC cannot load it or a rule fails. */
     static int analyze(PrintStream out, PrintStream err, Path jfr) {
         // JMC 9.1.2's thread reader predates java.lang.Thread's "virtual" field and warns once per file.
-        java.util.logging.Logger.getLogger("org.openjdk.jmc.flightrecorder.internal.parser.v1.ValueReaders")
-                .setLevel(java.util.logging.Level.SEVERE);
+        JMC_READER_LOG.setLevel(java.util.logging.Level.SEVERE);
         org.openjdk.jmc.common.item.IItemCollection items;
         try {
             items = dev.loomtracer.jfr.jmc.JmcAnalysis.load(jfr);

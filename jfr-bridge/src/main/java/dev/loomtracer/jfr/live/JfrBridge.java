@@ -112,6 +112,7 @@ public final class JfrBridge implements AutoCloseable {
         this.writeClockLog = writeClockLog;
         this.collector = new GenerationCollector(this::offer, true, false);
         this.framer = new BatchFramer(collector);
+        builder.monotonicAcrossGenerations();
         this.worker = Thread.ofPlatform().daemon().name("loomtrace-jfr-bridge").unstarted(this::work);
         worker.start();
     }
@@ -362,7 +363,9 @@ public final class JfrBridge implements AutoCloseable {
         try (TraceParser p = TraceParser.open(new SequenceInputStream(new ByteArrayInputStream(EventType.HEADER),
                 new ByteArrayInputStream(g.toBytes())))) {
             for (TraceEvent e; (e = p.next()) != null; ) {
-                if (!e.isSync()) {
+                if (e.isSync()) {
+                    builder.sync();
+                } else {
                     builder.accept(e);
                 }
             }

@@ -81,6 +81,8 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
     private long gcStart = -1;
     private long lastTime;
     private long events;
+    private boolean monotonic;
+    private long clampLast;
 
     public EpisodeBuilder(EpisodeListener out) {
         this.out = out;
@@ -89,6 +91,22 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
     /** True if {@code id} was seen as an M (a carrier or a platform thread emitting events). */
     public boolean isCarrier(long id) {
         return carriers.contains(id);
+    }
+
+    /**
+     * For events parsed one generation at a time (the live bridge): makes times strictly
+     * increasing across generations exactly as a parser of the whole stream does
+     * ({@code TraceParser} moves an event that is not later than the previous one to just after
+     * it, and a generation's Sync counts as one such event), so live and offline agree. Call
+     * {@link #sync()} for each Sync event.
+     */
+    public void monotonicAcrossGenerations() {
+        this.monotonic = true;
+    }
+
+    /** A Sync event (end of a generation) in monotonic mode. */
+    public void sync() {
+        clampLast++;
     }
 
     /** True if {@code id} was seen as an M running another thread (a carrier of virtual threads). */
@@ -110,6 +128,12 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
     public void accept(TraceEvent e) {
         events++;
         long t = e.time();
+        if (monotonic) {
+            if (t <= clampLast) {
+                t = clampLast + 1;
+            }
+            clampLast = t;
+        }
         lastTime = Math.max(lastTime, t);
         if (e.m() != TraceEvent.NONE) {
             carriers.add(e.m());
