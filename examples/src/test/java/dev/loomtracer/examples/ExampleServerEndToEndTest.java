@@ -87,10 +87,6 @@ class ExampleServerEndToEndTest {
      * in the sleep sleeping.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("capture-layer defect, not of this module: with the TracingScheduler about one trace in "
-            + "three or four under this load is rejected by both parsers ('no M can advance': one M's events split over "
-            + "two batches out of order, e.g. GoStart g=23 seq 5 then 8 in the first batch, 6 and 7 in the second; "
-            + "M 23 was the JDK's Read-Poller virtual thread). Re-enable once the capture layer writes valid traces here.")
     void capturedSchedulingShowsWhyRequestsBlock() throws Exception {
         TraceFacts facts = traceUnderLoad(ServerConfig.Scheduler.TRACING);
         System.out.println("blocks by region: " + facts.blocksByRegion());
