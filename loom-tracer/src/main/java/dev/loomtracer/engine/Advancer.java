@@ -90,7 +90,10 @@ final class Advancer {
         }
         s.reaperProc.readyNextGen(gen);
 
-        // 2. Publish the next generation, or stop.
+        // 2. Publish the next generation, or stop. The sweep's events are stamped now: later
+        // than any event of what they tell (nothing told it in this generation), and no later
+        // than any event of the next generation, whose writers read the clock after this switch.
+        long ts = TraceClock.now();
         steps.publishNext(t, gen, stop);
 
         // 3. Wait for writers still in the old generation. Ms registered after this snapshot
@@ -121,7 +124,6 @@ final class Advancer {
         }
 
         // 5. Statuses for what no event told.
-        long ts = TraceClock.now();
         BatchBuilder bb = new BatchBuilder(gen, out);
         for (MSnap x : msnap) {
             MState m = x.m();
