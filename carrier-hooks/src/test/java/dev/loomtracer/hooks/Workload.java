@@ -1,5 +1,7 @@
 package dev.loomtracer.hooks;
 
+import dev.loomtracer.hooks.core.VThreads;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -89,8 +91,12 @@ final class Workload {
     private Workload() {}
 
     static Result run(ThreadFactory vts) throws Exception {
+        return run(vts, List.of(Kind.values()));
+    }
+
+    static Result run(ThreadFactory vts, List<Kind> kinds) throws Exception {
         List<Subject> subjects = new ArrayList<>();
-        for (Kind k : Kind.values()) {
+        for (Kind k : kinds) {
             subjects.add(runKind(vts, k));
         }
         Map<Long, String> platform = new LinkedHashMap<>();
@@ -252,7 +258,10 @@ final class Workload {
                         for (int i = 0; i < n; i++) {
                             synchronized (mon) {
                                 held.set(i + 1);
-                                awaitState(subject, Thread.State.BLOCKED);
+                                // BLOCKED as the JDK sees it (after afterYield), not BLOCKING, which
+                                // getState() reports as BLOCKED too: an exit during BLOCKING is
+                                // completed by the thread's own carrier (unblocked by the scheduler).
+                                awaitVThreadState(subject, VThreads.BLOCKED);
                             }
                             awaitCount(done, i + 1);
                         }
@@ -367,6 +376,15 @@ final class Workload {
         }
     }
 
+    private static void awaitVThreadState(Thread t, int state) {
+        while (VThreads.state(t) != state) {
+            if (t.getState() == Thread.State.TERMINATED) {
+                throw new IllegalStateException(t + " ended while waited for " + VThreads.stateName(state));
+            }
+            LockSupport.parkNanos(50_000);
+        }
+    }
+
     private static void awaitState(Thread t, Thread.State s) {
         while (t.getState() != s) {
             if (t.getState() == Thread.State.TERMINATED) {
@@ -378,7 +396,9 @@ final class Workload {
 
     /** The agent path: {@code java -javaagent:...=output=TRACE Workload RESULT_FILE}. */
     public static void main(String[] args) throws Exception {
-        Result r = run(Thread.ofVirtual().factory());
+        List<Kind> kinds = args.length > 1
+                ? java.util.Arrays.stream(args[1].split(",")).map(Kind::valueOf).toList() : List.of(Kind.values());
+        Result r = run(Thread.ofVirtual().factory(), kinds);
         r.writeTo(Path.of(args[0]));
     }
 }

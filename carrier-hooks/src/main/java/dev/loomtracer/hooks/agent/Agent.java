@@ -1,10 +1,14 @@
 package dev.loomtracer.hooks.agent;
 
 import java.io.File;
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 
 /**
  * The agent's entry point, loaded by the system class loader from the agent jar. It puts the
@@ -28,15 +32,7 @@ public final class Agent {
     }
 
     private static void start(String args, Instrumentation inst) throws Exception {
-        File jar;
-        try {
-            jar = new File(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException("Loom Tracer agent: cannot locate its own jar", e);
-        }
-        if (!jar.isFile()) {
-            throw new IllegalStateException("Loom Tracer agent: must be loaded from its jar, not from " + jar);
-        }
+        File jar = agentJar();
         inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
         Class<?> main = Class.forName("dev.loomtracer.hooks.agent.AgentMain", true, null);
         try {
@@ -51,5 +47,51 @@ public final class Agent {
             }
             throw e;
         }
+    }
+
+    /**
+     * The agent jar: where this class came from, unless the program's class path has this
+     * module's classes too (then this class came from there): then the -javaagent argument (or a
+     * class-path entry) naming a jar whose manifest names this class.
+     */
+    private static File agentJar() throws IOException {
+        try {
+            File f = new File(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (f.isFile()) {
+                return f;
+            }
+        } catch (URISyntaxException | NullPointerException | IllegalArgumentException e) {
+            // search below
+        }
+        List<String> candidates = new ArrayList<>();
+        ProcessHandle.current().info().arguments().ifPresent(args -> candidates.addAll(agentPaths(List.of(args))));
+        if (candidates.isEmpty()) {
+            candidates.addAll(agentPaths(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        }
+        candidates.addAll(List.of(System.getProperty("java.class.path", "").split(File.pathSeparator)));
+        for (String c : candidates) {
+            File f = new File(c);
+            if (f.isFile() && c.endsWith(".jar")) {
+                try (JarFile j = new JarFile(f)) {
+                    Manifest mf = j.getManifest();
+                    if (mf != null && Agent.class.getName().equals(mf.getMainAttributes().getValue("Premain-Class"))) {
+                        return f;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("Loom Tracer agent: cannot find its jar (load it with -javaagent:<carrier-hooks agent jar>)");
+    }
+
+    private static List<String> agentPaths(List<String> jvmArgs) {
+        List<String> out = new ArrayList<>();
+        for (String a : jvmArgs) {
+            if (a.startsWith("-javaagent:")) {
+                String p = a.substring("-javaagent:".length());
+                int eq = p.indexOf('=');
+                out.add(eq < 0 ? p : p.substring(0, eq));
+            }
+        }
+        return out;
     }
 }

@@ -1,0 +1,51 @@
+package dev.loomtracer.hooks;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The workload in a JVM started with {@code -javaagent:...=output=FILE} on the default scheduler,
+ * an unmodified program: every subject's blocks, reasons, unblockers, creation and end, pinned
+ * episodes included; the trace is written at exit.
+ */
+class AgentWorkloadTest {
+    final Path dir = TestFiles.dir("agent");
+
+    @Test
+    void eachKindOfBlockingIsTracedWithItsReasonAndUnblocker() throws Exception {
+        check("off", "workload.trace", List.of(), false);
+    }
+
+    @Test
+    void sameWithStacksOnBlock() throws Exception {
+        check("on-block", "workload-stacks.trace", List.of(), false);
+    }
+
+    /**
+     * With the option that removes JVMTI's transition cost (what {@code ./loomtrace run} adds).
+     * Under it the JVM sometimes keeps a virtual thread in Object.wait mounted (a wait the JVM
+     * pins, which no hook sees): the WAIT subject then shows no block, and that is accepted here.
+     */
+    @Test
+    void sameWithoutJvmtiTransitions() throws Exception {
+        check("off", "workload-nojvmti.trace", AgentJvm.NO_JVMTI, true);
+    }
+
+    private void check(String stacks, String name, List<String> jvmOptions, boolean waitMayPin) throws Exception {
+        Path trace = dir.resolve(name);
+        Path result = dir.resolve(name + ".result");
+        AgentJvm.Run run = AgentJvm.run("output=" + trace + ",stacks=" + stacks, jvmOptions,
+                Workload.class.getName(), result.toString());
+        assertEquals(0, run.exitCode(), run.output());
+        assertTrue(run.output().contains("wrote "), run.output());
+        assertFalse(run.output().contains("lost") || run.output().contains("not instrumented"), run.output());
+        TraceFacts f = TraceFacts.of(trace);
+        WorkloadExpectations.check(Workload.Result.readFrom(result), f, WorkloadExpectations.Path.AGENT, waitMayPin);
+    }
+}
