@@ -22,8 +22,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * {@code loomtrace demo [-o FILE] [--requests N]}: traces a bundled virtual-thread workload with
- * the public API, writes the trace, validates it and prints a summary.
+ * {@code loomtrace demo [-o FILE] [--requests N] [--no-agent]}: traces a bundled virtual-thread
+ * workload with the public API, under the Loom Tracer agent (found in the build; the demo runs
+ * itself again in a child JVM with it), writes the trace, validates it and prints a summary
+ * with the number of blocks per reason.
  *
  * <p>The workload is a toy request server: each request is a {@link Task} on its own virtual
  * thread, with regions for its phases, a log of its outcome, a shared lock, a queue hand-off to
@@ -36,29 +38,53 @@ public final class Demo {
         System.exit(run(args, System.out, System.err));
     }
 
+    static final String USAGE = "usage: loomtrace demo [-o FILE] [--requests N] [--no-agent]";
+    /** Names the agent jar; the launcher and builds may set it, else it is looked up (see {@link #agentJar}). */
+    static final String AGENT_PROPERTY = "loomtrace.agentJar";
+
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Path file = Path.of("demo.trace");
         int requests = 2000;
+        boolean noAgent = false;
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "-o" -> file = Path.of(need(args, ++i, "-o"));
-                case "--requests" -> requests = Integer.parseInt(need(args, ++i, "--requests"));
-                case "-h", "--help" -> {
-                    out.println("usage: loomtrace demo [-o FILE] [--requests N]");
-                    return 0;
+            try {
+                switch (args[i]) {
+                    case "-o" -> file = Path.of(need(args, ++i, "-o"));
+                    case "--requests" -> requests = Integer.parseInt(need(args, ++i, "--requests"));
+                    case "--no-agent" -> noAgent = true;
+                    case "-h", "--help" -> {
+                        out.println(USAGE);
+                        out.println("  Runs a toy request server on virtual threads under the Loom Tracer agent (so every");
+                        out.println("  virtual thread's scheduling is traced), writes the trace, validates it, prints a summary.");
+                        out.println("  --no-agent traces in this JVM without the agent: tasks, regions and logs only.");
+                        return 0;
+                    }
+                    default -> {
+                        err.println("demo: unknown option " + args[i] + "\n" + USAGE);
+                        return 2;
+                    }
                 }
-                default -> {
-                    err.println("demo: unknown option " + args[i] + "\nusage: loomtrace demo [-o FILE] [--requests N]");
-                    return 2;
-                }
+            } catch (IllegalArgumentException e) {
+                err.println("demo: " + e.getMessage() + "\n" + USAGE);
+                return 2;
             }
         }
         if (requests < 1) {
             err.println("demo: --requests must be at least 1");
             return 2;
         }
+        boolean underAgent = underAgent();
+        if (!underAgent && !noAgent) {
+            Path jar = agentJar();
+            if (jar != null) {
+                return relaunchUnderAgent(jar, args);
+            }
+            out.println("note: no Loom Tracer agent jar found (build carrier-hooks, or set -D" + AGENT_PROPERTY
+                    + "); tracing tasks, regions and logs only");
+        }
 
-        out.printf("Tracing %d requests on virtual threads into %s ...%n", requests, file);
+        out.printf("Tracing %d requests on virtual threads into %s%s ...%n", requests, file,
+                underAgent ? " (scheduling captured by the Loom Tracer agent)" : "");
         TraceResult result;
         try (OutputStream os = Files.newOutputStream(file)) {
             LoomTrace.start(os, TraceOptions.defaults().generationPeriod(Duration.ofMillis(200))
@@ -94,6 +120,48 @@ public final class Demo {
         out.println();
         out.println(file + " is valid. Open it with:  go tool trace " + file);
         return 0;
+    }
+
+    private static boolean underAgent() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(a -> a.startsWith("-javaagent:") && a.contains("carrier-hooks"));
+    }
+
+    /**
+     * The agent jar: the {@value #AGENT_PROPERTY} property, else
+     * {@code carrier-hooks/target/carrier-hooks-*-agent.jar} under the working directory or a parent.
+     */
+    static Path agentJar() throws java.io.IOException {
+        String p = System.getProperty(AGENT_PROPERTY);
+        if (p != null && !p.isBlank() && Files.isRegularFile(Path.of(p))) {
+            return Path.of(p).toAbsolutePath();
+        }
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            Path target = d.resolve("carrier-hooks").resolve("target");
+            if (Files.isDirectory(target)) {
+                try (var jars = Files.newDirectoryStream(target, "carrier-hooks-*-agent.jar")) {
+                    for (Path jar : jars) {
+                        return jar.toAbsolutePath();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Runs this demo again in a child JVM with the same options plus the agent; returns its exit status. */
+    private static int relaunchUnderAgent(Path jar, String[] args) throws Exception {
+        String javaCommand = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaCommand);
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-javaagent:" + jar);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Demo.class.getName());
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).inheritIO().start().waitFor();
     }
 
     private static String need(String[] args, int i, String opt) {
