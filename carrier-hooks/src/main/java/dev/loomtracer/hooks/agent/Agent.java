@@ -23,6 +23,8 @@ import java.util.jar.Manifest;
 public final class Agent {
     private Agent() {}
 
+    private static final String MAIN = "dev.loomtracer.hooks.agent.AgentMain";
+
     public static void premain(String args, Instrumentation inst) throws Exception {
         start(args, inst);
     }
@@ -32,9 +34,13 @@ public final class Agent {
     }
 
     private static void start(String args, Instrumentation inst) throws Exception {
-        File jar = agentJar();
-        inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
-        Class<?> main = Class.forName("dev.loomtracer.hooks.agent.AgentMain", true, null);
+        if (!onBootClassPath()) {
+            // At run time: the JVM then turns off class data sharing for the application's classes
+            // and warns. -Xbootclasspath/a:<agent jar> on the command line (./loomtrace run adds it)
+            // avoids both.
+            inst.appendToBootstrapClassLoaderSearch(new JarFile(agentJar()));
+        }
+        Class<?> main = Class.forName(MAIN, true, null);
         try {
             main.getMethod("start", String.class, Instrumentation.class).invoke(null, args, inst);
         } catch (InvocationTargetException e) {
@@ -46,6 +52,15 @@ public final class Agent {
                 throw err;
             }
             throw e;
+        }
+    }
+
+    private static boolean onBootClassPath() {
+        try {
+            Class.forName(MAIN, false, null);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
         }
     }
 

@@ -1,0 +1,222 @@
+package dev.loomtracer.hooks.cli;
+
+import dev.loomtracer.hooks.agent.AgentMain;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./loomtrace run [-o FILE] [options] -- <java arguments>}: runs any Java program with
+ * its virtual threads traced by the Loom Tracer agent, with the same JDK as this command.
+ *
+ * <p>It adds {@code -javaagent:<agent jar>=output=FILE,...} and, unless {@code --keep-jvmti},
+ * {@code -XX:+UnlockExperimentalVMOptions -XX:-DoJVMTIVirtualThreadTransitions} (the JVMTI
+ * mount/unmount tracking every agent otherwise turns on; docs/CAPTURE.md says what that costs
+ * debuggers). The trace is written when the program exits; the exit status is the program's.
+ */
+public final class Run {
+    private Run() {}
+
+    static final String USAGE = """
+            usage: ./loomtrace run [-o FILE] [--stacks off|on-block|all] [--flight DURATION|SIZE|DURATION/SIZE]
+                                   [--keep-jvmti] [--agent JAR] -- <java arguments>
+
+            Runs `java <java arguments>` (same JDK) with its virtual threads traced by the Loom Tracer agent,
+            and writes the trace to FILE (default run.trace) when the program exits.
+
+              -o, --output FILE   the trace file (default run.trace)
+              --stacks MODE       stacks on events: off (default), on-block, all
+              --flight SPEC       flight recorder: keep only the last DURATION (30s, 2m) and/or SIZE (64MiB) of
+                                  trace, written at exit, or on demand via JMX dev.loomtracer:type=FlightRecorder
+              --keep-jvmti        keep the JVM's JVMTI virtual-thread transition tracking on (for a debugger);
+                                  by default it is turned off, saving ~90 ns per mount and unmount
+              --agent JAR         the agent jar (default: the one this build made, carrier-hooks/target/*-agent.jar)
+
+            example: ./loomtrace run -o app.trace -- -cp app.jar com.example.Main arg1
+                     go tool trace app.trace
+            """;
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) throws Exception {
+        String output = "run.trace";
+        String stacks = null;
+        String flight = null;
+        String agent = null;
+        boolean keepJvmti = false;
+        List<String> javaArgs = new ArrayList<>();
+        int i = 0;
+        for (; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) {
+                i++;
+                break;
+            }
+            if (a.equals("-h") || a.equals("--help")) {
+                System.out.print(USAGE);
+                return 0;
+            }
+            String value = null;
+            String key = a;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                key = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            }
+            switch (key) {
+                case "-o", "--output" -> output = value != null ? value : next(args, ++i, key);
+                case "--stacks" -> stacks = value != null ? value : next(args, ++i, key);
+                case "--flight" -> flight = value != null ? value : next(args, ++i, key);
+                case "--agent" -> agent = value != null ? value : next(args, ++i, key);
+                case "--keep-jvmti" -> keepJvmti = true;
+                default -> {
+                    if (a.startsWith("-") && javaArgs.isEmpty() && isRunOption(a)) {
+                        return usageError("unknown option " + a);
+                    }
+                    // No "--": the Java arguments start here.
+                    javaArgs.addAll(List.of(args).subList(i, args.length));
+                    i = args.length;
+                }
+            }
+        }
+        if (i < args.length) {
+            javaArgs.addAll(List.of(args).subList(i, args.length));
+        }
+        if (javaArgs.isEmpty()) {
+            return usageError("no Java program given: put its java arguments after --");
+        }
+        Path jar;
+        try {
+            jar = agent != null ? Path.of(agent) : findAgentJar();
+        } catch (IllegalStateException e) {
+            System.err.println("loomtrace run: " + e.getMessage());
+            return 2;
+        }
+        if (!Files.isRegularFile(jar)) {
+            System.err.println("loomtrace run: the agent jar " + jar + " does not exist");
+            return 2;
+        }
+        Path out = Path.of(output).toAbsolutePath();
+        StringBuilder agentArgs = new StringBuilder("output=").append(out);
+        if (stacks != null) {
+            agentArgs.append(",stacks=").append(stacks);
+        }
+        if (flight != null) {
+            agentArgs.append(",flight=").append(flight);
+        }
+        if (agentArgs.toString().contains(",,") || out.toString().contains(",")) {
+            System.err.println("loomtrace run: the output path must not contain a comma: " + out);
+            return 2;
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary());
+        if (!keepJvmti) {
+            cmd.addAll(AgentMain.NO_JVMTI_TRANSITIONS);
+        }
+        // On the boot class path from the start: appended at run time, it would turn off class
+        // data sharing for the program's classes (and the JVM would say so).
+        cmd.add("-Xbootclasspath/a:" + jar.toAbsolutePath());
+        cmd.add("-javaagent:" + jar.toAbsolutePath() + "=" + agentArgs);
+        cmd.addAll(javaArgs);
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        // Ctrl-C reaches the program too; wait for it to write its trace before returning the terminal.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        int rc = p.waitFor();
+        if (Files.isRegularFile(out)) {
+            System.err.println("loomtrace run: trace in " + out + " (open it with: go tool trace " + out
+                    + "; check it with: ./loomtrace validate " + out + ")");
+        } else {
+            System.err.println("loomtrace run: the program wrote no trace (" + out + ")");
+        }
+        return rc;
+    }
+
+    private static boolean isRunOption(String a) {
+        return a.startsWith("--") && !a.startsWith("--add-") && !a.startsWith("--enable-") && !a.startsWith("--module")
+                && !a.startsWith("--class-path") && !a.startsWith("--source") && !a.startsWith("--patch");
+    }
+
+    private static String next(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException("option " + option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int usageError(String msg) {
+        System.err.println("loomtrace run: " + msg);
+        System.err.print(USAGE);
+        return 2;
+    }
+
+    /** The java of this JDK (the launcher picked a JDK 25 or newer). */
+    static String javaBinary() {
+        Optional<String> self = ProcessHandle.current().info().command();
+        if (self.isPresent() && Files.isExecutable(Path.of(self.get()))) {
+            return self.get();
+        }
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * The agent jar: $LOOMTRACE_AGENT, else next to this module's classes: the shaded
+     * {@code carrier-hooks-*-agent.jar} the build attached in carrier-hooks/target (or next to the
+     * carrier-hooks jar in a Maven repository), the newest if several.
+     */
+    static Path findAgentJar() {
+        String env = System.getenv("LOOMTRACE_AGENT");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        Path here;
+        try {
+            here = Path.of(Run.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("cannot locate the carrier-hooks classes; set LOOMTRACE_AGENT to the agent jar");
+        }
+        Path dir = Files.isDirectory(here) ? here.getParent() : here.getParent(); // target/ or the repository dir
+        try (Stream<Path> s = Files.list(dir)) {
+            Optional<Path> jar = s.filter(p -> p.getFileName().toString().startsWith("carrier-hooks-")
+                            && p.getFileName().toString().endsWith("-agent.jar"))
+                    .max(Comparator.comparingLong(p -> p.toFile().lastModified()));
+            if (jar.isPresent()) {
+                warnIfStale(jar.get(), here);
+                return jar.get();
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        throw new IllegalStateException("no agent jar (carrier-hooks-*-agent.jar) in " + dir
+                + ": build it with ./loomtrace build (or mvn -pl carrier-hooks -am install), or set LOOMTRACE_AGENT");
+    }
+
+    private static void warnIfStale(Path jar, Path classes) {
+        if (!Files.isDirectory(classes)) {
+            return;
+        }
+        long jarTime = jar.toFile().lastModified();
+        try (Stream<Path> s = Files.walk(classes)) {
+            if (s.anyMatch(p -> p.toFile().lastModified() > jarTime + 1000)) {
+                System.err.println("loomtrace run: note: " + jar.getFileName() + " is older than " + classes
+                        + "; rebuild with ./loomtrace build to trace with the current code");
+            }
+        } catch (IOException e) {
+            // no warning
+        }
+    }
+}
