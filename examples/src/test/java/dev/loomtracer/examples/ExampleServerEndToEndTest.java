@@ -169,7 +169,8 @@ class ExampleServerEndToEndTest {
 
         Path trace = tmp.resolve("server.trace");
         Thread bursts = monitorBursts();
-        HttpURLConnection first = open("/debug/trace?seconds=1", null);
+        // 2 s, so that the requests below surely land while it streams, even on a slow machine.
+        HttpURLConnection first = open("/debug/trace?seconds=2", null);
         assertEquals(200, first.getResponseCode(), "the first trace request is served");
         assertEquals("application/octet-stream", first.getContentType());
 
