@@ -30,8 +30,10 @@ import static dev.loomtracer.hooks.core.VThreads.*;
  *     parked state and only then may another carrier run it. (The exit of {@code runContinuation}
  *     would race with that next run.) The reason comes from the state, the park blocker, or a
  *     call-site hint left in a carrier-local slot by the thread just before it parked (nothing
- *     else runs on the carrier in between); the stack, when wanted, is walked from the unmounted
- *     continuation, which nothing can mount until afterYield returns;</li>
+ *     else runs on the carrier in between); the stack, when wanted, is taken by the thread
+ *     itself at the entry of {@code yieldContinuation} and left in the same slot, or, for the
+ *     JVM's own yields (monitor enter, Object.wait), walked from the unmounted continuation,
+ *     which nothing can mount until afterYield returns;</li>
  * <li>end: at the exit of {@code afterDone()}, so that the threads its termination releases
  *     (joiners) are unblocked by it;</li>
  * <li>create/unblock: at the call into the scheduler in each submit method, on the thread
@@ -67,6 +69,10 @@ public final class Hooks {
         /** Call-site hint for the next park of {@code hintVt} ("sleep", "network"). */
         Thread hintVt;
         String hint;
+        /** The stack {@code yieldVt} took of itself at yieldContinuation entry, in state {@code yieldState}. */
+        Thread yieldVt;
+        int yieldState;
+        Stacks.Captured captured;
         /** Why the last yield failed (Continuation.Pinned), set by onPinned. */
         String pinned;
         /** The thread whose pinned block is open on this carrier. */
@@ -95,7 +101,9 @@ public final class Hooks {
     /**
      * afterYield entry: {@code vt} unmounted; its state still says why (PARKING, TIMED_PARKING,
      * BLOCKING, WAITING, TIMED_WAITING, YIELDING) and nothing can mount it until afterYield
-     * publishes the parked state, so its stack can be walked here from the continuation.
+     * publishes the parked state. The stack comes from the thread itself (taken at
+     * yieldContinuation entry) or, for the JVM's own yields (monitor enter, Object.wait), is
+     * walked here from the unmounted continuation.
      */
     public static void afterYield(Thread vt) {
         if (!T.enabled()) {
@@ -104,8 +112,11 @@ public final class Hooks {
         int st = VThreads.state(vt);
         Slot s = SLOTS.get();
         s.carrier = true;
+        Stacks.Captured own = s.yieldVt == vt && s.yieldState == st ? s.captured : null;
+        s.yieldVt = null;
+        s.captured = null;
         if (st == YIELDING) {
-            Emit.stop(vt, Reasons.YIELD, Emit.stacksAll() ? Stacks.ofUnmounted(vt) : null);
+            Emit.stop(vt, Reasons.YIELD, Emit.stacksAll() ? (own != null ? own.stack() : Stacks.ofUnmounted(vt)) : null);
             return;
         }
         String reason;
@@ -119,12 +130,19 @@ public final class Hooks {
             s.hint = null;
         } else {
             Object blocker = LockSupport.getBlocker(vt);
-            reason = Reasons.blockerNeedsStack(blocker) ? Stacks.classifyUnmounted(vt) : null;
+            reason = null;
+            if (Reasons.blockerNeedsStack(blocker)) {
+                reason = own != null ? own.waitsIn() : Stacks.classifyUnmounted(vt);
+            }
             if (reason == null) {
                 reason = Reasons.park(blocker);
             }
         }
-        Emit.block(vt, reason, Emit.stacksOnBlock() ? Stacks.ofUnmounted(vt) : null);
+        CapturedStack stack = null;
+        if (Emit.stacksOnBlock()) {
+            stack = own != null ? own.stack() : Stacks.ofUnmounted(vt);
+        }
+        Emit.block(vt, reason, stack);
     }
 
     /** afterDone() entry: {@code vt} terminated; until the exit, what it releases is released by it. */
@@ -176,6 +194,26 @@ public final class Hooks {
 
     // ------------------------------------------------------------------ virtual-thread side
 
+    /**
+     * yieldContinuation entry, on {@code vt}, about to park or yield: when a stack is wanted (or
+     * the park's blocker, a condition or latch, needs the stack to tell what it waits for), it is
+     * taken here, by the thread itself, where it is cheap, and left for afterYield on this carrier.
+     */
+    public static void beforeYield(Thread vt) {
+        if (!T.enabled()) {
+            return;
+        }
+        int st = VThreads.state(vt);
+        if (st == YIELDING ? !Emit.stacksAll()
+                : !Emit.stacksOnBlock() && !Reasons.blockerNeedsStack(LockSupport.getBlocker(vt))) {
+            return;
+        }
+        Slot s = SLOTS.get();
+        s.yieldVt = vt;
+        s.yieldState = st;
+        s.captured = Stacks.currentCaptured();
+    }
+
     /** VThreadContinuation.onPinned entry, on the thread: its yield failed, it stays on the carrier. */
     public static void onPinned(Object why) {
         if (T.enabled()) {
@@ -199,6 +237,9 @@ public final class Hooks {
             return;
         }
         Slot s = SLOTS.get();
+        Stacks.Captured own = s.yieldVt == vt ? s.captured : null;
+        s.yieldVt = null;
+        s.captured = null;
         String reason;
         if (s.hintVt == vt) {
             reason = s.hint;
@@ -206,7 +247,10 @@ public final class Hooks {
             s.hint = null;
         } else {
             Object blocker = LockSupport.getBlocker(vt);
-            reason = Reasons.blockerNeedsStack(blocker) ? Stacks.classifyCurrent() : null;
+            reason = null;
+            if (Reasons.blockerNeedsStack(blocker)) {
+                reason = (own != null ? own : Stacks.currentCaptured()).waitsIn();
+            }
             if (reason == null) {
                 reason = Reasons.park(blocker);
             }
@@ -214,7 +258,7 @@ public final class Hooks {
         String why = s.pinned != null ? s.pinned : "pinned";
         s.pinned = null;
         s.syscallVt = vt;
-        CapturedStack stack = Emit.stacksOnBlock() ? Stacks.current() : null;
+        CapturedStack stack = Emit.stacksOnBlock() ? (own != null ? own : Stacks.currentCaptured()).stack() : null;
         Emit.pinnedBegin(vt, reason + " while pinned (" + why + ")", stack);
     }
 

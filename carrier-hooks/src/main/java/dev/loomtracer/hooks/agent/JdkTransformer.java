@@ -119,6 +119,7 @@ final class JdkTransformer implements ClassFileTransformer {
         l.add(Edit.beforeCall("runContinuation()V", 1, true, "call mount()",
                 i -> is(i, VIRTUAL_THREAD, "mount", "()V"),
                 b -> hook(b, "beforeMount")));
+        l.add(Edit.atStart("yieldContinuation()Z", true, b -> hook(b, "beforeYield")));
         l.add(Edit.atStart("afterYield()V", true, b -> hook(b, "afterYield")));
         l.add(Edit.atStartAndReturns("afterDone()V", true, b -> hook(b, "afterDoneEnter"), b -> hook(b, "afterDoneExit")));
         l.add(Edit.beforeCall("submitRunContinuation(Ljava/util/concurrent/Executor;Z)V", 2, true, "call Executor.execute",

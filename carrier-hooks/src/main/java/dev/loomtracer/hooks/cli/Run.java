@@ -178,7 +178,7 @@ public final class Run {
      * {@code carrier-hooks-*-agent.jar} the build attached in carrier-hooks/target (or next to the
      * carrier-hooks jar in a Maven repository), the newest if several.
      */
-    static Path findAgentJar() {
+    public static Path findAgentJar() {
         String env = System.getenv("LOOMTRACE_AGENT");
         if (env != null && !env.isBlank()) {
             return Path.of(env);

@@ -71,8 +71,11 @@ public final class Reasons {
     }
 
     private static String classify(StackWalker.StackFrame f) {
-        String c = f.getClassName();
-        String m = f.getMethodName();
+        return classify(f.getClassName(), f.getMethodName());
+    }
+
+    /** What a frame of class {@code c}, method {@code m} says the thread waits in, or null. */
+    static String classify(String c, String m) {
         switch (c) {
             case "java.lang.VirtualThread":
                 if (m.equals("sleepNanos")) return SLEEP;

@@ -1,0 +1,191 @@
+package dev.loomtracer.hooks.bench;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The capture overhead harness (not a test: it prints numbers). It starts JVMs in the
+ * configurations below and runs, interleaved round by round so that the machine's noise hits
+ * every configuration alike, two ping-pongs of two virtual threads:
+ * <ul>
+ * <li>{@code park}: LockSupport.park/unpark handing a turn back and forth;</li>
+ * <li>{@code queue}: a SynchronousQueue each way.</li>
+ * </ul>
+ * Configurations (one carrier: {@code -Djdk.virtualThreadScheduler.parallelism=1}, so that a
+ * round trip is two switches on one carrier and not two carrier wake-ups):
+ * <ol>
+ * <li>{@code no agent};</li>
+ * <li>{@code no agent, JVMTI transitions off}: the option alone, to show what it saves by itself;</li>
+ * <li>{@code agent, JVMTI on, off}: -javaagent with the JVM's JVMTI transition tracking left on, tracing off;</li>
+ * <li>{@code agent, off}: -javaagent with -XX:-DoJVMTIVirtualThreadTransitions (what ./loomtrace run does), tracing off;</li>
+ * <li>{@code agent, on}: the same JVM, tracing on, no stacks, streamed to a file;</li>
+ * <li>{@code agent, on+stacks}: tracing on with stacks on block.</li>
+ * </ol>
+ * It prints the median ns per round trip of each, the ratios the targets are stated in, and the
+ * trace's bytes per event.
+ *
+ * <p>Usage: {@code java -cp <carrier-hooks classes> dev.loomtracer.hooks.bench.CaptureOverhead
+ * [--agent JAR] [--rounds N] [--trips N]} (the agent jar defaults to the one the build made).
+ */
+public final class CaptureOverhead {
+    private CaptureOverhead() {}
+
+    static final List<String> NO_JVMTI = List.of("-XX:+UnlockExperimentalVMOptions", "-XX:-DoJVMTIVirtualThreadTransitions");
+
+    record Config(String name, String jvm, String mode) {}
+
+    public static void main(String[] args) throws Exception {
+        String agent = null;
+        int rounds = 9;
+        int trips = 200_000;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--agent" -> agent = args[++i];
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--trips" -> trips = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + " (usage: CaptureOverhead [--agent JAR] [--rounds N] [--trips N])");
+            }
+        }
+        Path jar = agent != null ? Path.of(agent) : dev.loomtracer.hooks.cli.Run.findAgentJar();
+        String cp = codeSource();
+        Map<String, Child> jvms = new LinkedHashMap<>();
+        jvms.put("plain", Child.start(cp, List.of()));
+        jvms.put("plain-nojvmti", Child.start(cp, NO_JVMTI));
+        jvms.put("agent-jvmti", Child.start(cp, List.of("-Xbootclasspath/a:" + jar, "-javaagent:" + jar)));
+        List<String> tuned = new ArrayList<>(NO_JVMTI);
+        tuned.add("-Xbootclasspath/a:" + jar);
+        tuned.add("-javaagent:" + jar);
+        jvms.put("agent", Child.start(cp, tuned));
+        List<Config> configs = List.of(
+                new Config("no agent", "plain", "off"),
+                new Config("no agent, JVMTI transitions off", "plain-nojvmti", "off"),
+                new Config("agent, JVMTI on, tracing off", "agent-jvmti", "off"),
+                new Config("agent, tracing off", "agent", "off"),
+                new Config("agent, tracing on", "agent", "on"),
+                new Config("agent, tracing on, stacks on block", "agent", "stacks"));
+        String[] benches = {"park", "queue"};
+        System.out.printf(Locale.ROOT, "capture overhead: %d rounds x %d round trips, JDK %s, %d CPUs, parallelism 1%n",
+                rounds, trips, Runtime.version(), Runtime.getRuntime().availableProcessors());
+        // Warm-up: every configuration once, results dropped.
+        for (String b : benches) {
+            for (Config c : configs) {
+                jvms.get(c.jvm).measure(b, c.mode, trips);
+            }
+        }
+        Map<String, List<Double>> ns = new LinkedHashMap<>();
+        Map<String, double[]> bytes = new LinkedHashMap<>();
+        for (int r = 0; r < rounds; r++) {
+            for (String b : benches) {
+                for (Config c : configs) {
+                    Child.Result res = jvms.get(c.jvm).measure(b, c.mode, trips);
+                    ns.computeIfAbsent(b + "|" + c.name, k -> new ArrayList<>()).add(res.nsPerTrip());
+                    if (res.events() > 0) {
+                        double[] acc = bytes.computeIfAbsent(b + "|" + c.name, k -> new double[2]);
+                        acc[0] += res.bytes();
+                        acc[1] += res.events();
+                    }
+                }
+            }
+            System.out.printf(Locale.ROOT, "round %d/%d done%n", r + 1, rounds);
+        }
+        for (Child c : jvms.values()) {
+            c.close();
+        }
+        for (String b : benches) {
+            System.out.printf(Locale.ROOT, "%n%s ping-pong (median ns per round trip; min..max):%n", b);
+            double base = median(ns.get(b + "|no agent"));
+            double off = median(ns.get(b + "|agent, tracing off"));
+            for (Config c : configs) {
+                List<Double> l = ns.get(b + "|" + c.name);
+                double m = median(l);
+                String extra = "";
+                double[] by = bytes.get(b + "|" + c.name);
+                if (by != null) {
+                    extra = String.format(Locale.ROOT, "  %.2f bytes/event", by[0] / by[1]);
+                }
+                System.out.printf(Locale.ROOT, "  %-36s %8.1f  (%.1f..%.1f)  x%.3f of no agent%s%n", c.name, m,
+                        l.stream().mapToDouble(d -> d).min().orElse(0), l.stream().mapToDouble(d -> d).max().orElse(0),
+                        m / base, extra);
+            }
+            System.out.printf(Locale.ROOT, "  tracing off, agent / no agent:             %.3f (target <= 1.03)%n", off / base);
+            System.out.printf(Locale.ROOT, "  JVMTI on, agent / no agent:                %.3f%n",
+                    median(ns.get(b + "|agent, JVMTI on, tracing off")) / base);
+            System.out.printf(Locale.ROOT, "  traced / untraced (agent):                 %.3f (target <= 1.3)%n",
+                    median(ns.get(b + "|agent, tracing on")) / off);
+            System.out.printf(Locale.ROOT, "  traced with stacks on block / untraced:    %.3f (target <= 2)%n",
+                    median(ns.get(b + "|agent, tracing on, stacks on block")) / off);
+        }
+    }
+
+    static double median(List<Double> l) {
+        double[] a = l.stream().mapToDouble(d -> d).toArray();
+        Arrays.sort(a);
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    private static String codeSource() throws URISyntaxException {
+        return Path.of(CaptureOverhead.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
+    /** A benchmark JVM, driven line by line over its stdin/stdout. */
+    static final class Child implements AutoCloseable {
+        record Result(double nsPerTrip, long bytes, long events) {}
+
+        private final Process p;
+        private final BufferedWriter in;
+        private final BufferedReader out;
+
+        private Child(Process p) {
+            this.p = p;
+            this.in = new BufferedWriter(new OutputStreamWriter(p.getOutputStream()));
+            this.out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        }
+
+        static Child start(String cp, List<String> jvmOptions) throws IOException {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(jvmOptions);
+            cmd.add("-Djdk.virtualThreadScheduler.parallelism=1");
+            cmd.add("-Xmx1g");
+            cmd.add("-cp");
+            cmd.add(cp);
+            cmd.add(OverheadChild.class.getName());
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+            return new Child(pb.start());
+        }
+
+        Result measure(String bench, String mode, int trips) throws IOException {
+            in.write(bench + " " + mode + " " + trips + "\n");
+            in.flush();
+            String line = out.readLine();
+            if (line == null || !line.startsWith("ok ")) {
+                throw new IOException("benchmark JVM failed: " + line);
+            }
+            String[] w = line.split(" ");
+            return new Result(Double.parseDouble(w[1]), Long.parseLong(w[2]), Long.parseLong(w[3]));
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.write("quit\n");
+            in.flush();
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
