@@ -59,6 +59,7 @@ public final class AgentMain {
         inst.addTransformer(tf, true);
         List<Class<?>> targets = new ArrayList<>();
         targets.add(VThreads.VIRTUAL_THREAD);
+        targets.add(java.util.concurrent.ForkJoinPool.class);
         for (String name : new String[] {"java.lang.VirtualThread$VThreadContinuation", "sun.nio.ch.Poller"}) {
             try {
                 targets.add(Class.forName(name, false, null));

@@ -192,6 +192,18 @@ public final class Hooks {
         }
     }
 
+    /**
+     * Replaces {@code Unsafe.park} in {@code ForkJoinPool.awaitWork}: a pool worker with nothing
+     * to do parks. For a carrier of the virtual-thread scheduler its P goes idle (it starts
+     * again with the next mount, or with the next event it writes).
+     */
+    public static void carrierIdlePark(jdk.internal.misc.Unsafe u, boolean absolute, long time) {
+        if (T.enabled() && Thread.currentThread() instanceof CarrierThread) {
+            Emit.procStop();
+        }
+        u.park(absolute, time);
+    }
+
     // ------------------------------------------------------------------ virtual-thread side
 
     /**

@@ -37,6 +37,7 @@ final class JdkTransformer implements ClassFileTransformer {
     static final String VIRTUAL_THREAD = "java/lang/VirtualThread";
     static final String VTHREAD_CONTINUATION = "java/lang/VirtualThread$VThreadContinuation";
     static final String POLLER = "sun/nio/ch/Poller";
+    static final String FORK_JOIN_POOL = "java/util/concurrent/ForkJoinPool";
 
     private static final ClassDesc HOOKS = ClassDesc.of(Hooks.class.getName());
     private static final ClassDesc THREAD = ClassDesc.of("java.lang.Thread");
@@ -66,6 +67,7 @@ final class JdkTransformer implements ClassFileTransformer {
                 case VIRTUAL_THREAD -> virtualThreadEdits();
                 case VTHREAD_CONTINUATION -> continuationEdits();
                 case POLLER -> pollerEdits();
+                case FORK_JOIN_POOL -> forkJoinPoolEdits();
                 default -> null;
             };
             if (edits == null) {
@@ -163,6 +165,15 @@ final class JdkTransformer implements ClassFileTransformer {
                 i -> is(i, "java/util/concurrent/locks/LockSupport", "parkNanos", "(J)V"),
                 b -> b.invokestatic(HOOKS, "ioParkNanos", MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_long)));
         return List.of(Edit.both(park, parkNanos));
+    }
+
+    /** A carrier with nothing to run parks in awaitWork: its P goes idle. */
+    private static List<Edit> forkJoinPoolEdits() {
+        ClassDesc unsafe = ClassDesc.of("jdk.internal.misc.Unsafe");
+        return List.of(Edit.replaceCall("awaitWork(Ljava/util/concurrent/ForkJoinPool$WorkQueue;I)I", 1, true,
+                "call Unsafe.park(boolean, long)", i -> is(i, "jdk/internal/misc/Unsafe", "park", "(ZJ)V"),
+                b -> b.invokestatic(HOOKS, "carrierIdlePark",
+                        MethodTypeDesc.of(ConstantDescs.CD_void, unsafe, ConstantDescs.CD_boolean, ConstantDescs.CD_long))));
     }
 
     private static void hook(CodeBuilder b, String name) {
