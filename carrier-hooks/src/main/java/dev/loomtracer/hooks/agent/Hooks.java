@@ -172,7 +172,7 @@ public final class Hooks {
             return;
         }
         int st = VThreads.state(vt);
-        if (st == YIELDED) {
+        if (st == YIELDED || duplicateResubmit(vt)) {
             return;
         }
         Thread by = Thread.currentThread();
@@ -202,6 +202,64 @@ public final class Hooks {
             Emit.procStop();
         }
         u.park(absolute, time);
+    }
+
+    // ------------------------------------------------------------------ thread dumps
+
+    /** Per dumping thread: the thread it suspended and that thread's state before. */
+    private static final class Dump {
+        Thread vt;
+        int initialState;
+        boolean resubmitting;
+    }
+
+    private static final ThreadLocal<Dump> DUMPS = ThreadLocal.withInitial(Dump::new);
+    /** Resubmits in progress, any thread: the submit hook looks at DUMPS only when non-zero. */
+    private static final java.util.concurrent.atomic.AtomicInteger RESUBMITS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** tryGetStackTrace, after it read the state of {@code vt}. */
+    public static void stackTraceState(Thread vt, int initialState) {
+        if (T.enabled()) {
+            Dump d = DUMPS.get();
+            d.vt = vt;
+            d.initialState = initialState;
+        }
+    }
+
+    /** tryGetStackTrace, before it resubmits {@code vt}. */
+    public static void resubmitBegin(Thread vt) {
+        if (T.enabled()) {
+            Dump d = DUMPS.get();
+            if (d.vt == vt) {
+                d.resubmitting = true;
+                RESUBMITS.incrementAndGet();
+            }
+        }
+    }
+
+    /** tryGetStackTrace, after the resubmit. */
+    public static void resubmitEnd() {
+        if (RESUBMITS.get() != 0) {
+            Dump d = DUMPS.get();
+            if (d.resubmitting) {
+                d.resubmitting = false;
+                d.vt = null;
+                RESUBMITS.decrementAndGet();
+            }
+        }
+    }
+
+    /** True if this submit of {@code vt} is a thread dump's resubmit of a thread that was runnable already. */
+    private static boolean duplicateResubmit(Thread vt) {
+        if (RESUBMITS.get() == 0) {
+            return false;
+        }
+        Dump d = DUMPS.get();
+        if (!d.resubmitting || d.vt != vt) {
+            return false;
+        }
+        int s = d.initialState;
+        return s == UNPARKED || s == UNBLOCKED || s == YIELDED;
     }
 
     // ------------------------------------------------------------------ virtual-thread side

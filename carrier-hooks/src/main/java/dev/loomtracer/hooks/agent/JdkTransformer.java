@@ -143,6 +143,17 @@ final class JdkTransformer implements ClassFileTransformer {
                     b.invokestatic(HOOKS, "pinnedParkBegin", MethodTypeDesc.of(ConstantDescs.CD_void, THREAD, ConstantDescs.CD_boolean));
                 },
                 b -> hook(b, "pinnedParkEnd")));
+        // A thread dump suspends an unmounted thread, and resubmits it if it may have missed a
+        // run: for a thread that was already runnable that submit is a duplicate, not an unblock.
+        l.add(Edit.storeAndAroundCall("tryGetStackTrace()[Ljava/lang/StackTraceElement;", "state read and resubmit",
+                (b, slot) -> {
+                    b.aload(0);
+                    b.iload(slot);
+                    b.invokestatic(HOOKS, "stackTraceState", MethodTypeDesc.of(ConstantDescs.CD_void, THREAD, ConstantDescs.CD_int));
+                },
+                i -> is(i, VIRTUAL_THREAD, "submitRunContinuation", "()V"),
+                b -> hook(b, "resubmitBegin"),
+                b -> b.invokestatic(HOOKS, "resubmitEnd", MethodTypeDesc.of(ConstantDescs.CD_void))));
         l.add(Edit.replaceCall("sleepNanos(J)V", 1, false, "call parkNanos(long)",
                 i -> is(i, VIRTUAL_THREAD, "parkNanos", "(J)V"),
                 b -> b.invokestatic(HOOKS, "sleepParkNanos", MethodTypeDesc.of(ConstantDescs.CD_void, THREAD, ConstantDescs.CD_long))));
@@ -202,6 +213,10 @@ final class JdkTransformer implements ClassFileTransformer {
         private final Consumer<CodeBuilder> beforeMatch;
         private final Consumer<CodeBuilder> replaceMatch;
         private final Edit also;
+        private final Consumer<CodeBuilder> afterMatch;
+        /** With {@link #afterFirstIntStore}: code after the method's first int store, given its slot. */
+        private final java.util.function.BiConsumer<CodeBuilder, Integer> afterFirstIntStore;
+        private boolean storedOnce;
         int count;
 
         private Edit(String method, int min, boolean required, String what, Consumer<CodeBuilder> atStart,
@@ -217,6 +232,33 @@ final class JdkTransformer implements ClassFileTransformer {
             this.beforeMatch = beforeMatch;
             this.replaceMatch = replaceMatch;
             this.also = also;
+            this.afterMatch = null;
+            this.afterFirstIntStore = null;
+        }
+
+        private Edit(String method, String what, Match match, Consumer<CodeBuilder> beforeMatch, Consumer<CodeBuilder> afterMatch,
+                     java.util.function.BiConsumer<CodeBuilder, Integer> afterFirstIntStore) {
+            this.method = method;
+            this.min = 1;
+            this.required = true;
+            this.what = what;
+            this.atStart = null;
+            this.beforeReturn = null;
+            this.match = match;
+            this.beforeMatch = beforeMatch;
+            this.replaceMatch = null;
+            this.also = null;
+            this.afterMatch = afterMatch;
+            this.afterFirstIntStore = afterFirstIntStore;
+        }
+
+        /**
+         * Code after the method's first int store (its first local: a read state, say), and
+         * around a matched call.
+         */
+        static Edit storeAndAroundCall(String method, String what, java.util.function.BiConsumer<CodeBuilder, Integer> afterStore,
+                                       Match m, Consumer<CodeBuilder> before, Consumer<CodeBuilder> after) {
+            return new Edit(method, what, m, before, after, afterStore);
         }
 
         static Edit atStart(String method, boolean required, Consumer<CodeBuilder> code) {
@@ -252,6 +294,13 @@ final class JdkTransformer implements ClassFileTransformer {
 
                 @Override
                 public void accept(CodeBuilder b, CodeElement e) {
+                    if (afterFirstIntStore != null && !storedOnce && e instanceof java.lang.classfile.instruction.StoreInstruction st
+                            && st.typeKind() == java.lang.classfile.TypeKind.INT) {
+                        storedOnce = true;
+                        b.with(e);
+                        afterFirstIntStore.accept(b, st.slot());
+                        return;
+                    }
                     if (beforeReturn != null && e instanceof ReturnInstruction) {
                         beforeReturn.accept(b);
                         b.with(e);
@@ -264,6 +313,9 @@ final class JdkTransformer implements ClassFileTransformer {
                                 if (x.beforeMatch != null) {
                                     x.beforeMatch.accept(b);
                                     b.with(e);
+                                    if (x.afterMatch != null) {
+                                        x.afterMatch.accept(b);
+                                    }
                                 } else {
                                     x.replaceMatch.accept(b);
                                 }
@@ -277,7 +329,7 @@ final class JdkTransformer implements ClassFileTransformer {
         }
 
         boolean complete() {
-            return count >= min && (also == null || also.complete());
+            return count >= min && (also == null || also.complete()) && (afterFirstIntStore == null || storedOnce);
         }
     }
 }
