@@ -313,7 +313,8 @@ public final class TracingScheduler implements AutoCloseable {
         int before = VThreads.state(vt);
         boolean runnable = before == STARTED || before == UNPARKED || before == UNBLOCKED || before == YIELDED;
         Run r = null;
-        if (runnable && Emit.T.enabled() && !Capture.agentActive()) {
+        // A thread dump's suspension makes this run a no-op (the dump resubmits): not a run to tell.
+        if (runnable && !VThreads.suspended(vt) && Emit.T.enabled() && !Capture.agentActive()) {
             r = new Run(vt);
             if (running.putIfAbsent(vt, r) != null) {
                 r = null; // a duplicate task (a thread dump resubmits): the other carrier tells this run

@@ -109,6 +109,11 @@ public final class VThreads {
         return (int) STATE.getVolatile(vt) & ~SUSPENDED;
     }
 
+    /** True if a thread dump has the thread suspended (its state then is not what a run sees). */
+    public static boolean suspended(Thread vt) {
+        return ((int) STATE.getVolatile(vt) & SUSPENDED) != 0;
+    }
+
     public static Continuation continuation(Thread vt) {
         return (Continuation) CONT.get(vt);
     }
