@@ -243,7 +243,7 @@ public final class TracingScheduler implements AutoCloseable {
         Thread by = cur instanceof Carrier ? (mine != null && !mine.told ? mine.vt : null) : cur;
         if (s == STARTED) {
             CapturedStack st = Emit.stacksOnBlock() ? Stacks.current() : null;
-            Emit.create(by, vt, st);
+            Emit.create(by, vt, Stacks.entryOf(vt), st);
             return;
         }
         Run r = running.get(vt);

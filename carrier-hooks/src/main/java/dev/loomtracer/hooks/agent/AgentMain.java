@@ -92,7 +92,8 @@ public final class AgentMain {
      * java.base reads the boot class path's unnamed module (the instrumented JDK code calls the
      * hooks there), exports jdk.internal.misc, jdk.internal.vm and jdk.internal.access to it
      * (carrier-locals, Continuation.pin, the current carrier) and opens java.lang
-     * (VirtualThread's state): the user needs no flags.
+     * (VirtualThread's state) and jdk.internal.vm (a continuation's task, to name new threads):
+     * the user needs no flags.
      */
     private static void openJdkInternals(Instrumentation inst) {
         Module base = Object.class.getModule();
@@ -100,7 +101,7 @@ public final class AgentMain {
         Set<Module> us = Set.of(me);
         inst.redefineModule(base, us,
                 Map.of("jdk.internal.misc", us, "jdk.internal.vm", us, "jdk.internal.access", us, "java.lang", us),
-                Map.of("java.lang", us),
+                Map.of("java.lang", us, "jdk.internal.vm", us),
                 Set.of(), Map.of());
     }
 

@@ -186,7 +186,7 @@ public final class Hooks {
             }
         }
         if (st == STARTED) {
-            Emit.create(by, vt, Emit.stacksOnBlock() ? Stacks.current() : null);
+            Emit.create(by, vt, Stacks.entryOf(vt), Emit.stacksOnBlock() ? Stacks.current() : null);
         } else if (st == UNPARKED || st == UNBLOCKED) {
             Emit.unblock(vt, by, Emit.stacksAll() ? Stacks.current() : null);
         }

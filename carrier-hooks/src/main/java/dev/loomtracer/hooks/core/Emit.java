@@ -28,11 +28,12 @@ public final class Emit {
         return T.stackMode() == TraceConfig.StackMode.ALL;
     }
 
-    public static void create(Thread creator, Thread child, CapturedStack stack) {
+    /** {@code childStack}: where the child starts ({@link Stacks#entryOf}); {@code stack}: the creator's. */
+    public static void create(Thread creator, Thread child, CapturedStack childStack, CapturedStack stack) {
         TraceWriter w = T.acquire();
         if (w != null) {
             try {
-                w.goCreate(creator, child, false, null, stack);
+                w.goCreate(creator, child, false, childStack, stack);
             } finally {
                 T.release(w);
             }

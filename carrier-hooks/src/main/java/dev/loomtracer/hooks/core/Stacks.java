@@ -162,6 +162,54 @@ public final class Stacks {
         return new Captured(StackCapture.of(out), waitsIn);
     }
 
+    private static final java.util.concurrent.ConcurrentHashMap<String, CapturedStack> ENTRIES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final String DEFAULT_ENTRY = "java.lang.VirtualThread.run";
+    private static final ClassValue<String> TASK_ENTRY = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> c) {
+            String n = c.getName();
+            int hidden = n.indexOf('/');
+            return (hidden < 0 ? n : n.substring(0, hidden)) + ".run";
+        }
+    };
+
+    /**
+     * The start stack of a new virtual thread, one frame naming what it runs: Go's tools name
+     * a goroutine after the root frame of its start stack, and list a goroutine without one as a
+     * runtime goroutine. The program's task class ({@code com.example.Worker.run},
+     * {@code com.example.Main$$Lambda.run}); for the JDK's own wrappers (executors), the thread's
+     * name without its number ({@code worker-}), else the wrapper's class.
+     */
+    public static CapturedStack entryOf(Thread vt) {
+        String fn = entryName(vt);
+        CapturedStack s = ENTRIES.get(fn);
+        if (s == null) {
+            if (ENTRIES.size() >= 4096) {
+                fn = DEFAULT_ENTRY;
+            }
+            s = ENTRIES.computeIfAbsent(fn, f -> StackCapture.of(List.of(new CapturedStack.Frame(f, "(virtual thread)", 0))));
+        }
+        return s;
+    }
+
+    private static String entryName(Thread vt) {
+        Runnable task = VThreads.userTask(vt);
+        String byTask = task == null ? null : TASK_ENTRY.get(task.getClass());
+        if (byTask != null && !byTask.startsWith("java.")) {
+            return byTask;
+        }
+        String name = vt.getName();
+        if (!name.isEmpty()) {
+            int end = name.length();
+            while (end > 0 && Character.isDigit(name.charAt(end - 1))) {
+                end--;
+            }
+            return end == 0 ? name : name.substring(0, end);
+        }
+        return byTask != null ? byTask : DEFAULT_ENTRY;
+    }
+
     /** The stack of {@code vt}, which must be unmounted and unable to mount until this returns. */
     public static CapturedStack ofUnmounted(Thread vt) {
         Continuation c = VThreads.continuation(vt);

@@ -30,6 +30,8 @@ public final class VThreads {
     private static final VarHandle STATE;
     private static final VarHandle CONT;
     private static final MethodHandle TASK_THREAD;
+    /** (Thread) Runnable: the program's task of a virtual thread, or null if not reachable. */
+    private static final MethodHandle USER_TASK;
 
     public static final int NEW, STARTED, RUNNING, PARKING, PARKED, PINNED, TIMED_PARKING, TIMED_PARKED,
             TIMED_PINNED, UNPARKED, YIELDING, YIELDED, BLOCKING, BLOCKED, UNBLOCKED, WAITING, WAIT,
@@ -63,6 +65,7 @@ public final class VThreads {
             TERMINATED = constant(l, "TERMINATED");
             SUSPENDED = constant(l, "SUSPENDED");
             TASK_THREAD = taskThreadGetter(l);
+            USER_TASK = userTaskGetter();
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Loom Tracer cannot read java.lang.VirtualThread of this JDK ("
                     + Runtime.version() + "): " + e, e);
@@ -98,6 +101,44 @@ public final class VThreads {
             }
         }
         throw new NoSuchFieldException("the VirtualThread field of " + taskClass);
+    }
+
+    /**
+     * The getter of a virtual thread's own task: its continuation's target (the JDK's wrapper)
+     * holds it. Needs jdk.internal.vm opened (the agent opens it); null without.
+     */
+    private static MethodHandle userTaskGetter() {
+        try {
+            MethodHandles.Lookup cl = MethodHandles.privateLookupIn(Continuation.class, MethodHandles.lookup());
+            MethodHandle target = cl.findGetter(Continuation.class, "target", Runnable.class);
+            Thread probe = Thread.ofVirtual().unstarted(() -> { });
+            Runnable wrapper = (Runnable) target.invoke((Continuation) CONT.get(probe));
+            Class<?> wc = wrapper.getClass();
+            for (Field f : wc.getDeclaredFields()) {
+                if (!Modifier.isStatic(f.getModifiers()) && f.getType() == Runnable.class) {
+                    MethodHandle task = privateLookup(wc).unreflectGetter(f).asType(MethodType.methodType(Runnable.class, Runnable.class));
+                    MethodHandle cont = MethodHandles.filterReturnValue(
+                            MethodHandles.lookup().findStatic(VThreads.class, "continuation",
+                                    MethodType.methodType(Continuation.class, Thread.class)), target);
+                    return MethodHandles.filterReturnValue(cont, task);
+                }
+            }
+        } catch (Throwable e) {
+            // not reachable: creations are named after the thread instead
+        }
+        return null;
+    }
+
+    /** The program's task a virtual thread runs, or null if this JVM does not let us see it. */
+    public static Runnable userTask(Thread vt) {
+        if (USER_TASK == null) {
+            return null;
+        }
+        try {
+            return (Runnable) USER_TASK.invokeExact(vt);
+        } catch (Throwable e) {
+            return null;
+        }
     }
 
     public static boolean isVirtualThread(Thread t) {
