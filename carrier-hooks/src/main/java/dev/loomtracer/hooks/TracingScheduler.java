@@ -49,6 +49,10 @@ import static dev.loomtracer.hooks.core.VThreads.*;
  *     run is still open waits (briefly spinning) until the carrier has told the block, or, if
  *     the carrier is slow, parking until the carrier wakes it. Submits of a thread by its own carrier during the run (a yield, a
  *     park whose permit was already set) tell the stop first, then queue.</li>
+ * <li>Nobody runs a thread, or submits it, while a run of it is open on a carrier (its end not yet
+ *     told, its continuation perhaps being walked for its stack), whether tracing is on or off
+ *     by then: a submit waits for the run to close, a duplicate task goes back to the queue.
+ *     Walking a continuation that another carrier mounts crashes the JVM.</li>
  * <li>Nothing here blocks inside the tracer; the engine's writes never park.</li>
  * <li>Pinned episodes (a virtual thread blocking while pinned) never reach a scheduler, so this
  *     path does not see them; the agent path does.</li>
@@ -118,6 +122,8 @@ public final class TracingScheduler implements AutoCloseable {
     private final Carrier[] carriers;
     /** Open runs (traced ones only), by virtual thread. */
     private final ConcurrentHashMap<Thread, Run> running = new ConcurrentHashMap<>();
+    /** Records in {@code running}: one load tells a submit whether it may have to wait. */
+    private final AtomicInteger openRuns = new AtomicInteger();
     /** Virtual threads started here and not yet terminated. */
     private final AtomicLong live = new AtomicLong();
     private volatile boolean closing;
@@ -214,29 +220,41 @@ public final class TracingScheduler implements AutoCloseable {
             }
             live.incrementAndGet();
         }
-        if (Emit.T.enabled() && !Capture.agentActive()) {
-            tellSubmit(vt, s);
-        }
-        queue.offer(task);
-    }
-
-    /** Tells the creation or unblock of {@code vt}. */
-    private void tellSubmit(Thread vt, int s) {
         Thread cur = Thread.currentThread();
         Run mine = cur instanceof Carrier c && c.scheduler == this ? c.current : null;
+        boolean tracing = Emit.T.enabled() && !Capture.agentActive();
         if (mine != null && mine.vt == vt) {
             // Its own carrier, after it unmounted: a yield, or a park/block whose wake-up came first.
             // Once queued it may run elsewhere before this run returns: close the run first.
             if (!mine.told) {
-                tellEnd(mine, s);
-                if (s != YIELDED) {
-                    Emit.unblock(vt, null, null);
+                if (tracing) {
+                    tellEnd(mine, s);
+                    if (s != YIELDED) {
+                        Emit.unblock(vt, null, null);
+                    }
                 }
+                mine.told = true;
             }
-            running.remove(vt, mine);
-            close(mine);
+            closeRecord(mine);
+            queue.offer(task);
             return;
         }
+        // A run of this thread is still open on another carrier (its end not yet told, its stack
+        // maybe being walked): wait for it, whether tracing is on now or not.
+        if (s != STARTED && openRuns.get() != 0) {
+            Run r = running.get(vt);
+            if (r != null) {
+                awaitClosed(r);
+            }
+        }
+        if (tracing) {
+            tellSubmit(vt, s, cur, mine);
+        }
+        queue.offer(task);
+    }
+
+    /** Tells the creation or unblock of {@code vt} by the current thread {@code cur}. */
+    private void tellSubmit(Thread vt, int s, Thread cur, Run mine) {
         // On a carrier between the unmount and the end of a run, the event is that thread's
         // (a joiner released by its termination) until its end is told; a carrier outside a run
         // is the scheduler itself.
@@ -246,11 +264,14 @@ public final class TracingScheduler implements AutoCloseable {
             Emit.create(by, vt, Stacks.entryOf(vt), st);
             return;
         }
-        Run r = running.get(vt);
-        if (r != null) {
-            awaitClosed(r);
-        }
         Emit.unblock(vt, by, Emit.stacksAll() ? Stacks.current() : null);
+    }
+
+    private void closeRecord(Run r) {
+        if (running.remove(r.vt, r)) {
+            openRuns.decrementAndGet();
+        }
+        close(r);
     }
 
     /**
@@ -312,16 +333,24 @@ public final class TracingScheduler implements AutoCloseable {
         }
         int before = VThreads.state(vt);
         boolean runnable = before == STARTED || before == UNPARKED || before == UNBLOCKED || before == YIELDED;
+        // While a run of this thread is open on another carrier (its end not yet told: its stack
+        // may be being walked), it must not run here: this is a duplicate task (a thread dump
+        // resubmits); run it later.
+        if (openRuns.get() != 0 && running.containsKey(vt)) {
+            queue.offer(task);
+            return;
+        }
         Run r = null;
         // A thread dump's suspension makes this run a no-op (the dump resubmits): not a run to tell.
         if (runnable && !VThreads.suspended(vt) && Emit.T.enabled() && !Capture.agentActive()) {
             r = new Run(vt);
             if (running.putIfAbsent(vt, r) != null) {
-                r = null; // a duplicate task (a thread dump resubmits): the other carrier tells this run
-            } else {
-                c.current = r;
-                Emit.start(vt);
+                queue.offer(task); // a duplicate task raced us to it: run it later
+                return;
             }
+            openRuns.incrementAndGet();
+            c.current = r;
+            Emit.start(vt);
         }
         try {
             task.run();
@@ -339,10 +368,12 @@ public final class TracingScheduler implements AutoCloseable {
 
     private void closeRun(Run r, int state) {
         if (!r.told) {
-            tellEnd(r, state);
+            r.told = true;
+            if (Emit.T.enabled()) {
+                tellEnd(r, state);
+            }
         }
-        running.remove(r.vt, r);
-        close(r);
+        closeRecord(r);
     }
 
     /** Tells how the run of {@code r} ended, from the thread's state after it unmounted. */
