@@ -166,7 +166,10 @@ final class Advancer {
             }
         }
         bb.end();
-        reap(s, gen, ts, dead, bb);
+        if (stop) {
+            endTerminated(s, ms, dead, bb);
+        }
+        reap(s, gen, stop ? TraceClock.now() : ts, dead, bb);
 
         // 6. Tables, unpinned: stacks first (they add frame strings), then strings, frequency last.
         StackTable stacks = s.stacks[slot];
@@ -205,6 +208,36 @@ final class Advancer {
                 } else {
                     Thread.yield();
                 }
+            }
+        }
+    }
+
+    /**
+     * At stop, ends every G whose thread has terminated but whose end nobody told: a capture
+     * layer may observe an end only after the thread is already terminated (the tracing scheduler
+     * sees it when the run returns), and the trace may stop in between. No writer can write any
+     * more, so a G running on an M ends there, in a batch of that M after its own, and the others
+     * join the reaper's list. Stamped now: after every event of the generation.
+     */
+    private static void endTerminated(TraceSession s, List<MState> ms, List<GState> dead, BatchBuilder bb) {
+        long now = TraceClock.now();
+        for (MState m : ms) {
+            GState cur = m.curG;
+            if (cur != null && cur.known && cur.status == Status.GO_RUNNING
+                    && cur.thread.getState() == Thread.State.TERMINATED && s.gs.remove(cur.thread, cur)) {
+                bb.begin(0, m.mid, now);
+                bb.reserve(32);
+                bb.buf().event(EventType.GO_DESTROY, now);
+                cur.status = Status.GO_BAD;
+                m.curG = null;
+                bb.end();
+            }
+        }
+        for (GState g : s.gs.values()) {
+            int st = g.status;
+            if (g.known && (st == Status.GO_RUNNABLE || st == Status.GO_WAITING)
+                    && g.thread.getState() == Thread.State.TERMINATED && s.gs.remove(g.thread, g)) {
+                dead.add(g);
             }
         }
     }
