@@ -27,16 +27,6 @@ class AgentWorkloadTest {
         check("on-block", "workload-stacks.trace", List.of(), false);
     }
 
-    /**
-     * With the option that removes JVMTI's transition cost (what {@code ./loomtrace run} adds).
-     * Under it the JVM sometimes keeps a virtual thread in Object.wait mounted (a wait the JVM
-     * pins, which no hook sees): the WAIT subject then shows no block, and that is accepted here.
-     */
-    @Test
-    void sameWithoutJvmtiTransitions() throws Exception {
-        check("off", "workload-nojvmti.trace", AgentJvm.NO_JVMTI, true);
-    }
-
     private void check(String stacks, String name, List<String> jvmOptions, boolean waitMayPin) throws Exception {
         Path trace = dir.resolve(name);
         Path result = dir.resolve(name + ".result");

@@ -32,7 +32,10 @@ import javax.management.ObjectName;
 public final class AgentMain {
     private AgentMain() {}
 
-    /** The JVM options that remove the JVMTI mount/unmount cost every agent otherwise adds. */
+    /**
+     * The JVM options that remove the JVMTI mount/unmount cost every agent otherwise adds. Never
+     * used by default: on JDK 25 virtual threads contending for a monitor can deadlock under them.
+     */
     public static final List<String> NO_JVMTI_TRANSITIONS =
             List.of("-XX:+UnlockExperimentalVMOptions", "-XX:-DoJVMTIVirtualThreadTransitions");
 
@@ -76,8 +79,8 @@ public final class AgentMain {
         }
         if (!o.quiet() && jvmtiTransitionsOn()) {
             System.err.println("Loom Tracer agent: note: every Java agent turns on the JVM's JVMTI virtual-thread transition "
-                    + "tracking (~90 ns per mount and unmount, tracing or not); " + String.join(" ", NO_JVMTI_TRANSITIONS)
-                    + " removes it (./loomtrace run adds it; see docs/CAPTURE.md for what it costs debuggers)");
+                    + "tracking (~90 ns per mount and unmount, tracing or not); see docs/CAPTURE.md (the JVM option that "
+                    + "removes it can deadlock virtual threads on JDK 25, so Loom Tracer does not use it)");
         }
         if (o.output() != null) {
             if (o.flight()) {

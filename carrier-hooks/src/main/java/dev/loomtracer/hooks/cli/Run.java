@@ -16,17 +16,17 @@ import java.util.stream.Stream;
  * {@code ./loomtrace run [-o FILE] [options] -- <java arguments>}: runs any Java program with
  * its virtual threads traced by the Loom Tracer agent, with the same JDK as this command.
  *
- * <p>It adds {@code -javaagent:<agent jar>=output=FILE,...} and, unless {@code --keep-jvmti},
- * {@code -XX:+UnlockExperimentalVMOptions -XX:-DoJVMTIVirtualThreadTransitions} (the JVMTI
- * mount/unmount tracking every agent otherwise turns on; docs/CAPTURE.md says what that costs
- * debuggers). The trace is written when the program exits; the exit status is the program's.
+ * <p>It adds {@code -javaagent:<agent jar>=output=FILE,...}; with {@code --no-jvmti} also
+ * {@code -XX:+UnlockExperimentalVMOptions -XX:-DoJVMTIVirtualThreadTransitions}, which removes the
+ * JVMTI mount/unmount tracking every agent turns on, but which on JDK 25 can deadlock virtual
+ * threads contending for a monitor (docs/CAPTURE.md), so it is never the default. The trace is written when the program exits; the exit status is the program's.
  */
 public final class Run {
     private Run() {}
 
     static final String USAGE = """
             usage: ./loomtrace run [-o FILE] [--stacks off|on-block|all] [--flight DURATION|SIZE|DURATION/SIZE]
-                                   [--keep-jvmti] [--agent JAR] -- <java arguments>
+                                   [--no-jvmti] [--agent JAR] -- <java arguments>
 
             Runs `java <java arguments>` (same JDK) with its virtual threads traced by the Loom Tracer agent,
             and writes the trace to FILE (default run.trace) when the program exits.
@@ -35,8 +35,9 @@ public final class Run {
               --stacks MODE       stacks on events: off (default), on-block, all
               --flight SPEC       flight recorder: keep only the last DURATION (30s, 2m) and/or SIZE (64MiB) of
                                   trace, written at exit, or on demand via JMX dev.loomtracer:type=FlightRecorder
-              --keep-jvmti        keep the JVM's JVMTI virtual-thread transition tracking on (for a debugger);
-                                  by default it is turned off, saving ~90 ns per mount and unmount
+              --no-jvmti          also turn off the JVM's JVMTI virtual-thread transition tracking (saves ~90 ns
+                                  per mount and unmount) -- UNSAFE on JDK 25: virtual threads contending for a
+                                  monitor can deadlock under it; for measurements, not for production
               --agent JAR         the agent jar (default: the one this build made, carrier-hooks/target/*-agent.jar)
 
             example: ./loomtrace run -o app.trace -- -cp app.jar com.example.Main arg1
@@ -52,7 +53,7 @@ public final class Run {
         String stacks = null;
         String flight = null;
         String agent = null;
-        boolean keepJvmti = false;
+        boolean noJvmti = false;
         List<String> javaArgs = new ArrayList<>();
         int i = 0;
         for (; i < args.length; i++) {
@@ -77,7 +78,7 @@ public final class Run {
                 case "--stacks" -> stacks = value != null ? value : next(args, ++i, key);
                 case "--flight" -> flight = value != null ? value : next(args, ++i, key);
                 case "--agent" -> agent = value != null ? value : next(args, ++i, key);
-                case "--keep-jvmti" -> keepJvmti = true;
+                case "--no-jvmti" -> noJvmti = true;
                 default -> {
                     if (a.startsWith("-") && javaArgs.isEmpty() && isRunOption(a)) {
                         return usageError("unknown option " + a);
@@ -119,7 +120,9 @@ public final class Run {
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
-        if (!keepJvmti) {
+        if (noJvmti) {
+            System.err.println("loomtrace run: --no-jvmti: on JDK 25 virtual threads contending for a monitor can deadlock"
+                    + " under " + String.join(" ", AgentMain.NO_JVMTI_TRANSITIONS));
             cmd.addAll(AgentMain.NO_JVMTI_TRANSITIONS);
         }
         // On the boot class path from the start: appended at run time, it would turn off class
