@@ -101,12 +101,33 @@ final class AgentJvm {
     /** The JVM options that remove JVMTI's per-transition cost (what ./loomtrace run adds). */
     static final List<String> NO_JVMTI = List.of("-XX:+UnlockExperimentalVMOptions", "-XX:-DoJVMTIVirtualThreadTransitions");
 
+    private static Path patch;
+
+    /** The instrumented JDK classes for a patched java.base, built once from this JDK. */
+    static synchronized Path patchDir() {
+        if (patch == null) {
+            patch = dev.loomtracer.hooks.agent.PatchedJdk.build(Path.of(System.getProperty("java.home")),
+                    TestFiles.dir("patch").resolve("java.base"));
+        }
+        return patch;
+    }
+
     /** Runs {@code mainClass} with this test's class path under the agent with {@code agentArgs}. */
     static Run run(String agentArgs, List<String> jvmOptions, String mainClass, String... args) throws Exception {
+        List<String> opts = new ArrayList<>(jvmOptions);
+        opts.add("-javaagent:" + agentJar() + (agentArgs == null || agentArgs.isEmpty() ? "" : "=" + agentArgs));
+        return runJava(opts, mainClass, args);
+    }
+
+    /** Runs {@code mainClass} with no agent, java.base patched with the instrumented classes. */
+    static Run runPatched(String captureOptions, String mainClass, String... args) throws Exception {
+        return runJava(dev.loomtracer.hooks.agent.PatchedJdk.jvmOptions(patchDir(), agentJar(), captureOptions), mainClass, args);
+    }
+
+    private static Run runJava(List<String> jvmOptions, String mainClass, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
-        cmd.add("-javaagent:" + agentJar() + (agentArgs == null || agentArgs.isEmpty() ? "" : "=" + agentArgs));
         cmd.add("-Xmx1g");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

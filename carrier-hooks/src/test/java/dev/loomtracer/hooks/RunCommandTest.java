@@ -24,6 +24,17 @@ class RunCommandTest {
     }
 
     @Test
+    void withPatchNoAgentIsLoaded() throws Exception {
+        Path trace = dir.resolve("fanout-patched.trace");
+        Path ids = dir.resolve("fanout-patched.ids");
+        Files.deleteIfExists(trace);
+        int rc = RunAccess.run("-o", trace.toString(), "--patch", "--agent", AgentJvm.agentJar().toString(),
+                "--", "-cp", System.getProperty("java.class.path"), FanOut.class.getName(), ids.toString());
+        assertEquals(0, rc);
+        System.out.println("run --patch: " + FanOut.check(FanOut.readIds(ids), TraceFacts.of(trace)));
+    }
+
+    @Test
     void withoutAProgramItSaysWhatIsMissing() throws Exception {
         assertEquals(2, RunAccess.run("-o", dir.resolve("none.trace").toString()));
         assertEquals(2, RunAccess.run("--no-such-option", "--", "-version"));

@@ -92,6 +92,38 @@ public final class AgentMain {
     }
 
     /**
+     * The start of a JVM whose java.base was patched with the instrumented classes
+     * ({@link PatchedJdk}): no agent and no Instrumentation; the command line gave the module
+     * options, and {@code -Dloomtrace.capture=OPTIONS} (the agent's options) named the trace. Called
+     * from the hooks' initialization, i.e. at the first scheduling event of the program.
+     */
+    static synchronized void startPatched(String args) {
+        if (started) {
+            return;
+        }
+        started = true;
+        AgentOptions o;
+        try {
+            o = AgentOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("Loom Tracer: bad -D" + PatchedJdk.OPTIONS_PROPERTY + ": " + e.getMessage());
+            return;
+        }
+        Capture.agentLoaded();
+        try {
+            if (o.output() != null) {
+                if (o.flight()) {
+                    startFlight(o);
+                } else {
+                    startStream(o);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("Loom Tracer: cannot start the trace: " + e);
+        }
+    }
+
+    /**
      * java.base reads the boot class path's unnamed module (the instrumented JDK code calls the
      * hooks there), exports jdk.internal.misc, jdk.internal.vm and jdk.internal.access to it
      * (carrier-locals, Continuation.pin, the current carrier) and opens java.lang

@@ -408,6 +408,20 @@ public final class Hooks {
         }
     }
 
+    /**
+     * In a JVM with a patched java.base (no agent), the trace named on the command line starts
+     * with the first hook call (the program's first scheduling event), on the thread that makes
+     * it, before that event is written. Last in this class's initialization: everything above is
+     * ready.
+     */
+    static {
+        String capture = System.getProperty(PatchedJdk.OPTIONS_PROPERTY);
+        if (capture != null) {
+            warmUp();
+            AgentMain.startPatched(capture);
+        }
+    }
+
     /** Touches everything the hooks use, so that no hook loads a class at a delicate point. */
     static void warmUp() {
         SLOTS.get();

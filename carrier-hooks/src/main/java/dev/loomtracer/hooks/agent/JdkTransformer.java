@@ -39,7 +39,7 @@ final class JdkTransformer implements ClassFileTransformer {
     static final String POLLER = "sun/nio/ch/Poller";
     static final String FORK_JOIN_POOL = "java/util/concurrent/ForkJoinPool";
 
-    private static final ClassDesc HOOKS = ClassDesc.of(Hooks.class.getName());
+    private static final ClassDesc HOOKS = ClassDesc.of("dev.loomtracer.hooks.agent.Hooks"); // by name: building a patch must not load the hooks
     private static final ClassDesc THREAD = ClassDesc.of("java.lang.Thread");
     private static final MethodTypeDesc OF_THREAD = MethodTypeDesc.of(ConstantDescs.CD_void, THREAD);
 
@@ -54,6 +54,25 @@ final class JdkTransformer implements ClassFileTransformer {
     /** Classes left untouched, with why. */
     Map<String, String> problems() {
         return problems;
+    }
+
+    /** The JDK classes the transformer changes; the first one is required, the others refine. */
+    static final List<String> TARGETS = List.of(VIRTUAL_THREAD, VTHREAD_CONTINUATION, FORK_JOIN_POOL, POLLER);
+
+    /**
+     * The instrumented bytes of JDK class {@code internalName} (for a patched java.base, built
+     * ahead of the program's start instead of by an agent).
+     *
+     * @throws IllegalStateException if the class is not what the edits expect
+     */
+    static byte[] instrument(String internalName, byte[] original) {
+        JdkTransformer t = new JdkTransformer();
+        byte[] out = t.transform(null, null, internalName, null, null, original);
+        if (out == null) {
+            throw new IllegalStateException(internalName.replace('/', '.') + " not instrumented: "
+                    + t.problems().getOrDefault(internalName, "not a class the agent instruments"));
+        }
+        return out;
     }
 
     @Override

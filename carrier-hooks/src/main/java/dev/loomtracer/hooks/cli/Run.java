@@ -1,6 +1,7 @@
 package dev.loomtracer.hooks.cli;
 
 import dev.loomtracer.hooks.agent.AgentMain;
+import dev.loomtracer.hooks.agent.PatchedJdk;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -19,7 +20,11 @@ import java.util.stream.Stream;
  * <p>It adds {@code -javaagent:<agent jar>=output=FILE,...}; with {@code --no-jvmti} also
  * {@code -XX:+UnlockExperimentalVMOptions -XX:-DoJVMTIVirtualThreadTransitions}, which removes the
  * JVMTI mount/unmount tracking every agent turns on, but which on JDK 25 can deadlock virtual
- * threads contending for a monitor (docs/CAPTURE.md), so it is never the default. The trace is written when the program exits; the exit status is the program's.
+ * threads contending for a monitor (docs/CAPTURE.md), so it is never the default. With
+ * {@code --patch} there is no agent at all: the instrumented JDK classes are built at launch
+ * from this JDK and patched into java.base ({@link dev.loomtracer.hooks.agent.PatchedJdk}), which
+ * removes that tracking's cost safely. The trace is written when the program exits; the exit
+ * status is the program's.
  */
 public final class Run {
     private Run() {}
@@ -38,6 +43,10 @@ public final class Run {
               --no-jvmti          also turn off the JVM's JVMTI virtual-thread transition tracking (saves ~90 ns
                                   per mount and unmount) -- UNSAFE on JDK 25: virtual threads contending for a
                                   monitor can deadlock under it; for measurements, not for production
+              --patch             no agent: patch the instrumented JDK classes into java.base instead
+                                  (--patch-module; built now from this JDK). No JVMTI environment, so no
+                                  per-transition JVMTI cost and no experimental option; java.base then runs
+                                  without class data sharing (a slower start)
               --agent JAR         the agent jar (default: the one this build made, carrier-hooks/target/*-agent.jar)
 
             example: ./loomtrace run -o app.trace -- -cp app.jar com.example.Main arg1
@@ -54,6 +63,7 @@ public final class Run {
         String flight = null;
         String agent = null;
         boolean noJvmti = false;
+        boolean patch = false;
         List<String> javaArgs = new ArrayList<>();
         int i = 0;
         for (; i < args.length; i++) {
@@ -79,6 +89,7 @@ public final class Run {
                 case "--flight" -> flight = value != null ? value : next(args, ++i, key);
                 case "--agent" -> agent = value != null ? value : next(args, ++i, key);
                 case "--no-jvmti" -> noJvmti = true;
+                case "--patch" -> patch = true;
                 default -> {
                     if (a.startsWith("-") && javaArgs.isEmpty() && isRunOption(a)) {
                         return usageError("unknown option " + a);
@@ -120,6 +131,20 @@ public final class Run {
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
+        if (patch) {
+            // No agent: the instrumented JDK classes, built now from this very JDK, patched into java.base.
+            Path dir = Files.createTempDirectory("loomtrace-patch");
+            try {
+                PatchedJdk.build(Path.of(System.getProperty("java.home")), dir);
+            } catch (IllegalStateException e) {
+                System.err.println("loomtrace run: --patch: " + e.getMessage());
+                return 2;
+            }
+            deleteOnExit(dir);
+            cmd.addAll(PatchedJdk.jvmOptions(dir, jar, agentArgs.toString()));
+            cmd.addAll(javaArgs);
+            return runChild(cmd, out);
+        }
         if (noJvmti) {
             System.err.println("loomtrace run: --no-jvmti: on JDK 25 virtual threads contending for a monitor can deadlock"
                     + " under " + String.join(" ", AgentMain.NO_JVMTI_TRANSITIONS));
@@ -130,6 +155,10 @@ public final class Run {
         cmd.add("-Xbootclasspath/a:" + jar.toAbsolutePath());
         cmd.add("-javaagent:" + jar.toAbsolutePath() + "=" + agentArgs);
         cmd.addAll(javaArgs);
+        return runChild(cmd, out);
+    }
+
+    private static int runChild(List<String> cmd, Path out) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         // Ctrl-C reaches the program too; wait for it to write its trace before returning the terminal.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -147,6 +176,16 @@ public final class Run {
             System.err.println("loomtrace run: the program wrote no trace (" + out + ")");
         }
         return rc;
+    }
+
+    private static void deleteOnExit(Path dir) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a temporary directory left behind
+            }
+        }));
     }
 
     private static boolean isRunOption(String a) {
