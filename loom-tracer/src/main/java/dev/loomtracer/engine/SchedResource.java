@@ -10,9 +10,10 @@ import java.lang.invoke.VarHandle;
  * one that wins {@link #acquireStatus}; it does so before the resource's first sequenced event
  * of that generation. Flags are kept for three generations (the current one, the next, and the
  * one being cleared); sequence numbers for two, and both are readied for generation g+1 by the
- * advancer before g+1 is published. The resource's own transitions are serialized by the
- * happens-before order of the scheduler (block before unblock before start), so the sequence
- * counters need no atomics; the flags do, because the advancer races with writers for them.
+ * advancer before g+1 is published. The sequence counters need no atomics because the
+ * resource's sequenced events are serialized: a P's by its own M, a G's by its claim
+ * ({@link GState#claim}, which two writers told of the same transition can race for); the
+ * flags do need them, because the advancer races with writers for them.
  */
 abstract class SchedResource {
     private static final VarHandle TRACED = MethodHandles.arrayElementVarHandle(int[].class);

@@ -10,11 +10,15 @@ import dev.loomtracer.format.Status;
  * running G's status; a G is introduced before any event names it (a status event in the
  * session's first generation, a creation in later ones, because Go's parser rejects a status
  * for a G it has never seen after the first generation); every G and P gets at most one status
- * per generation (the status CAS). Every write keeps the trace valid: when the capture layer
- * misses a transition the writer repairs it with the least events that make the story
- * consistent, and when it cannot, it drops the event and counts it. Nothing here allocates
- * except the first sight of a G or of a string/stack in a generation, and the clock is read
- * once per operation. Operations never throw.
+ * per generation (the status CAS). A G's status and per-G sequence number change only on the
+ * M the G is on, or under the G's claim ({@link GState#claim}, one CAS, taken before the G's
+ * status event, sequence number or transition is written): of two writers told of one G's
+ * transition at once, exactly one writes and the other drops its event, and a writer still in
+ * an older generation never tells a G after a newer generation did. Every write keeps the
+ * trace valid: when the capture layer misses a transition the writer repairs it with the least
+ * events that make the story consistent, and when it cannot, it drops the event and counts it.
+ * Nothing here allocates except the first sight of a G or of a string/stack in a generation,
+ * and the clock is read once per operation. Operations never throw, block or wait.
  */
 public final class TraceWriter {
     /** Room an operation needs: a handful of events of at most ~50 bytes each. */
@@ -48,17 +52,22 @@ public final class TraceWriter {
         if (creator != null && g == null) {
             return;
         }
-        GState c = new GState(child, blocked ? Status.GO_WAITING : Status.GO_RUNNABLE);
+        // Claimed from birth: no other writer can tell the child before its creation is written.
+        GState c = new GState(child, blocked ? Status.GO_WAITING : Status.GO_RUNNABLE, gen);
         if (m.session.gs.putIfAbsent(child, c) != null) {
             m.session.inconsistentEvents.increment(); // created twice
         } else {
-            ensureProc();
-            c.known = true;
-            c.setStatusTraced(gen);
-            b.event(blocked ? EventType.GO_CREATE_BLOCKED : EventType.GO_CREATE, ts);
-            b.varint(c.id);
-            b.varint(stackId(childStack));
-            b.varint(stackId(stack));
+            try {
+                ensureProc();
+                c.known = true;
+                c.setStatusTraced(gen);
+                b.event(blocked ? EventType.GO_CREATE_BLOCKED : EventType.GO_CREATE, ts);
+                b.varint(c.id);
+                b.varint(stackId(childStack));
+                b.varint(stackId(stack));
+            } finally {
+                c.release();
+            }
         }
         exitCurrent(g);
     }
@@ -112,7 +121,7 @@ public final class TraceWriter {
                     return;
                 }
                 b.event(EventType.GO_DESTROY, ts);
-                known.status = Status.GO_BAD;
+                known.tell(Status.GO_BAD, gen);
                 m.curG = null;
                 return;
             }
@@ -122,7 +131,7 @@ public final class TraceWriter {
             return;
         }
         b.event(EventType.GO_DESTROY, ts);
-        g.status = Status.GO_BAD;
+        g.tell(Status.GO_BAD, gen);
         m.curG = null;
         m.session.gs.remove(vt, g);
     }
@@ -140,10 +149,20 @@ public final class TraceWriter {
             return;
         }
         GState t = lookup(target, Status.GO_WAITING);
-        if (introduce(t) && t.status == Status.GO_WAITING) {
-            unblock(t, stack);
+        int s = t.claim(gen);
+        if (s < 0) {
+            m.session.inconsistentEvents.increment(); // another writer is telling it, or a later generation told it
         } else {
-            m.session.inconsistentEvents.increment(); // not blocked as far as the trace knows
+            try {
+                introduce(t, s);
+                if (s == Status.GO_WAITING) {
+                    unblock(t, stack);
+                } else {
+                    m.session.inconsistentEvents.increment(); // not blocked as far as the trace knows
+                }
+            } finally {
+                t.release();
+            }
         }
         exitCurrent(u);
     }
@@ -161,7 +180,7 @@ public final class TraceWriter {
         b.event(EventType.GO_SYSCALL_BEGIN, ts);
         b.varint(p.nextSeq(gen));
         b.varint(stackId(stack));
-        g.status = Status.GO_SYSCALL;
+        g.tell(Status.GO_SYSCALL, gen);
         p.status = Status.PROC_SYSCALL;
     }
 
@@ -176,7 +195,7 @@ public final class TraceWriter {
             return;
         }
         b.event(EventType.GO_SYSCALL_END, ts);
-        g.status = Status.GO_RUNNING;
+        g.tell(Status.GO_RUNNING, gen);
         m.proc.status = Status.PROC_RUNNING;
     }
 
@@ -326,15 +345,15 @@ public final class TraceWriter {
         }
         GState cur = m.curG;
         if (cur != null && cur.acquireStatus(gen)) {
-            writeGoStatus(cur, m.mid);
+            writeGoStatus(cur, m.mid, cur.status); // on this M: only this thread changes it
         }
     }
 
-    private void writeGoStatus(GState g, long mid) {
+    private void writeGoStatus(GState g, long mid, int status) {
         b.event(EventType.GO_STATUS, ts);
         b.varint(g.id);
         b.varint(mid);
-        b.varint(g.status);
+        b.varint(status);
     }
 
     /** Leaves the P running, starting it if it was idle. */
@@ -361,61 +380,73 @@ public final class TraceWriter {
     }
 
     /**
-     * Makes sure {@code g} has been told in this generation; false if its told state makes it
-     * unusable here (running on another M).
+     * Makes sure {@code g}, whose claim this writer holds and whose status is {@code s}, has
+     * been told in this generation.
      */
-    private boolean introduce(GState g) {
+    private void introduce(GState g, int s) {
         if (!g.known) {
             g.known = true;
             if (gen == m.session.firstGen) {
                 if (g.acquireStatus(gen)) {
-                    writeGoStatus(g, EventType.NO_THREAD);
+                    writeGoStatus(g, EventType.NO_THREAD, s);
                 }
             } else {
                 ensureProc();
-                b.event(g.status == Status.GO_WAITING ? EventType.GO_CREATE_BLOCKED : EventType.GO_CREATE, ts);
+                b.event(s == Status.GO_WAITING ? EventType.GO_CREATE_BLOCKED : EventType.GO_CREATE, ts);
                 b.varint(g.id);
                 b.varint(0);
                 b.varint(0);
                 g.setStatusTraced(gen);
             }
-            return true;
+            return;
         }
         // A G on another M is told by that M (its first event, or the advancer's sweep): a
         // running status written here would bind it to this M.
-        boolean onOtherM = g.isOnM() && m.curG != g;
-        if (!onOtherM && !g.statusWasTraced(gen) && g.acquireStatus(gen)) {
-            writeGoStatus(g, g.isOnM() ? m.mid : EventType.NO_THREAD);
+        boolean onM = GState.isOnM(s);
+        if ((!onM || m.curG == g) && !g.statusWasTraced(gen) && g.acquireStatus(gen)) {
+            writeGoStatus(g, onM ? m.mid : EventType.NO_THREAD, s);
         }
-        return true;
     }
 
+    /** Unblocks {@code t}, whose claim this writer holds. */
     private void unblock(GState t, CapturedStack stack) {
         b.event(EventType.GO_UNBLOCK, ts);
         b.varint(t.id);
         b.varint(t.nextSeq(gen));
         b.varint(stackId(stack));
-        t.status = Status.GO_RUNNABLE;
+        t.tell(Status.GO_RUNNABLE, gen);
     }
 
-    /** Starts {@code g} on this M (which runs no G): repairs a missed unblock first. */
+    /**
+     * Starts {@code g} on this M (which runs no G): repairs a missed unblock first. False, with
+     * the event dropped and counted, if another writer is telling {@code g} right now, or if
+     * the trace has it on another M or ended.
+     */
     private boolean startOnM(GState g) {
-        introduce(g);
-        int s = g.status;
-        if (s == Status.GO_RUNNING || s == Status.GO_SYSCALL || s == Status.GO_BAD) {
-            m.session.inconsistentEvents.increment(); // on another M, or ended, as far as the trace knows
+        int s = g.claim(gen);
+        if (s < 0) {
+            m.session.inconsistentEvents.increment(); // another writer is telling it, or a later generation told it
             return false;
         }
-        ensureProc();
-        if (s == Status.GO_WAITING) {
-            unblock(g, null);
+        try {
+            introduce(g, s);
+            if (s == Status.GO_RUNNING || s == Status.GO_SYSCALL || s == Status.GO_BAD) {
+                m.session.inconsistentEvents.increment(); // on another M, or ended, as far as the trace knows
+                return false;
+            }
+            ensureProc();
+            if (s == Status.GO_WAITING) {
+                unblock(g, null);
+            }
+            b.event(EventType.GO_START, ts);
+            b.varint(g.id);
+            b.varint(g.nextSeq(gen));
+            g.tell(Status.GO_RUNNING, gen); // from now on this M tells it
+            m.curG = g;
+            return true;
+        } finally {
+            g.release();
         }
-        b.event(EventType.GO_START, ts);
-        b.varint(g.id);
-        b.varint(g.nextSeq(gen));
-        g.status = Status.GO_RUNNING;
-        m.curG = g;
-        return true;
     }
 
     /** The G of {@code vt}, running on this M; started here first if the trace did not know. */
@@ -450,7 +481,7 @@ public final class TraceWriter {
         b.event(type, ts);
         b.varint(stringId(reason));
         b.varint(stackId(stack));
-        g.status = newStatus;
+        g.tell(newStatus, gen); // g is on this M: no claim needed, the new status hands it over
         m.curG = null;
     }
 

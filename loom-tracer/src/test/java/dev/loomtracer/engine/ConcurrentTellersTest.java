@@ -1,0 +1,234 @@
+package dev.loomtracer.engine;
+
+import dev.loomtracer.testing.CheckedTrace;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 3: two writers told of one G's transition at once. A thread dump resubmits a runnable
+ * virtual thread, so a second run task for it can sit in a run queue; when a later wake-up makes
+ * it runnable, a carrier runs it (GoStart) while the waker is still telling the unblock. Before
+ * the G's transitions were claimed, both writers wrote: two unblocks with their own sequence
+ * numbers, a status contradicting the events, and Go's parser rejected the trace.
+ *
+ * <p>Each interleaving is forced, not hoped for: a writer is held inside its write (in the stack
+ * table, through a gated table, or between acquire and the operation) while the other writer
+ * runs to completion on its own M. The trace must satisfy both judges, and exactly the loser's
+ * event must be dropped and counted.
+ */
+class ConcurrentTellersTest {
+    @TempDir
+    Path dir;
+
+    private static void emit(Tracer t, Consumer<TraceWriter> body) {
+        TraceWriter w = t.acquire();
+        if (w != null) {
+            try {
+                body.accept(w);
+            } finally {
+                t.release(w);
+            }
+        }
+    }
+
+    private static Thread pumpTo(Tracer t, Path file) throws Exception {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        return Thread.ofPlatform().name("test-reader").start(() -> {
+            try (ch) {
+                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
+                }
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
+    /** Runs {@code body} on a new platform thread (its own M) and waits for it. */
+    private static void onNewM(String name, Runnable body) throws InterruptedException {
+        Thread th = Thread.ofPlatform().name(name).start(body);
+        assertTrue(th.join(Duration.ofMinutes(1)), name + " finished (a writer must never wait for another)");
+    }
+
+    private static void await(CountDownLatch l) {
+        try {
+            assertTrue(l.await(1, TimeUnit.MINUTES));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A stack table that holds the writer putting {@link #marker} until {@link #go} opens. */
+    static final class GatedStackTable extends StackTable {
+        final CapturedStack marker = CapturedStack.ofFrames(new CapturedStack.Frame("Waker.unpark", "Waker.java", 1));
+        final CountDownLatch inside = new CountDownLatch(1);
+        final CountDownLatch go = new CountDownLatch(1);
+
+        @Override
+        long put(CapturedStack stack) {
+            if (stack == marker) {
+                inside.countDown();
+                await(go);
+            }
+            return super.put(stack);
+        }
+    }
+
+    private static TraceConfig config() {
+        return new TraceConfig(Duration.ofHours(1), 64L << 20, 64L << 20, TraceConfig.StackMode.OFF);
+    }
+
+    @Test
+    void aStartToldWhileTheWakerIsTellingTheUnblockIsDroppedAndCounted() throws Exception {
+        Tracer t = Tracer.newInstance();
+        Path file = dir.resolve("unblock-vs-start.trace");
+        t.start(config());
+        Thread pump = pumpTo(t, file);
+        GatedStackTable gate = new GatedStackTable();
+        t.session.stacks[0] = gate;
+        t.session.stacks[1] = gate;
+
+        Thread vt = Thread.ofVirtual().unstarted(() -> { });
+        emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
+        // Carrier A runs it until it parks.
+        onNewM("carrier-a", () -> {
+            emit(t, w -> w.goStart(vt));
+            emit(t, w -> w.goBlock(vt, "park", null));
+        });
+        // The waker tells the unblock, and is held inside it (its stack is being interned)...
+        Thread waker = Thread.ofPlatform().name("waker").start(
+                () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), gate.marker)));
+        await(gate.inside);
+        // ...while carrier B, running the thread dump's leftover task, tells the start.
+        onNewM("carrier-b", () -> emit(t, w -> w.goStart(vt)));
+        gate.go.countDown();
+        assertTrue(waker.join(Duration.ofMinutes(1)));
+        // The thread really runs on B: its park there is told (the start repaired first), then
+        // it is woken again, runs on A and ends.
+        onNewM("carrier-b2", () -> emit(t, w -> w.goBlock(vt, "park", null)));
+        emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
+        onNewM("carrier-a2", () -> {
+            emit(t, w -> w.goStart(vt));
+            emit(t, w -> w.goDestroy(vt));
+        });
+        TraceStats stats = t.stop();
+        pump.join();
+
+        CheckedTrace trace = CheckedTrace.of(file);
+        long id = vt.threadId();
+        assertEquals(2, trace.count(e -> e.typeName().equals("GoUnblock") && e.arg(0) == id), "one per wake-up");
+        assertEquals(3, trace.count(e -> e.typeName().equals("GoStart") && e.arg(0) == id),
+                "on A, on B (repaired when its park is told), on A again");
+        assertEquals(1, stats.inconsistentEvents(), "carrier B's start lost the claim: dropped and counted");
+        assertEquals(0, stats.lostEvents());
+    }
+
+    @Test
+    void twoWakersTellingTheSameUnblockWriteItOnce() throws Exception {
+        Tracer t = Tracer.newInstance();
+        Path file = dir.resolve("unblock-vs-unblock.trace");
+        t.start(config());
+        Thread pump = pumpTo(t, file);
+        GatedStackTable gate = new GatedStackTable();
+        t.session.stacks[0] = gate;
+        t.session.stacks[1] = gate;
+
+        Thread vt = Thread.ofVirtual().unstarted(() -> { });
+        emit(t, w -> w.goCreate(Thread.currentThread(), vt, true, null, null));
+        Thread first = Thread.ofPlatform().name("waker-1").start(
+                () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), gate.marker)));
+        await(gate.inside);
+        onNewM("waker-2", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
+        gate.go.countDown();
+        assertTrue(first.join(Duration.ofMinutes(1)));
+        onNewM("carrier", () -> {
+            emit(t, w -> w.goStart(vt));
+            emit(t, w -> w.goDestroy(vt));
+        });
+        TraceStats stats = t.stop();
+        pump.join();
+
+        CheckedTrace trace = CheckedTrace.of(file);
+        long id = vt.threadId();
+        assertEquals(1, trace.count(e -> e.typeName().equals("GoUnblock") && e.arg(0) == id));
+        assertEquals(1, stats.inconsistentEvents(), "the second waker's unblock: dropped and counted");
+    }
+
+    /**
+     * A writer still in generation g (it acquired before the advance published g+1) tells a
+     * start after a writer in g+1 has already started and stopped the same G: written, it would
+     * end g with the G running while g+1 begins with it runnable. It must be dropped.
+     */
+    @Test
+    void aWriterInAnOlderGenerationDoesNotTellAGoroutineAfterANewerOneDid() throws Exception {
+        Tracer t = Tracer.newInstance();
+        Path file = dir.resolve("stale-generation.trace");
+        t.start(config());
+        Thread pump = pumpTo(t, file);
+
+        Thread vt = Thread.ofVirtual().unstarted(() -> { });
+        emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
+        CountDownLatch acquired = new CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
+        // Carrier A enters a write in generation 1 and is held before telling the start.
+        Thread a = Thread.ofPlatform().name("carrier-a").start(() -> {
+            TraceWriter w = t.acquire();
+            acquired.countDown();
+            await(go);
+            if (w != null) {
+                try {
+                    w.goStart(vt);
+                } finally {
+                    t.release(w);
+                }
+            }
+        });
+        await(acquired);
+        long before = t.generation();
+        Advancer.advance(t, false, new Advancer.Steps() {
+            @Override
+            void waitForWriters(List<MState> ms) {
+                // Generation 2 is published; A is still in 1. Carrier B, in 2, runs the G a while.
+                try {
+                    onNewM("carrier-b", () -> {
+                        emit(t, w -> w.goStart(vt));
+                        emit(t, w -> w.goStop(vt, "yield", null));
+                    });
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                go.countDown();
+                super.waitForWriters(ms);
+            }
+        });
+        assertTrue(a.join(Duration.ofMinutes(1)));
+        assertEquals(before + 1, t.generation());
+        onNewM("carrier-c", () -> {
+            emit(t, w -> w.goStart(vt));
+            emit(t, w -> w.goDestroy(vt));
+        });
+        TraceStats stats = t.stop();
+        pump.join();
+
+        CheckedTrace trace = CheckedTrace.of(file);
+        long id = vt.threadId();
+        assertEquals(2, trace.count(e -> e.typeName().equals("GoStart") && e.arg(0) == id), "B's and C's");
+        assertEquals(1, stats.inconsistentEvents(), "A's stale start: dropped and counted");
+    }
+}
