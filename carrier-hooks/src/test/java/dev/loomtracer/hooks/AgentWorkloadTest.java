@@ -27,11 +27,26 @@ class AgentWorkloadTest {
         check("on-block", "workload-stacks.trace", List.of(), false);
     }
 
-    private void check(String stacks, String name, List<String> jvmOptions, boolean waitMayPin) throws Exception {
+    /**
+     * A sleep after a sleep starts with the park permit the JDK's {@code sleepNanos} leaves set, so
+     * its first park returns at once; if the sleep's time is up by then (1 ns here; 1 ms when the OS
+     * deschedules the thread that long), the sleep never parks and no block is right. The
+     * workload makes every sleep park, so each of the six sleeps is one block, unblocked by the
+     * scheduler's timer.
+     */
+    @Test
+    void sleepsWhoseTimeIsUpAtTheirFirstParkStillBlockOnceEach() throws Exception {
+        check("off", "workload-short-sleeps.trace", List.of(), false, Workload.Kind.SLEEP.name(), "1");
+    }
+
+    private void check(String stacks, String name, List<String> jvmOptions, boolean waitMayPin, String... workloadArgs)
+            throws Exception {
         Path trace = dir.resolve(name);
         Path result = dir.resolve(name + ".result");
+        List<String> args = new java.util.ArrayList<>(List.of(result.toString()));
+        args.addAll(List.of(workloadArgs));
         AgentJvm.Run run = AgentJvm.run("output=" + trace + ",stacks=" + stacks, jvmOptions,
-                Workload.class.getName(), result.toString());
+                Workload.class.getName(), args.toArray(String[]::new));
         assertEquals(0, run.exitCode(), run.output());
         assertTrue(run.output().contains("wrote "), run.output());
         assertFalse(run.output().contains("lost") || run.output().contains("not instrumented"), run.output());

@@ -94,10 +94,18 @@ final class Workload {
         return run(vts, List.of(Kind.values()));
     }
 
+    /** The SLEEP subject's sleep length, unless told otherwise. */
+    static final long SLEEP_NANOS = 1_000_000;
+
     static Result run(ThreadFactory vts, List<Kind> kinds) throws Exception {
+        return run(vts, kinds, SLEEP_NANOS);
+    }
+
+    /** {@code sleepNanos}: how long each of the SLEEP subject's sleeps is. */
+    static Result run(ThreadFactory vts, List<Kind> kinds, long sleepNanos) throws Exception {
         List<Subject> subjects = new ArrayList<>();
         for (Kind k : kinds) {
-            subjects.add(runKind(vts, k));
+            subjects.add(runKind(vts, k, sleepNanos));
         }
         Map<Long, String> platform = new LinkedHashMap<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
@@ -106,7 +114,7 @@ final class Workload {
         return new Result(Thread.currentThread().threadId(), subjects, platform);
     }
 
-    private static Subject runKind(ThreadFactory vts, Kind k) throws Exception {
+    private static Subject runKind(ThreadFactory vts, Kind k, long sleepNanos) throws Exception {
         int n = k.count;
         AtomicReference<Thread> subjectRef = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -140,7 +148,14 @@ final class Workload {
             };
             case SLEEP -> () -> {
                 for (int i = 0; i < n; i++) {
-                    sleep(1);
+                    // A virtual thread's sleep ends by setting its park permit (JDK 25
+                    // VirtualThread.sleepNanos, "may have been unparked while sleeping"), so the
+                    // next sleep's first park returns at once, and if the sleep's time is up by
+                    // then (the OS descheduled the thread for a millisecond) it never parks: a
+                    // sleep with no block, which the trace rightly does not show. Consuming the
+                    // permit first (a deadline in the past never parks) makes every sleep park once.
+                    LockSupport.parkUntil(0);
+                    sleep(sleepNanos);
                 }
             };
             case LOCK -> () -> {
@@ -355,9 +370,9 @@ final class Workload {
         return new Subject(k, subject.threadId(), helper.threadId(), List.copyOf(releasers));
     }
 
-    private static void sleep(long ms) {
+    private static void sleep(long nanos) {
         try {
-            Thread.sleep(ms);
+            Thread.sleep(java.time.Duration.ofNanos(nanos));
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
@@ -394,11 +409,12 @@ final class Workload {
         }
     }
 
-    /** The agent path: {@code java -javaagent:...=output=TRACE Workload RESULT_FILE}. */
+    /** The agent path: {@code java -javaagent:...=output=TRACE Workload RESULT_FILE [KIND,... [SLEEP_NANOS]]}. */
     public static void main(String[] args) throws Exception {
         List<Kind> kinds = args.length > 1
                 ? java.util.Arrays.stream(args[1].split(",")).map(Kind::valueOf).toList() : List.of(Kind.values());
-        Result r = run(Thread.ofVirtual().factory(), kinds);
+        long sleepNanos = args.length > 2 ? Long.parseLong(args[2]) : SLEEP_NANOS;
+        Result r = run(Thread.ofVirtual().factory(), kinds, sleepNanos);
         r.writeTo(Path.of(args[0]));
     }
 }
