@@ -21,11 +21,13 @@ import java.lang.invoke.VarHandle;
 final class GState extends SchedResource {
     private static final VarHandle CLAIM;
     private static final VarHandle TOLD;
+    private static final VarHandle STATUS;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             CLAIM = l.findVarHandle(GState.class, "claim", int.class);
             TOLD = l.findVarHandle(GState.class, "toldGen", long.class);
+            STATUS = l.findVarHandle(GState.class, "status", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -33,7 +35,11 @@ final class GState extends SchedResource {
 
     final Thread thread;
     final long id;
-    /** Read racily by the advancer's status sweep; the status CAS makes a stale read harmless. */
+    /**
+     * Read racily by the advancer's status sweep; the status CAS makes a stale read harmless.
+     * Written with release stores ({@link #tell}): only one thread writes it at a time, and
+     * what readers need is the writes before it, not a total order.
+     */
     volatile int status;
     /** Whether any generation of this session has mentioned the G. Written only by the claim holder. */
     boolean known;
@@ -42,7 +48,7 @@ final class GState extends SchedResource {
     private volatile int claim;
     /**
      * The last generation whose events told the G. Through {@link #TOLD} with opaque accesses:
-     * written before the volatile store of {@code status} (or under the claim), read after a
+     * written before the release store of {@code status} (or under the claim), read after a
      * volatile load of it, so that order is what publishes it.
      */
     @SuppressWarnings("unused")
@@ -102,10 +108,11 @@ final class GState extends SchedResource {
 
     /**
      * Records a transition told in {@code gen}: by the claim holder, or by the M the G is on.
-     * The volatile store of the status publishes the generation with it.
+     * The release store of the status publishes the generation (and the G's other fields) with
+     * it; it needs no fence of its own.
      */
     void tell(int newStatus, long gen) {
         TOLD.setOpaque(this, gen);
-        status = newStatus;
+        STATUS.setRelease(this, newStatus);
     }
 }
