@@ -172,6 +172,7 @@ public final class Tracer {
      */
     public void start(TraceConfig config) {
         JdkAccess.check();
+        TraceClock.ticksPerSecond(); // calibrated here, never under the trace lock
         control.lock();
         try {
             if (session != null) {
