@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {
         "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
         "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
-        "--add-exports", "java.base/jdk.internal.access=ALL-UNNAMED"})
+        "--add-exports", "java.base/jdk.internal.access=ALL-UNNAMED",
+        "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Thread)
 public class EventCostBenchmark {
     private FlightRecorder fr;
@@ -72,6 +73,39 @@ public class EventCostBenchmark {
         if (w != null) {
             try {
                 w.goStop(vt, "yield", null);
+            } finally {
+                t.release(w);
+            }
+        }
+    }
+
+    /**
+     * A virtual thread's scheduling cycle as a park/unpark ping-pong writes it: start, block
+     * ("park"), unblock by the scheduler; per-op cost / 3 = per event.
+     */
+    @Benchmark
+    public void startBlockUnblock() {
+        Tracer t = Tracer.GLOBAL;
+        TraceWriter w = t.acquire();
+        if (w != null) {
+            try {
+                w.goStart(vt);
+            } finally {
+                t.release(w);
+            }
+        }
+        w = t.acquire();
+        if (w != null) {
+            try {
+                w.goBlock(vt, "park", null);
+            } finally {
+                t.release(w);
+            }
+        }
+        w = t.acquire();
+        if (w != null) {
+            try {
+                w.goUnblock(vt, null, null);
             } finally {
                 t.release(w);
             }

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.loomtracer.hooks.agent.PatchedJdk;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -25,12 +27,12 @@ import java.util.Map;
  * Configurations (one carrier: {@code -Djdk.virtualThreadScheduler.parallelism=1}, so that a
  * round trip is two switches on one carrier and not two carrier wake-ups):
  * <ol>
- * <li>{@code no agent};</li>
- * <li>{@code no agent, JVMTI transitions off}: the option alone, to show what it saves by itself;</li>
- * <li>{@code agent, JVMTI on, off}: -javaagent with the JVM's JVMTI transition tracking left on, tracing off;</li>
- * <li>{@code agent, off}: -javaagent with -XX:-DoJVMTIVirtualThreadTransitions (what ./loomtrace run does), tracing off;</li>
- * <li>{@code agent, on}: the same JVM, tracing on, no stacks, streamed to a file;</li>
- * <li>{@code agent, on+stacks}: tracing on with stacks on block.</li>
+ * <li>{@code no agent}: the baseline;</li>
+ * <li>{@code agent, tracing off} / {@code agent, tracing on}: {@code -javaagent} (what
+ *     {@code ./loomtrace run} does), whose JVMTI environment makes HotSpot track every
+ *     virtual-thread mount and unmount whether tracing is on or not;</li>
+ * <li>{@code patched, tracing off} / {@code on} / {@code on, stacks on block}: the same
+ *     instrumentation patched into java.base ({@code ./loomtrace run --patch}): no agent, no JVMTI.</li>
  * </ol>
  * It prints the median ns per round trip of each, the ratios the targets are stated in, and the
  * trace's bytes per event.
@@ -41,7 +43,13 @@ import java.util.Map;
 public final class CaptureOverhead {
     private CaptureOverhead() {}
 
-    static final List<String> NO_JVMTI = List.of("-XX:+UnlockExperimentalVMOptions", "-XX:-DoJVMTIVirtualThreadTransitions");
+    /** More options for every benchmark JVM, e.g. {@code -Dloomtrace.clock=nanotime} (system property loomtrace.overhead.jvm, space-separated). */
+    private static final List<String> EXTRA_JVM_OPTIONS = System.getProperty("loomtrace.overhead.jvm", "").isBlank()
+            ? List.of() : List.of(System.getProperty("loomtrace.overhead.jvm").trim().split("\\s+"));
+    private static final String NO_AGENT = "no agent";
+    private static final String PATCHED_OFF = "patched, tracing off";
+    private static final String PATCHED_ON = "patched, tracing on";
+    private static final String PATCHED_STACKS = "patched, tracing on, stacks on block";
 
     record Config(String name, String jvm, String mode) {}
 
@@ -60,21 +68,19 @@ public final class CaptureOverhead {
         }
         Path jar = agent != null ? Path.of(agent) : dev.loomtracer.hooks.cli.Run.findAgentJar();
         String cp = codeSource();
+        Path patch = Files.createTempDirectory("loomtrace-overhead-patch");
+        PatchedJdk.build(Path.of(System.getProperty("java.home")), patch);
         Map<String, Child> jvms = new LinkedHashMap<>();
         jvms.put("plain", Child.start(cp, List.of()));
-        jvms.put("plain-nojvmti", Child.start(cp, NO_JVMTI));
-        jvms.put("agent-jvmti", Child.start(cp, List.of("-Xbootclasspath/a:" + jar, "-javaagent:" + jar)));
-        List<String> tuned = new ArrayList<>(NO_JVMTI);
-        tuned.add("-Xbootclasspath/a:" + jar);
-        tuned.add("-javaagent:" + jar);
-        jvms.put("agent", Child.start(cp, tuned));
+        jvms.put("agent", Child.start(cp, List.of("-Xbootclasspath/a:" + jar, "-javaagent:" + jar)));
+        jvms.put("patched", Child.start(cp, PatchedJdk.jvmOptions(patch, jar, "")));
         List<Config> configs = List.of(
-                new Config("no agent", "plain", "off"),
-                new Config("no agent, JVMTI transitions off", "plain-nojvmti", "off"),
-                new Config("agent, JVMTI on, tracing off", "agent-jvmti", "off"),
+                new Config(NO_AGENT, "plain", "off"),
                 new Config("agent, tracing off", "agent", "off"),
                 new Config("agent, tracing on", "agent", "on"),
-                new Config("agent, tracing on, stacks on block", "agent", "stacks"));
+                new Config(PATCHED_OFF, "patched", "off"),
+                new Config(PATCHED_ON, "patched", "on"),
+                new Config(PATCHED_STACKS, "patched", "stacks"));
         String[] benches = {"park", "queue"};
         System.out.printf(Locale.ROOT, "capture overhead: %d rounds x %d round trips, JDK %s, %d CPUs, parallelism 1%n",
                 rounds, trips, Runtime.version(), Runtime.getRuntime().availableProcessors());
@@ -105,7 +111,7 @@ public final class CaptureOverhead {
         }
         for (String b : benches) {
             System.out.printf(Locale.ROOT, "%n%s ping-pong (median ns per round trip; min..max):%n", b);
-            double base = median(ns.get(b + "|no agent"));
+            double base = median(ns.get(b + "|" + NO_AGENT));
             double off = median(ns.get(b + "|agent, tracing off"));
             for (Config c : configs) {
                 List<Double> l = ns.get(b + "|" + c.name);
@@ -119,13 +125,24 @@ public final class CaptureOverhead {
                         l.stream().mapToDouble(d -> d).min().orElse(0), l.stream().mapToDouble(d -> d).max().orElse(0),
                         m / base, extra);
             }
-            System.out.printf(Locale.ROOT, "  tracing off, agent / no agent:             %.3f (target <= 1.03)%n", off / base);
-            System.out.printf(Locale.ROOT, "  JVMTI on, agent / no agent:                %.3f%n",
-                    median(ns.get(b + "|agent, JVMTI on, tracing off")) / base);
-            System.out.printf(Locale.ROOT, "  traced / untraced (agent):                 %.3f (target <= 1.3)%n",
+            double patchedOff = median(ns.get(b + "|" + PATCHED_OFF));
+            System.out.printf(Locale.ROOT, "  tracing off, -javaagent / no agent:        %.3f (target <= 1.03)%n", off / base);
+            System.out.printf(Locale.ROOT, "  tracing off, patched / no agent:           %.3f (target <= 1.03)%n", patchedOff / base);
+            System.out.printf(Locale.ROOT, "  traced / untraced, -javaagent:             %.3f (target <= 1.3)%n",
                     median(ns.get(b + "|agent, tracing on")) / off);
+            System.out.printf(Locale.ROOT, "  traced / untraced, patched:                %.3f (target <= 1.3)%n",
+                    median(ns.get(b + "|" + PATCHED_ON)) / patchedOff);
             System.out.printf(Locale.ROOT, "  traced with stacks on block / untraced:    %.3f (target <= 2)%n",
-                    median(ns.get(b + "|agent, tracing on, stacks on block")) / off);
+                    median(ns.get(b + "|" + PATCHED_STACKS)) / patchedOff);
+        }
+        deleteTree(patch);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
         }
     }
 
@@ -158,6 +175,8 @@ public final class CaptureOverhead {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(jvmOptions);
             cmd.add("-Djdk.virtualThreadScheduler.parallelism=1");
+            cmd.add("--enable-native-access=ALL-UNNAMED"); // the tracer's cheap clock, as ./loomtrace run gives it
+            cmd.addAll(EXTRA_JVM_OPTIONS);
             cmd.add("-Xmx1g");
             cmd.add("-cp");
             cmd.add(cp);
