@@ -1,34 +1,42 @@
 package dev.loomtracer.hooks;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Thread dumps while tracing. Taking the stack of an unmounted virtual thread suspends it and
  * then resubmits it if it was runnable ("the task may have run while suspended"): a second task
  * for one thread can then sit in a run queue, and run the thread the moment a later wake-up
  * makes it runnable, before the thread that woke it has told the unblock. Two carriers then
- * write events of one G at once; the engine's per-G sequence numbers are not made for that
- * (reported to the engine's owner: status changes and sequence numbers of a G should be claimed
- * with a CAS, so that the loser's event is dropped and counted instead of corrupting the trace).
- * The agent already skips the duplicate resubmit's unblock (3 866 dropped events down to tens).
+ * tell one G's transition at once. The agent does not tell the duplicate resubmit as an unblock
+ * (3 866 dropped events down to tens), and the engine claims each transition of a G with a CAS
+ * (issue 3): the writer that loses drops its event and counts it as inconsistent, so the trace
+ * stays valid. Some inconsistent events are therefore expected here; lost ones are not. The
+ * engine's side is proven deterministically by {@code ConcurrentTellersTest} in loom-tracer.
  */
 class ThreadDumpTest {
     final Path dir = TestFiles.dir("dumps");
 
     @Test
-    @Disabled("engine: concurrent writers of one G (see class comment); remove once the engine claims G transitions with a CAS")
     void stackTracesOfRunningVirtualThreadsKeepTheTraceValid() throws Exception {
         Path trace = dir.resolve("dumps.trace");
         AgentJvm.Run run = AgentJvm.run("output=" + trace, List.of(), DumpWhileTracing.class.getName());
         assertEquals(0, run.exitCode(), run.output());
-        assertFalse(run.output().contains("inconsistent"), run.output());
-        TraceFacts.of(trace);
+        Matcher lost = Pattern.compile("lost (\\d+) events").matcher(run.output());
+        if (lost.find()) { // the agent says so only when some event was left out
+            assertEquals("0", lost.group(1), run.output());
+        }
+        Matcher dropped = Pattern.compile("dropped (\\d+) inconsistent").matcher(run.output());
+        System.out.println("ThreadDumpTest: " + (dropped.find() ? dropped.group(1) : "0") + " inconsistent events dropped");
+        TraceFacts facts = TraceFacts.of(trace); // both judges accept it
+        assertTrue(facts.countsByType().getOrDefault("GoBlock", 0L) > 100,
+                "the ping-pong ran while the trace was on: " + facts.countsByType());
     }
 }
