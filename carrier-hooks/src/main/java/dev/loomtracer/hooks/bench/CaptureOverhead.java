@@ -27,7 +27,7 @@ import java.util.Map;
  * Configurations (one carrier: {@code -Djdk.virtualThreadScheduler.parallelism=1}, so that a
  * round trip is two switches on one carrier and not two carrier wake-ups):
  * <ol>
- * <li>{@code no agent}: the baseline;</li>
+ * <li>{@code no agent}: the baseline; and with class data sharing off, which a patched java.base implies;</li>
  * <li>{@code agent, tracing off} / {@code agent, tracing on}: {@code -javaagent} (what
  *     {@code ./loomtrace run} does), whose JVMTI environment makes HotSpot track every
  *     virtual-thread mount and unmount whether tracing is on or not;</li>
@@ -72,10 +72,12 @@ public final class CaptureOverhead {
         PatchedJdk.build(Path.of(System.getProperty("java.home")), patch);
         Map<String, Child> jvms = new LinkedHashMap<>();
         jvms.put("plain", Child.start(cp, List.of()));
+        jvms.put("plain-nocds", Child.start(cp, List.of("-Xshare:off")));
         jvms.put("agent", Child.start(cp, List.of("-Xbootclasspath/a:" + jar, "-javaagent:" + jar)));
         jvms.put("patched", Child.start(cp, PatchedJdk.jvmOptions(patch, jar, "")));
         List<Config> configs = List.of(
                 new Config(NO_AGENT, "plain", "off"),
+                new Config("no agent, CDS off (as patched)", "plain-nocds", "off"),
                 new Config("agent, tracing off", "agent", "off"),
                 new Config("agent, tracing on", "agent", "on"),
                 new Config(PATCHED_OFF, "patched", "off"),
