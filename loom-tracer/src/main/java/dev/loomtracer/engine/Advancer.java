@@ -83,7 +83,7 @@ final class Advancer {
         List<MSnap> msnap = new ArrayList<>();
         for (MState m : s.ms) {
             m.proc.readyNextGen(gen);
-            GState cur = m.curG;
+            GState cur = m.curGRacy();
             if (!m.proc.statusWasTraced(gen)) {
                 msnap.add(new MSnap(m, m.proc.status, cur, cur == null ? 0 : cur.status));
             }
@@ -222,14 +222,14 @@ final class Advancer {
     private static void endTerminated(TraceSession s, List<MState> ms, List<GState> dead, BatchBuilder bb) {
         long now = TraceClock.now();
         for (MState m : ms) {
-            GState cur = m.curG;
+            GState cur = m.curGRacy();
             if (cur != null && cur.known && cur.status == Status.GO_RUNNING
                     && cur.thread.getState() == Thread.State.TERMINATED && s.gs.remove(cur.thread, cur)) {
                 bb.begin(0, m.mid, now);
                 bb.reserve(32);
                 bb.buf().event(EventType.GO_DESTROY, now);
                 cur.status = Status.GO_BAD;
-                m.curG = null;
+                m.setCurG(null);
                 bb.end();
             }
         }

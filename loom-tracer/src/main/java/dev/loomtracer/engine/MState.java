@@ -16,9 +16,11 @@ import java.lang.invoke.VarHandle;
  */
 final class MState {
     private static final VarHandle SEQLOCK;
+    private static final VarHandle CUR_G;
     static {
         try {
             SEQLOCK = MethodHandles.lookup().findVarHandle(MState.class, "seqlock", long.class);
+            CUR_G = MethodHandles.lookup().findVarHandle(MState.class, "curG", GState.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -28,8 +30,14 @@ final class MState {
     final long mid;
     final TraceSession session;
     final ProcState proc;
-    /** The G running (or in a syscall) on this M, as the trace has told it; null if none. */
-    volatile GState curG;
+    /**
+     * The G running (or in a syscall) on this M, as the trace has told it; null if none. Read
+     * plainly by the M's own writes; set ({@link #setCurG}) by them with a release store, not a
+     * volatile one (a fence per start and stop saved): the only other reader is the advancer's
+     * racy snapshot ({@link #curGRacy}), which the status CAS makes harmless, and the advancer
+     * sets it only at stop, when no writer can write.
+     */
+    GState curG;
     /** This M's buffers, indexed by generation parity. */
     final TraceBuf[] bufs = new TraceBuf[2];
     /** The generation the current write is in; valid only while writing. */
@@ -44,6 +52,15 @@ final class MState {
         this.session = session;
         this.proc = new ProcState(pid, procStatus);
         this.writer = new TraceWriter(this);
+    }
+
+    void setCurG(GState g) {
+        CUR_G.setRelease(this, g);
+    }
+
+    /** For the advancer, while this M may be writing. */
+    GState curGRacy() {
+        return (GState) CUR_G.getAcquire(this);
     }
 
     /** True while this M is inside a write (also detects a hook re-entering the tracer). */

@@ -122,7 +122,7 @@ public final class TraceWriter {
                 }
                 b.event(EventType.GO_DESTROY, ts);
                 known.tell(Status.GO_BAD, gen);
-                m.curG = null;
+                m.setCurG(null);
                 return;
             }
         }
@@ -132,7 +132,7 @@ public final class TraceWriter {
         }
         b.event(EventType.GO_DESTROY, ts);
         g.tell(Status.GO_BAD, gen);
-        m.curG = null;
+        m.setCurG(null);
         m.session.gs.remove(vt, g);
     }
 
@@ -442,7 +442,7 @@ public final class TraceWriter {
             b.varint(g.id);
             b.varint(g.nextSeq(gen));
             g.tell(Status.GO_RUNNING, gen); // from now on this M tells it
-            m.curG = g;
+            m.setCurG(g);
             return true;
         } finally {
             g.release();
@@ -482,7 +482,7 @@ public final class TraceWriter {
         b.varint(stringId(reason));
         b.varint(stackId(stack));
         g.tell(newStatus, gen); // g is on this M: no claim needed, the new status hands it over
-        m.curG = null;
+        m.setCurG(null);
     }
 
     /**
