@@ -34,7 +34,7 @@ import java.util.Map;
  * <li>{@code patched, tracing off} / {@code on} / {@code on, stacks on block}: the same
  *     instrumentation patched into java.base ({@code ./loomtrace run --patch}): no agent, no JVMTI.</li>
  * </ol>
- * It prints the median ns per round trip of each, the ratios the targets are stated in, and the
+ * It prints the median wall-clock ns and process CPU ns per round trip of each, the ratios the targets are stated in, and the
  * trace's bytes per event.
  *
  * <p>Usage: {@code java -cp <carrier-hooks classes> dev.loomtracer.hooks.bench.CaptureOverhead
@@ -93,12 +93,14 @@ public final class CaptureOverhead {
             }
         }
         Map<String, List<Double>> ns = new LinkedHashMap<>();
+        Map<String, List<Double>> cpu = new LinkedHashMap<>();
         Map<String, double[]> bytes = new LinkedHashMap<>();
         for (int r = 0; r < rounds; r++) {
             for (String b : benches) {
                 for (Config c : configs) {
                     Child.Result res = jvms.get(c.jvm).measure(b, c.mode, trips);
                     ns.computeIfAbsent(b + "|" + c.name, k -> new ArrayList<>()).add(res.nsPerTrip());
+                    cpu.computeIfAbsent(b + "|" + c.name, k -> new ArrayList<>()).add(res.cpuPerTrip());
                     if (res.events() > 0) {
                         double[] acc = bytes.computeIfAbsent(b + "|" + c.name, k -> new double[2]);
                         acc[0] += res.bytes();
@@ -112,32 +114,37 @@ public final class CaptureOverhead {
             c.close();
         }
         for (String b : benches) {
-            System.out.printf(Locale.ROOT, "%n%s ping-pong (median ns per round trip; min..max):%n", b);
+            System.out.printf(Locale.ROOT, "%n%s ping-pong, per round trip: median wall ns (min..max), x no agent;"
+                    + " median process CPU ns, x no agent%n", b);
             double base = median(ns.get(b + "|" + NO_AGENT));
-            double off = median(ns.get(b + "|agent, tracing off"));
+            double cpuBase = median(cpu.get(b + "|" + NO_AGENT));
             for (Config c : configs) {
                 List<Double> l = ns.get(b + "|" + c.name);
                 double m = median(l);
+                double mc = median(cpu.get(b + "|" + c.name));
                 String extra = "";
                 double[] by = bytes.get(b + "|" + c.name);
                 if (by != null) {
                     extra = String.format(Locale.ROOT, "  %.2f bytes/event", by[0] / by[1]);
                 }
-                System.out.printf(Locale.ROOT, "  %-36s %8.1f  (%.1f..%.1f)  x%.3f of no agent%s%n", c.name, m,
+                System.out.printf(Locale.ROOT, "  %-36s %8.1f (%.1f..%.1f) x%.3f   cpu %8.1f x%.3f%s%n", c.name, m,
                         l.stream().mapToDouble(d -> d).min().orElse(0), l.stream().mapToDouble(d -> d).max().orElse(0),
-                        m / base, extra);
+                        m / base, mc, mc / cpuBase, extra);
             }
-            double patchedOff = median(ns.get(b + "|" + PATCHED_OFF));
-            System.out.printf(Locale.ROOT, "  tracing off, -javaagent / no agent:        %.3f (target <= 1.03)%n", off / base);
-            System.out.printf(Locale.ROOT, "  tracing off, patched / no agent:           %.3f (target <= 1.03)%n", patchedOff / base);
-            System.out.printf(Locale.ROOT, "  traced / untraced, -javaagent:             %.3f (target <= 1.3)%n",
-                    median(ns.get(b + "|agent, tracing on")) / off);
-            System.out.printf(Locale.ROOT, "  traced / untraced, patched:                %.3f (target <= 1.3)%n",
-                    median(ns.get(b + "|" + PATCHED_ON)) / patchedOff);
-            System.out.printf(Locale.ROOT, "  traced with stacks on block / untraced:    %.3f (target <= 2)%n",
-                    median(ns.get(b + "|" + PATCHED_STACKS)) / patchedOff);
+            ratio(ns, cpu, b, "tracing off, -javaagent / no agent", "agent, tracing off", NO_AGENT, "1.03");
+            ratio(ns, cpu, b, "tracing off, patched / no agent", PATCHED_OFF, NO_AGENT, "1.03");
+            ratio(ns, cpu, b, "traced / untraced, -javaagent", "agent, tracing on", "agent, tracing off", "1.3");
+            ratio(ns, cpu, b, "traced / untraced, patched", PATCHED_ON, PATCHED_OFF, "1.3");
+            ratio(ns, cpu, b, "stacks on block / untraced, patched", PATCHED_STACKS, PATCHED_OFF, "2");
         }
         deleteTree(patch);
+    }
+
+    private static void ratio(Map<String, List<Double>> ns, Map<String, List<Double>> cpu, String bench, String what,
+            String config, String base, String target) {
+        System.out.printf(Locale.ROOT, "  %-38s wall %.3f  cpu %.3f  (target <= %s)%n", what + ":",
+                median(ns.get(bench + "|" + config)) / median(ns.get(bench + "|" + base)),
+                median(cpu.get(bench + "|" + config)) / median(cpu.get(bench + "|" + base)), target);
     }
 
     private static void deleteTree(Path dir) throws IOException {
@@ -160,7 +167,7 @@ public final class CaptureOverhead {
 
     /** A benchmark JVM, driven line by line over its stdin/stdout. */
     static final class Child implements AutoCloseable {
-        record Result(double nsPerTrip, long bytes, long events) {}
+        record Result(double nsPerTrip, long bytes, long events, double cpuPerTrip) {}
 
         private final Process p;
         private final BufferedWriter in;
@@ -195,7 +202,8 @@ public final class CaptureOverhead {
                 throw new IOException("benchmark JVM failed: " + line);
             }
             String[] w = line.split(" ");
-            return new Result(Double.parseDouble(w[1]), Long.parseLong(w[2]), Long.parseLong(w[3]));
+            return new Result(Double.parseDouble(w[1]), Long.parseLong(w[2]), Long.parseLong(w[3]),
+                    w.length > 4 ? Double.parseDouble(w[4]) : Double.NaN);
         }
 
         @Override

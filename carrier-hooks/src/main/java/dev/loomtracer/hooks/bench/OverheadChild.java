@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One benchmark JVM of {@link CaptureOverhead}: reads {@code <park|queue> <off|on|stacks> <trips>}
- * lines, answers {@code ok <ns per round trip> <trace bytes> <trace events>}. Tracing is only
+ * lines, answers {@code ok <ns per round trip> <trace bytes> <trace events> <process CPU ns per round trip>}. Tracing is only
  * touched (through {@link Tracing}) in the modes that trace, so that the JVM without the agent
  * never needs the tracer.
  */
@@ -26,6 +26,7 @@ public final class OverheadChild {
             String bench = w[0];
             String mode = w[1];
             int trips = Integer.parseInt(w[2]);
+            long cpu0 = processCpuNanos();
             Tracing t = mode.equals("off") ? null : Tracing.start(mode.equals("stacks"));
             long ns;
             try {
@@ -35,14 +36,23 @@ public final class OverheadChild {
                     t.stop();
                 }
             }
+            // CPU time of the whole process (carrier, trace reader, advancer), trace drain
+            // included, validation excluded: on a shared machine it is disturbed far less than
+            // the wall time by other processes.
+            long cpu = processCpuNanos() - cpu0;
             long bytes = t == null ? 0 : t.bytes();
             long events = t == null ? 0 : t.countEvents();
-            System.out.printf(Locale.ROOT, "ok %.2f %d %d%n", ns / (double) trips, bytes, events);
+            System.out.printf(Locale.ROOT, "ok %.2f %d %d %.2f%n", ns / (double) trips, bytes, events, cpu / (double) trips);
             System.out.flush();
             if (t != null) {
                 t.delete();
             }
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** Two virtual threads hand a turn back and forth with park/unpark; ns for all trips. */
