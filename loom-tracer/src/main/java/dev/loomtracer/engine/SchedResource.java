@@ -16,35 +16,60 @@ import java.lang.invoke.VarHandle;
  * flags do need them, because the advancer races with writers for them.
  */
 abstract class SchedResource {
-    private static final VarHandle TRACED = MethodHandles.arrayElementVarHandle(int[].class);
+    // Fields, not arrays: every event of a G reads a flag and a counter, and two arrays would be
+    // two more objects (cache lines) to touch per event.
+    private static final VarHandle TRACED0;
+    private static final VarHandle TRACED1;
+    private static final VarHandle TRACED2;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            TRACED0 = l.findVarHandle(SchedResource.class, "traced0", int.class);
+            TRACED1 = l.findVarHandle(SchedResource.class, "traced1", int.class);
+            TRACED2 = l.findVarHandle(SchedResource.class, "traced2", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
-    private final int[] statusTraced = new int[3];
-    private final long[] seq = new long[2];
+    /** Status written in generations g with g % 3 == 0, 1, 2. Through TRACED0..2. */
+    @SuppressWarnings("unused")
+    private int traced0, traced1, traced2;
+    private long seq0, seq1;
+
+    private static VarHandle traced(long gen) {
+        int i = (int) (gen % 3);
+        return i == 0 ? TRACED0 : i == 1 ? TRACED1 : TRACED2;
+    }
 
     /** Claims the right to write this resource's status in {@code gen}; true for exactly one caller. */
     final boolean acquireStatus(long gen) {
-        int i = (int) (gen % 3);
-        return (int) TRACED.getVolatile(statusTraced, i) == 0 && TRACED.compareAndSet(statusTraced, i, 0, 1);
+        VarHandle h = traced(gen);
+        return (int) h.getVolatile(this) == 0 && h.compareAndSet(this, 0, 1);
     }
 
     final boolean statusWasTraced(long gen) {
-        return (int) TRACED.getVolatile(statusTraced, (int) (gen % 3)) != 0;
+        return (int) traced(gen).getVolatile(this) != 0;
     }
 
     /** Marks the status as written in {@code gen} without a status event (a creation implies it). */
     final void setStatusTraced(long gen) {
-        TRACED.setVolatile(statusTraced, (int) (gen % 3), 1);
+        traced(gen).setVolatile(this, 1);
     }
 
     /** Called by the advancer for every known resource before {@code gen + 1} is published. */
     final void readyNextGen(long gen) {
         long next = gen + 1;
-        seq[(int) (next & 1)] = 0;
-        TRACED.setVolatile(statusTraced, (int) (next % 3), 0);
+        if ((next & 1) == 0) {
+            seq0 = 0;
+        } else {
+            seq1 = 0;
+        }
+        traced(next).setVolatile(this, 0);
     }
 
     /** The next sequence number of this resource in {@code gen}. */
     final long nextSeq(long gen) {
-        return ++seq[(int) (gen & 1)];
+        return (gen & 1) == 0 ? ++seq0 : ++seq1;
     }
 }

@@ -30,6 +30,10 @@ public final class TraceWriter {
     private TraceBuf b;
     private long ts;
     private long gen;
+    /** The last string this M interned, in generation {@code lastStringGen}, and its id. */
+    private String lastString;
+    private long lastStringGen;
+    private long lastStringId;
     /** Set by {@link #enterCurrent} when the G must be stopped again after the event. */
     private boolean bracketed;
 
@@ -526,7 +530,16 @@ public final class TraceWriter {
     }
 
     private long stringId(String s) {
-        return m.session.strings[(int) (gen & 1)].put(s);
+        // Most of an M's strings are the same few reasons in a row: one identity check saves a
+        // hash-table lookup (and the cache lines it touches) per block.
+        if (s == lastString && gen == lastStringGen) {
+            return lastStringId;
+        }
+        long id = m.session.strings[(int) (gen & 1)].put(s);
+        lastString = s;
+        lastStringGen = gen;
+        lastStringId = id;
+        return id;
     }
 
     private long stackId(CapturedStack s) {
