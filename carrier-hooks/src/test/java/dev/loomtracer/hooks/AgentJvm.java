@@ -121,7 +121,14 @@ final class AgentJvm {
 
     /** Runs {@code mainClass} with no agent, java.base patched with the instrumented classes. */
     static Run runPatched(String captureOptions, String mainClass, String... args) throws Exception {
-        return runJava(dev.loomtracer.hooks.agent.PatchedJdk.jvmOptions(patchDir(), agentJar(), captureOptions), mainClass, args);
+        return runPatched(captureOptions, List.of(), mainClass, args);
+    }
+
+    /** The same, with more JVM options. */
+    static Run runPatched(String captureOptions, List<String> jvmOptions, String mainClass, String... args) throws Exception {
+        List<String> opts = new ArrayList<>(dev.loomtracer.hooks.agent.PatchedJdk.jvmOptions(patchDir(), agentJar(), captureOptions));
+        opts.addAll(jvmOptions);
+        return runJava(opts, mainClass, args);
     }
 
     private static Run runJava(List<String> jvmOptions, String mainClass, String... args) throws Exception {

@@ -1,6 +1,7 @@
 package dev.loomtracer.hooks.agent;
 
 import dev.loomtracer.engine.CapturedStack;
+import dev.loomtracer.engine.TraceWriter;
 import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.hooks.core.Emit;
 import dev.loomtracer.hooks.core.Reasons;
@@ -77,6 +78,11 @@ public final class Hooks {
         String pinned;
         /** The thread whose pinned block is open on this carrier. */
         Thread syscallVt;
+        /**
+         * The writer that told that block's begin (this M in the trace of then), weakly: a trace
+         * stopped meanwhile is not kept alive by a thread that stays parked.
+         */
+        java.lang.ref.WeakReference<TraceWriter> syscallWriter;
         /** The thread inside afterDone on this carrier: it releases its joiners. */
         Thread exiting;
 
@@ -307,6 +313,10 @@ public final class Hooks {
             return;
         }
         Slot s = SLOTS.get();
+        if (tracerOwnWait(vt)) { // mid-write: not the program's block, and not writable
+            s.pinned = null;
+            return;
+        }
         Stacks.Captured own = s.yieldVt == vt ? s.captured : null;
         s.yieldVt = null;
         s.captured = null;
@@ -327,18 +337,34 @@ public final class Hooks {
         }
         String why = s.pinned != null ? s.pinned : "pinned";
         s.pinned = null;
-        s.syscallVt = vt;
         CapturedStack stack = Emit.stacksOnBlock() ? (own != null ? own : Stacks.currentCaptured()).stack() : null;
-        Emit.pinnedBegin(vt, reason + " while pinned (" + why + ")", stack);
+        TraceWriter w = Emit.pinnedBegin(vt, reason + " while pinned (" + why + ")", stack);
+        s.syscallVt = w != null ? vt : null;
+        s.syscallWriter = w != null ? new java.lang.ref.WeakReference<>(w) : null;
+    }
+
+    /** The engine's trace lock, whose waiters park pinned (as a runtime mutex blocks Go's M). */
+    private static final String TRACE_LOCK = "dev.loomtracer.engine.TraceLock";
+
+    /**
+     * True if {@code vt} parks inside the tracer: a writer waiting for the trace lock. Its park is
+     * the tracer's, not the program's, and it happens mid-write, where the engine would only
+     * count the event as nested and drop it.
+     */
+    private static boolean tracerOwnWait(Thread vt) {
+        Object blocker = LockSupport.getBlocker(vt);
+        return blocker != null && blocker.getClass().getName().equals(TRACE_LOCK);
     }
 
     /** parkOnCarrierThread exit, on {@code vt}: the pinned block is over. */
     public static void pinnedParkEnd(Thread vt) {
         if (T.enabled()) {
             Slot s = SLOTS.get();
-            if (s.syscallVt == vt) {
+            if (s.syscallVt == vt && !tracerOwnWait(vt)) {
+                TraceWriter w = s.syscallWriter.get();
                 s.syscallVt = null;
-                Emit.pinnedEnd(vt);
+                s.syscallWriter = null;
+                Emit.pinnedEnd(vt, w); // not told if the trace that saw it begin was stopped meanwhile
             }
         }
     }

@@ -96,8 +96,12 @@ public final class Emit {
         }
     }
 
-    /** A pinned block begins: the reason as a log on the thread, then a syscall that holds the carrier. */
-    public static void pinnedBegin(Thread vt, String why, CapturedStack stack) {
+    /**
+     * A pinned block begins: the reason as a log on the thread, then a syscall that holds the
+     * carrier. Returns the writer that told it (it stands for this M in this trace), or null if
+     * nothing was told; {@link #pinnedEnd} tells the end only to that same writer.
+     */
+    public static TraceWriter pinnedBegin(Thread vt, String why, CapturedStack stack) {
         TraceWriter w = T.acquire();
         if (w != null) {
             try {
@@ -107,13 +111,22 @@ public final class Emit {
                 T.release(w);
             }
         }
+        return w;
     }
 
-    public static void pinnedEnd(Thread vt) {
+    /**
+     * The pinned block {@link #pinnedBegin} told with {@code begunWith} ends. Told only if this M
+     * writes through that same writer: a writer belongs to one M of one trace, so the end of a
+     * block begun in an earlier trace (stopped, and another started, while the thread was
+     * parked) is not told; that trace never saw the block begin.
+     */
+    public static void pinnedEnd(Thread vt, TraceWriter begunWith) {
         TraceWriter w = T.acquire();
         if (w != null) {
             try {
-                w.syscallEnd(vt);
+                if (w == begunWith) {
+                    w.syscallEnd(vt);
+                }
             } finally {
                 T.release(w);
             }
