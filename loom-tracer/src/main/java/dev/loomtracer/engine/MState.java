@@ -42,6 +42,8 @@ final class MState {
     final TraceBuf[] bufs = new TraceBuf[2];
     /** The generation the current write is in; valid only while writing. */
     long gen;
+    /** Whether the current write pinned a virtual thread (to unpin at release); valid only while writing. */
+    boolean pinnedWrite;
     @SuppressWarnings("unused") // through SEQLOCK
     private volatile long seqlock;
     final TraceWriter writer;

@@ -37,24 +37,29 @@ abstract class SchedResource {
     private int traced0, traced1, traced2;
     private long seq0, seq1;
 
-    private static VarHandle traced(long gen) {
-        int i = (int) (gen % 3);
-        return i == 0 ? TRACED0 : i == 1 ? TRACED1 : TRACED2;
-    }
+    // Each access names its VarHandle as a constant: a VarHandle picked at run time would not be
+    // inlined by the JIT (a generic call per access).
 
     /** Claims the right to write this resource's status in {@code gen}; true for exactly one caller. */
     final boolean acquireStatus(long gen) {
-        VarHandle h = traced(gen);
-        return (int) h.getVolatile(this) == 0 && h.compareAndSet(this, 0, 1);
+        return switch ((int) (gen % 3)) {
+            case 0 -> (int) TRACED0.getVolatile(this) == 0 && TRACED0.compareAndSet(this, 0, 1);
+            case 1 -> (int) TRACED1.getVolatile(this) == 0 && TRACED1.compareAndSet(this, 0, 1);
+            default -> (int) TRACED2.getVolatile(this) == 0 && TRACED2.compareAndSet(this, 0, 1);
+        };
     }
 
     final boolean statusWasTraced(long gen) {
-        return (int) traced(gen).getVolatile(this) != 0;
+        return switch ((int) (gen % 3)) {
+            case 0 -> (int) TRACED0.getVolatile(this) != 0;
+            case 1 -> (int) TRACED1.getVolatile(this) != 0;
+            default -> (int) TRACED2.getVolatile(this) != 0;
+        };
     }
 
     /** Marks the status as written in {@code gen} without a status event (a creation implies it). */
     final void setStatusTraced(long gen) {
-        traced(gen).setVolatile(this, 1);
+        setTraced(gen, 1);
     }
 
     /** Called by the advancer for every known resource before {@code gen + 1} is published. */
@@ -65,7 +70,15 @@ abstract class SchedResource {
         } else {
             seq1 = 0;
         }
-        traced(next).setVolatile(this, 0);
+        setTraced(next, 0);
+    }
+
+    private void setTraced(long gen, int v) {
+        switch ((int) (gen % 3)) {
+            case 0 -> TRACED0.setVolatile(this, v);
+            case 1 -> TRACED1.setVolatile(this, v);
+            default -> TRACED2.setVolatile(this, v);
+        }
     }
 
     /** The next sequence number of this resource in {@code gen}. */

@@ -96,17 +96,24 @@ public final class Tracer {
         if (s == null) {
             return null;
         }
-        // Pinned for the whole write: the write path may meet a contended monitor (inside
-        // ConcurrentHashMap, say), and since JDK 24 that unmounts a virtual thread, which would
-        // leave this carrier's M mid-write under another virtual thread.
-        Continuation.pin();
+        // A virtual thread is pinned for the whole write: the write path may meet a contended
+        // monitor (inside ConcurrentHashMap, say), and since JDK 24 that unmounts a virtual
+        // thread, which would leave this carrier's M mid-write under another virtual thread. A
+        // carrier (or platform) thread runs no continuation, cannot unmount, and is not pinned:
+        // there pin() and unpin() would be calls into the JVM (its slow path), ~2 per event.
+        boolean virtual = Thread.currentThread().isVirtual();
+        if (virtual) {
+            Continuation.pin();
+        }
         MState m = mstates.get();
         if (m == null || m.session != s) {
             m = s.newM(CarrierThreads.current()); // the carrier, even when a virtual thread writes first
             mstates.set(m);
         }
         if (m.isWriting()) {
-            Continuation.unpin();
+            if (virtual) {
+                Continuation.unpin();
+            }
             s.nestedEvents.increment();
             return null;
         }
@@ -114,16 +121,23 @@ public final class Tracer {
         long g = gen;
         if (g == 0 || session != s) {
             m.endWrite();
-            Continuation.unpin();
+            if (virtual) {
+                Continuation.unpin();
+            }
             return null;
         }
         m.gen = g;
+        m.pinnedWrite = virtual;
         return m.writer;
     }
 
     public void release(TraceWriter w) {
-        w.m().endWrite();
-        Continuation.unpin();
+        MState m = w.m();
+        boolean pinned = m.pinnedWrite;
+        m.endWrite();
+        if (pinned) {
+            Continuation.unpin();
+        }
     }
 
     /** The stack mode of the running trace, or OFF. */
