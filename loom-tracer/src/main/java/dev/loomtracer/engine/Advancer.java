@@ -314,7 +314,7 @@ final class Advancer {
 
     private static void frequency(BatchBuilder bb) {
         bb.begin(EventType.FREQUENCY);
-        bb.buf().varint(TraceClock.ticksPerSecond());
+        bb.buf().varint(TraceClock.TICKS_PER_SECOND);
         bb.end();
     }
 

@@ -186,7 +186,6 @@ public final class Tracer {
      */
     public void start(TraceConfig config) {
         JdkAccess.check();
-        TraceClock.ticksPerSecond(); // calibrated here, never under the trace lock
         control.lock();
         try {
             if (session != null) {

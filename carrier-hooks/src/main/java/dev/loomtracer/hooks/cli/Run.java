@@ -142,7 +142,6 @@ public final class Run {
             }
             deleteOnExit(dir);
             cmd.addAll(PatchedJdk.jvmOptions(dir, jar, agentArgs.toString()));
-            cmd.add(NATIVE_CLOCK);
             cmd.addAll(javaArgs);
             return runChild(cmd, out);
         }
@@ -155,16 +154,9 @@ public final class Run {
         // data sharing for the program's classes (and the JVM would say so).
         cmd.add("-Xbootclasspath/a:" + jar.toAbsolutePath());
         cmd.add("-javaagent:" + jar.toAbsolutePath() + "=" + agentArgs);
-        cmd.add(NATIVE_CLOCK);
         cmd.addAll(javaArgs);
         return runChild(cmd, out);
     }
-
-    /**
-     * Lets the tracer read the CPU's time-stamp counter (half the cost of nanoTime per event;
-     * see the engine's TscCounter). Without it the tracer falls back to nanoTime silently.
-     */
-    static final String NATIVE_CLOCK = "--enable-native-access=ALL-UNNAMED";
 
     private static int runChild(List<String> cmd, Path out) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).inheritIO().start();
