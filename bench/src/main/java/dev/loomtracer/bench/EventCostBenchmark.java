@@ -33,8 +33,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {
         "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
         "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
-        "--add-exports", "java.base/jdk.internal.access=ALL-UNNAMED",
-        "--enable-native-access=ALL-UNNAMED"})
+        "--add-exports", "java.base/jdk.internal.access=ALL-UNNAMED"})
 @State(Scope.Thread)
 public class EventCostBenchmark {
     private FlightRecorder fr;

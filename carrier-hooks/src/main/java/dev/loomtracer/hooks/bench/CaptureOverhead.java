@@ -43,7 +43,7 @@ import java.util.Map;
 public final class CaptureOverhead {
     private CaptureOverhead() {}
 
-    /** More options for every benchmark JVM, e.g. {@code -Dloomtrace.clock=nanotime} (system property loomtrace.overhead.jvm, space-separated). */
+    /** More options for every benchmark JVM, e.g. {@code -XX:+UseParallelGC} (system property loomtrace.overhead.jvm, space-separated). */
     private static final List<String> EXTRA_JVM_OPTIONS = System.getProperty("loomtrace.overhead.jvm", "").isBlank()
             ? List.of() : List.of(System.getProperty("loomtrace.overhead.jvm").trim().split("\\s+"));
     private static final String NO_AGENT = "no agent";
@@ -184,7 +184,6 @@ public final class CaptureOverhead {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(jvmOptions);
             cmd.add("-Djdk.virtualThreadScheduler.parallelism=1");
-            cmd.add("--enable-native-access=ALL-UNNAMED"); // the tracer's cheap clock, as ./loomtrace run gives it
             cmd.addAll(EXTRA_JVM_OPTIONS);
             cmd.add("-Xmx1g");
             cmd.add("-cp");
