@@ -82,7 +82,7 @@ public final class FlightRecorder {
                 running = null;
             }
             TraceStats s = recording.stop();
-            return s == null ? null : new TraceResult(0, s.generations(), s.lostEvents(), s.inconsistentEvents());
+            return s == null ? null : new TraceResult(0, s.generations(), s.lostEvents(), s.inconsistentEvents(), s.nestedEvents());
         }
     }
 }

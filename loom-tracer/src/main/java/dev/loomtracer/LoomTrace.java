@@ -117,7 +117,7 @@ public final class LoomTrace {
                             + p.failure.getMessage(), p.failure);
                 }
             }
-            return new TraceResult(bytes, s.generations(), s.lostEvents(), s.inconsistentEvents());
+            return new TraceResult(bytes, s.generations(), s.lostEvents(), s.inconsistentEvents(), s.nestedEvents());
         }
     }
 

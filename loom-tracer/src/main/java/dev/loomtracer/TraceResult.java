@@ -8,11 +8,15 @@ package dev.loomtracer;
  * @param lostEvents         events dropped because buffer memory ran out; when non-zero the
  *                           trace ended early and its last generation records the loss
  * @param inconsistentEvents events dropped because they contradicted what the trace had told
- *                           (a capture-layer defect; 0 in a healthy setup)
+ *                           (a capture-layer defect, or two threads telling one transition at
+ *                           once, as thread dumps can make them; 0 in a healthy setup)
+ * @param nestedEvents       events dropped because they were emitted from inside the tracer's own
+ *                           write on the same carrier (a hook re-entered the tracer; 0 in a
+ *                           healthy setup)
  */
-public record TraceResult(long bytes, long generations, long lostEvents, long inconsistentEvents) {
+public record TraceResult(long bytes, long generations, long lostEvents, long inconsistentEvents, long nestedEvents) {
     /** True if the trace holds everything the tracer saw. */
     public boolean complete() {
-        return lostEvents == 0 && inconsistentEvents == 0;
+        return lostEvents == 0 && inconsistentEvents == 0 && nestedEvents == 0;
     }
 }

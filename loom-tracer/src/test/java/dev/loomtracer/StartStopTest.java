@@ -55,6 +55,7 @@ class StartStopTest {
                 Thread.sleep(40);
                 TraceResult r = LoomTrace.stop();
                 assertEquals(0, r.inconsistentEvents(), "cycle " + c);
+                assertEquals(0, r.nestedEvents(), "cycle " + c);
                 assertEquals(0, r.lostEvents(), "cycle " + c);
             }
             // Own validator on every trace; Go's judge on a sample (it is slow).

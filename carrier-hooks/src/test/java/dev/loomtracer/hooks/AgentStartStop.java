@@ -471,18 +471,16 @@ public final class AgentStartStop {
         long[] stop() throws Exception {
             switch (api) {
                 case "stream" -> {
-                    TraceStats before = Tracer.GLOBAL.stats(); // the public result has no nested count
                     TraceResult r = LoomTrace.stop();
                     channel.close();
-                    return new long[] {r.lostEvents(), r.inconsistentEvents(), before.nestedEvents(), 0};
+                    return new long[] {r.lostEvents(), r.inconsistentEvents(), r.nestedEvents(), 1};
                 }
                 case "flight" -> {
                     try (OutputStream out = Files.newOutputStream(file)) {
                         flight.writeTo(out);
                     }
-                    TraceStats before = Tracer.GLOBAL.stats();
                     TraceResult r = flight.stop();
-                    return new long[] {r.lostEvents(), r.inconsistentEvents(), before.nestedEvents(), 0};
+                    return new long[] {r.lostEvents(), r.inconsistentEvents(), r.nestedEvents(), 1};
                 }
                 default -> {
                     TraceStats st = Tracer.GLOBAL.stop();

@@ -221,7 +221,7 @@ final class DebugEndpoints {
         }
         if (result != null && !result.complete()) {
             System.err.println("example-server: /debug/trace: " + result.lostEvents() + " events lost, "
-                    + result.inconsistentEvents() + " inconsistent");
+                    + result.inconsistentEvents() + " inconsistent, " + result.nestedEvents() + " nested");
         }
         cb.succeeded();
     }

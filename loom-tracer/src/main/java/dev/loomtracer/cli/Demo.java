@@ -115,7 +115,8 @@ public final class Demo {
             }
         }
         if (!result.complete()) {
-            out.printf("  lost events  %d, inconsistent %d%n", result.lostEvents(), result.inconsistentEvents());
+            out.printf("  lost events  %d, inconsistent %d, nested %d%n", result.lostEvents(), result.inconsistentEvents(),
+                    result.nestedEvents());
         }
         out.println();
         out.println(file + " is valid. Open it with:  go tool trace " + file);

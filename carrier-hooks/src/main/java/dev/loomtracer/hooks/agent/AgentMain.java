@@ -169,7 +169,7 @@ public final class AgentMain {
                 if (r != null) {
                     say(o, "wrote " + r.bytes() + " bytes (" + r.generations() + " generations) to " + out
                             + (r.complete() ? "" : "; lost " + r.lostEvents() + " events, dropped "
-                            + r.inconsistentEvents() + " inconsistent ones"));
+                            + r.inconsistentEvents() + " inconsistent ones and " + r.nestedEvents() + " nested ones"));
                 }
             } catch (IOException | RuntimeException e) {
                 System.err.println("Loom Tracer agent: writing " + out + " failed: " + e);
