@@ -140,6 +140,15 @@ public final class Tracer {
         }
     }
 
+    /**
+     * True if a thread parked with this blocker ({@code LockSupport.getBlocker}) waits inside the
+     * tracer (for the trace lock, pinned, mid-write): a capture layer must not tell it as the
+     * program's block.
+     */
+    public static boolean isTracerWait(Object blocker) {
+        return blocker instanceof TraceLock;
+    }
+
     /** The stack mode of the running trace, or OFF. */
     public TraceConfig.StackMode stackMode() {
         TraceSession s = session;

@@ -343,17 +343,13 @@ public final class Hooks {
         s.syscallWriter = w != null ? new java.lang.ref.WeakReference<>(w) : null;
     }
 
-    /** The engine's trace lock, whose waiters park pinned (as a runtime mutex blocks Go's M). */
-    private static final String TRACE_LOCK = "dev.loomtracer.engine.TraceLock";
-
     /**
      * True if {@code vt} parks inside the tracer: a writer waiting for the trace lock. Its park is
      * the tracer's, not the program's, and it happens mid-write, where the engine would only
      * count the event as nested and drop it.
      */
     private static boolean tracerOwnWait(Thread vt) {
-        Object blocker = LockSupport.getBlocker(vt);
-        return blocker != null && blocker.getClass().getName().equals(TRACE_LOCK);
+        return Tracer.isTracerWait(LockSupport.getBlocker(vt));
     }
 
     /** parkOnCarrierThread exit, on {@code vt}: the pinned block is over. */
