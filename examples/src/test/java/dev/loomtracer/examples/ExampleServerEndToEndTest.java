@@ -94,9 +94,6 @@ class ExampleServerEndToEndTest {
 
     /** The same without an agent: the server's virtual threads on Loom Tracer's tracing scheduler. */
     @Test
-    @org.junit.jupiter.api.Disabled("capture-layer defect, not of this module: under sustained load the TracingScheduler "
-            + "crashes the JVM (SIGSEGV in stackChunkOopDesc::sender / Continuation::is_continuation_entry_frame, from "
-            + "TracingScheduler.tellEnd walking an unmounted virtual thread's stack); re-enable when that is fixed")
     void onTheTracingSchedulerTheTraceShowsWhyRequestsBlock() throws Exception {
         capturedBlocks(null, "tracing", "server-tracing-scheduler.trace");
     }
