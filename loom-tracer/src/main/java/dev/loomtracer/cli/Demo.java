@@ -157,6 +157,9 @@ public final class Demo {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaCommand);
         cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        // On the boot class path from the start: appended by the agent at run time, the JVM would
+        // turn class data sharing off for the application's classes and print a warning.
+        cmd.add("-Xbootclasspath/a:" + jar);
         cmd.add("-javaagent:" + jar);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
