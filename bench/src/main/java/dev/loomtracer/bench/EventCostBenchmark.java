@@ -111,6 +111,16 @@ public class EventCostBenchmark {
         }
     }
 
+    /** The bracket every event pays besides its operation: acquire (M lookup, sequence counter) and release. */
+    @Benchmark
+    public void acquireRelease() {
+        Tracer t = Tracer.GLOBAL;
+        TraceWriter w = t.acquire();
+        if (w != null) {
+            t.release(w);
+        }
+    }
+
     /** The floor: one clock read, which every event pays once. */
     @Benchmark
     public long nanoTime() {
