@@ -16,8 +16,12 @@ import java.util.concurrent.atomic.LongAdder;
  * one's last generation is flushed, so no state crosses sessions.
  */
 final class TraceSession {
+    private static final AtomicLong SESSIONS = new AtomicLong();
+
     final Tracer tracer;
     final TraceConfig config;
+    /** Which session of this JVM this is (1, 2, ...): never 0, never reused. */
+    final long number = SESSIONS.incrementAndGet();
     /** The first generation of this session; Gs first seen in it get a status, later ones a creation. */
     final long firstGen = 1;
     final ConcurrentHashMap<Thread, GState> gs = new ConcurrentHashMap<>();

@@ -45,6 +45,15 @@ public final class TraceWriter {
         return m;
     }
 
+    /**
+     * The trace this writer writes into, as a number unique in the JVM (never 0). A capture layer
+     * that tells the two halves of an episode (a pinned block's begin and end) in two writes
+     * compares it, so that it never tells an end to a trace that did not see the begin.
+     */
+    public long session() {
+        return m.session.number;
+    }
+
     // ---------------------------------------------------------------- capture-layer operations
 
     /** {@code creator} (running here) created {@code child}; it starts runnable, or blocked. */

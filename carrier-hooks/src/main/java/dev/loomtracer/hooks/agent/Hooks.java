@@ -78,11 +78,8 @@ public final class Hooks {
         String pinned;
         /** The thread whose pinned block is open on this carrier. */
         Thread syscallVt;
-        /**
-         * The writer that told that block's begin (this M in the trace of then), weakly: a trace
-         * stopped meanwhile is not kept alive by a thread that stays parked.
-         */
-        java.lang.ref.WeakReference<TraceWriter> syscallWriter;
+        /** The trace ({@link TraceWriter#session()}) that was told that block's begin. */
+        long syscallSession;
         /** The thread inside afterDone on this carrier: it releases its joiners. */
         Thread exiting;
 
@@ -338,9 +335,9 @@ public final class Hooks {
         String why = s.pinned != null ? s.pinned : "pinned";
         s.pinned = null;
         CapturedStack stack = Emit.stacksOnBlock() ? (own != null ? own : Stacks.currentCaptured()).stack() : null;
-        TraceWriter w = Emit.pinnedBegin(vt, reason + " while pinned (" + why + ")", stack);
-        s.syscallVt = w != null ? vt : null;
-        s.syscallWriter = w != null ? new java.lang.ref.WeakReference<>(w) : null;
+        long session = Emit.pinnedBegin(vt, reason + " while pinned (" + why + ")", stack);
+        s.syscallVt = session != 0 ? vt : null;
+        s.syscallSession = session;
     }
 
     /**
@@ -357,10 +354,10 @@ public final class Hooks {
         if (T.enabled()) {
             Slot s = SLOTS.get();
             if (s.syscallVt == vt && !tracerOwnWait(vt)) {
-                TraceWriter w = s.syscallWriter.get();
+                long session = s.syscallSession;
                 s.syscallVt = null;
-                s.syscallWriter = null;
-                Emit.pinnedEnd(vt, w); // not told if the trace that saw it begin was stopped meanwhile
+                s.syscallSession = 0;
+                Emit.pinnedEnd(vt, session); // not told if the trace that saw it begin was stopped meanwhile
             }
         }
     }

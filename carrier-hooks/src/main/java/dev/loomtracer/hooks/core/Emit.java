@@ -98,33 +98,34 @@ public final class Emit {
 
     /**
      * A pinned block begins: the reason as a log on the thread, then a syscall that holds the
-     * carrier. Returns the writer that told it (it stands for this M in this trace), or null if
-     * nothing was told; {@link #pinnedEnd} tells the end only to that same writer.
+     * carrier. Returns the trace that was told ({@link TraceWriter#session()}), or 0 if none;
+     * {@link #pinnedEnd} tells the end only to that same trace.
      */
-    public static TraceWriter pinnedBegin(Thread vt, String why, CapturedStack stack) {
+    public static long pinnedBegin(Thread vt, String why, CapturedStack stack) {
         TraceWriter w = T.acquire();
+        long session = 0;
         if (w != null) {
             try {
+                session = w.session();
                 w.logOnCurrent(vt, Reasons.PINNED_LOG_KEY, why);
                 w.syscallBegin(vt, stack);
             } finally {
                 T.release(w);
             }
         }
-        return w;
+        return session;
     }
 
     /**
-     * The pinned block {@link #pinnedBegin} told with {@code begunWith} ends. Told only if this M
-     * writes through that same writer: a writer belongs to one M of one trace, so the end of a
-     * block begun in an earlier trace (stopped, and another started, while the thread was
-     * parked) is not told; that trace never saw the block begin.
+     * The pinned block {@link #pinnedBegin} told to trace {@code begunIn} ends. Told only to that
+     * same trace: the end of a block begun in an earlier trace (stopped, and another started,
+     * while the thread was parked) is not told; that trace never saw the block begin.
      */
-    public static void pinnedEnd(Thread vt, TraceWriter begunWith) {
+    public static void pinnedEnd(Thread vt, long begunIn) {
         TraceWriter w = T.acquire();
         if (w != null) {
             try {
-                if (w == begunWith) {
+                if (w.session() == begunIn) {
                     w.syscallEnd(vt);
                 }
             } finally {
