@@ -59,23 +59,8 @@ public class EventCostBenchmark {
     /** Two scheduling events (GoStart + GoStop of a virtual thread on this M): per-op cost / 2 = per event. */
     @Benchmark
     public void startStopPair() {
-        Tracer t = Tracer.GLOBAL;
-        TraceWriter w = t.acquire();
-        if (w != null) {
-            try {
-                w.goStart(vt);
-            } finally {
-                t.release(w);
-            }
-        }
-        w = t.acquire();
-        if (w != null) {
-            try {
-                w.goStop(vt, "yield", null);
-            } finally {
-                t.release(w);
-            }
-        }
+        emit(START, vt);
+        emit(STOP, vt);
     }
 
     /**
@@ -84,27 +69,25 @@ public class EventCostBenchmark {
      */
     @Benchmark
     public void startBlockUnblock() {
+        emit(START, vt);
+        emit(BLOCK, vt);
+        emit(UNBLOCK, vt);
+    }
+
+    private static final int START = 0, STOP = 1, BLOCK = 2, UNBLOCK = 3;
+
+    /** One scheduling event as a capture layer writes it: acquire, the operation, release. */
+    private static void emit(int op, Thread vt) {
         Tracer t = Tracer.GLOBAL;
         TraceWriter w = t.acquire();
         if (w != null) {
             try {
-                w.goStart(vt);
-            } finally {
-                t.release(w);
-            }
-        }
-        w = t.acquire();
-        if (w != null) {
-            try {
-                w.goBlock(vt, "park", null);
-            } finally {
-                t.release(w);
-            }
-        }
-        w = t.acquire();
-        if (w != null) {
-            try {
-                w.goUnblock(vt, null, null);
+                switch (op) {
+                    case START -> w.goStart(vt);
+                    case STOP -> w.goStop(vt, "yield", null);
+                    case BLOCK -> w.goBlock(vt, "park", null);
+                    default -> w.goUnblock(vt, null, null);
+                }
             } finally {
                 t.release(w);
             }
