@@ -113,7 +113,12 @@ public final class AgentStartStop {
 
     static final Gate GATE = new Gate();
     static final Object MAILBOX = new Object();
-    static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(20);
+    /**
+     * A liveness guard, not a speed check: how long a wait for a witness may take before the
+     * child gives up with the thread's state (a hang would otherwise only end at the parent's
+     * 5-minute limit, without a diagnosis). Generous, so that a loaded machine never trips it.
+     */
+    static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     /** A virtual thread that, on each request, blocks once in its kind's way and then reports done. */
     static final class Witness {

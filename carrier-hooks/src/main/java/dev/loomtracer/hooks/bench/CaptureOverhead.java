@@ -201,8 +201,7 @@ public final class CaptureOverhead {
                 throw new IOException("benchmark JVM failed: " + line);
             }
             String[] w = line.split(" ");
-            return new Result(Double.parseDouble(w[1]), Long.parseLong(w[2]), Long.parseLong(w[3]),
-                    w.length > 4 ? Double.parseDouble(w[4]) : Double.NaN);
+            return new Result(Double.parseDouble(w[1]), Long.parseLong(w[2]), Long.parseLong(w[3]), Double.parseDouble(w[4]));
         }
 
         @Override
