@@ -19,7 +19,7 @@ import java.util.concurrent.Executors;
  * The example service: a Jetty 12 server whose requests run on virtual threads (Jetty's
  * {@link VirtualThreadPool}) and block the way real services do (see {@link Service}), plus a
  * downstream HTTP service it calls, and, with {@code --debug}, the trace endpoints of
- * {@link DebugEndpoints}.
+ * {@link dev.loomtracer.debug.DebugEndpoints} (the same component the agent's {@code http=} option serves).
  *
  * <p>By default the virtual threads of both servers run on Loom Tracer's {@link TracingScheduler},
  * handed to Jetty as the pool's executor: that is all it takes for a trace to show each request's
@@ -44,13 +44,13 @@ public final class ExampleServer implements AutoCloseable {
     private final ServerConnector connector;
     private final Server downstreamServer;
     private final ServerConnector downstreamConnector;
-    private final DebugEndpoints debug;
+    private final dev.loomtracer.debug.DebugEndpoints debug;
     private final TracingScheduler scheduler; // null with --scheduler default
     private final ExecutorService[] executors = new ExecutorService[2];
 
     private ExampleServer(ServerConfig cfg) {
         this.cfg = cfg;
-        this.debug = cfg.debug() ? new DebugEndpoints(cfg) : null;
+        this.debug = cfg.debug() ? new dev.loomtracer.debug.DebugEndpoints(cfg.debugConfig(), "example-server", null) : null;
         this.scheduler = cfg.scheduler() == ServerConfig.Scheduler.TRACING ? TracingScheduler.create() : null;
 
         this.downstreamServer = new Server(virtualThreadPool("downstream", 0));
@@ -77,9 +77,11 @@ public final class ExampleServer implements AutoCloseable {
             s.server.setHandler(new AppHandler(new Service(down), s.debug));
             s.server.start();
             if (cfg.flight()) {
-                String conflict = s.debug.startFlight(cfg.flightWindow(), cfg.flightMaxBytes(), dev.loomtracer.TraceOptions.Stacks.OFF);
-                if (conflict != null) {
-                    throw new IllegalStateException("cannot start the flight recorder: " + conflict);
+                try {
+                    dev.loomtracer.debug.TraceControl.startFlight(cfg.flightWindow(), cfg.flightMaxBytes(),
+                            dev.loomtracer.TraceOptions.defaults(), "example-server --flight");
+                } catch (dev.loomtracer.debug.TraceControl.Busy e) {
+                    throw new IllegalStateException("cannot start the flight recorder: " + e.getMessage());
                 }
             }
             return s;
@@ -110,7 +112,7 @@ public final class ExampleServer implements AutoCloseable {
     @Override
     public void close() {
         if (debug != null) {
-            debug.shutdown();
+            dev.loomtracer.debug.TraceControl.stopFlight(); // whatever the endpoints started
         }
         for (Server s : new Server[] {server, downstreamServer}) {
             try {
@@ -288,9 +290,9 @@ public final class ExampleServer implements AutoCloseable {
     /** Routes the service's paths; every request is a {@link dev.loomtracer.Task} named after its path. */
     private static final class AppHandler extends Handler.Abstract {
         private final Service service;
-        private final DebugEndpoints debug;
+        private final dev.loomtracer.debug.DebugEndpoints debug;
 
-        AppHandler(Service service, DebugEndpoints debug) {
+        AppHandler(Service service, dev.loomtracer.debug.DebugEndpoints debug) {
             this.service = service;
             this.debug = debug;
         }
@@ -302,7 +304,7 @@ public final class ExampleServer implements AutoCloseable {
                 if (debug == null) {
                     Http.text(res, cb, 404, "404 Not Found: the debug endpoints are off; start the server with --debug\n");
                 } else {
-                    debug.handle(req, res, cb, path);
+                    JettyDebugExchange.handle(debug, req, res, cb);
                 }
                 return true;
             }

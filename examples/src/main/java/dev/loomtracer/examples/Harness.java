@@ -90,7 +90,7 @@ public final class Harness {
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
-            DebugEndpoints.stacks(stacks);
+            dev.loomtracer.debug.DebugEndpoints.stacks(stacks);
             for (String w : workloads) {
                 path(w);
             }

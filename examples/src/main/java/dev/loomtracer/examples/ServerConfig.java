@@ -1,10 +1,7 @@
 package dev.loomtracer.examples;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.loomtracer.debug.DebugConfig;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -46,8 +43,8 @@ public record ServerConfig(String host, int port, boolean debug, String debugTok
         DEFAULT
     }
 
-    public static final String TOKEN_ENV = "LOOMTRACE_DEBUG_TOKEN";
-    public static final double DEFAULT_MAX_TRACE_SECONDS = 60;
+    public static final String TOKEN_ENV = DebugConfig.TOKEN_ENV;
+    public static final double DEFAULT_MAX_TRACE_SECONDS = DebugConfig.DEFAULT_MAX_TRACE_SECONDS;
 
     public static final String USAGE = """
             usage: loomtrace example-server [options]
@@ -95,7 +92,7 @@ public record ServerConfig(String host, int port, boolean debug, String debugTok
                 case "--port" -> port = intArg(args, ++i, a, 0, 65535);
                 case "--host" -> host = arg(args, ++i, a);
                 case "--debug" -> debug = true;
-                case "--debug-token-file" -> token = readToken(Path.of(arg(args, ++i, a)));
+                case "--debug-token-file" -> token = DebugConfig.readToken(Path.of(arg(args, ++i, a)));
                 case "--debug-token" -> throw new IllegalArgumentException(
                         "--debug-token is not accepted: a token on the command line shows in ps; use --debug-token-file F or "
                                 + TOKEN_ENV);
@@ -115,8 +112,8 @@ public record ServerConfig(String host, int port, boolean debug, String debugTok
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        if (token == null && env.get(TOKEN_ENV) != null && !env.get(TOKEN_ENV).isBlank()) {
-            token = env.get(TOKEN_ENV).strip();
+        if (token == null) {
+            token = DebugConfig.tokenFromEnvironment(env);
         }
         ServerConfig cfg = new ServerConfig(host, port, debug, token, latency, flight, window, flightBytes, maxTrace, scheduler);
         cfg.validate();
@@ -125,17 +122,19 @@ public record ServerConfig(String host, int port, boolean debug, String debugTok
 
     /** Throws IllegalArgumentException if the settings are unsafe or inconsistent. */
     public void validate() {
-        if (debug && debugToken == null && !isLoopback(host)) {
-            throw new IllegalArgumentException("--debug with --host " + host + " (not loopback) needs a debug token: "
-                    + "the trace endpoints show what every thread of the server does. Set " + TOKEN_ENV
-                    + " or pass --debug-token-file F, or listen on 127.0.0.1");
-        }
-        if (debugToken != null && debugToken.length() < 16) {
+        if (debug) {
+            DebugConfig.checkAccess(host, debugToken, "pass --debug-token-file F");
+        } else if (debugToken != null && debugToken.length() < 16) {
             throw new IllegalArgumentException("the debug token must be at least 16 characters");
         }
         if (flight && !debug) {
             throw new IllegalArgumentException("--flight needs --debug (the snapshot is served at /debug/flight)");
         }
+    }
+
+    /** The settings of the debug endpoints. */
+    public DebugConfig debugConfig() {
+        return new DebugConfig(maxTraceSeconds, flightWindow, flightMaxBytes, debugToken);
     }
 
     public ServerConfig withPort(int p) {
@@ -159,31 +158,7 @@ public record ServerConfig(String host, int port, boolean debug, String debugTok
     }
 
     /** True if {@code host} names only loopback addresses (127.0.0.0/8, ::1, localhost). */
-    static boolean isLoopback(String host) {
-        try {
-            InetAddress[] all = InetAddress.getAllByName(host);
-            for (InetAddress a : all) {
-                if (!a.isLoopbackAddress()) {
-                    return false;
-                }
-            }
-            return all.length > 0;
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
 
-    private static String readToken(Path f) {
-        try {
-            String first = Files.readString(f, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
-            if (first.isEmpty()) {
-                throw new IllegalArgumentException("the debug token file " + f + " is empty");
-            }
-            return first;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the debug token file " + f + ": " + e.getMessage());
-        }
-    }
 
     private static String arg(String[] args, int i, String opt) {
         if (i >= args.length) {

@@ -1,5 +1,7 @@
 package dev.loomtracer.examples;
 
+import dev.loomtracer.debug.DebugEndpoints;
+
 import dev.loomtracer.TraceOptions;
 import org.junit.jupiter.api.Test;
 
