@@ -153,8 +153,10 @@ public final class LoomTrace {
                         }
                     } catch (IOException e) {
                         failure = e;
+                        // The reason, not a stack trace: this lands on the host program's stderr.
                         System.getLogger("dev.loomtracer").log(System.Logger.Level.WARNING,
-                                "Loom Tracer: writing the trace failed, stopping the trace", e);
+                                "Loom Tracer: writing the trace failed after " + bytes.get() + " bytes (" + e
+                                        + "); tracing stopped");
                         Thread.ofPlatform().daemon().name("loomtrace-stop-on-error")
                                 .start(() -> stoppedOnError = Tracer.GLOBAL.stop());
                     }

@@ -21,6 +21,12 @@ public final class TraceOptions {
         ALL
     }
 
+    /** The default generation size (a generation ends early past it), and the smallest accepted. */
+    public static final long DEFAULT_GENERATION_BYTES = TraceConfig.DEFAULT.generationBytes();
+    public static final long MIN_GENERATION_BYTES = TraceConfig.MIN_GENERATION_BYTES;
+    /** The smallest buffer memory accepted (it must also hold a generation's worth). */
+    public static final long MIN_BUFFER_BYTES = TraceConfig.MIN_BUFFER_BYTES;
+
     private final Duration generationPeriod;
     private final long generationBytes;
     private final long bufferMemory;

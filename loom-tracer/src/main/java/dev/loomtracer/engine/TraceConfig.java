@@ -23,16 +23,20 @@ public record TraceConfig(Duration generationPeriod, long generationBytes, long 
         ALL
     }
 
+    /** The smallest generation size and buffer memory a trace accepts. */
+    public static final long MIN_GENERATION_BYTES = 64 << 10;
+    public static final long MIN_BUFFER_BYTES = 4 * MIN_GENERATION_BYTES;
+
     public static final TraceConfig DEFAULT = new TraceConfig(Duration.ofSeconds(1), 8L << 20, 64L << 20, StackMode.OFF);
 
     public TraceConfig {
         if (generationPeriod == null || generationPeriod.toMillis() < 10) {
             throw new IllegalArgumentException("generation period must be at least 10 ms, got " + generationPeriod);
         }
-        if (generationBytes < 64 << 10) {
+        if (generationBytes < MIN_GENERATION_BYTES) {
             throw new IllegalArgumentException("generation size must be at least 64 KiB, got " + generationBytes);
         }
-        if (maxBufferBytes < 4L * (64 << 10) || maxBufferBytes < generationBytes) {
+        if (maxBufferBytes < MIN_BUFFER_BYTES || maxBufferBytes < generationBytes) {
             throw new IllegalArgumentException("buffer memory must be at least 256 KiB and at least the generation size, got "
                     + maxBufferBytes);
         }

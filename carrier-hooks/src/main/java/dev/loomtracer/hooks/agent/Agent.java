@@ -25,33 +25,41 @@ public final class Agent {
 
     private static final String MAIN = "dev.loomtracer.hooks.agent.AgentMain";
 
-    public static void premain(String args, Instrumentation inst) throws Exception {
+    public static void premain(String args, Instrumentation inst) {
         start(args, inst);
     }
 
-    public static void agentmain(String args, Instrumentation inst) throws Exception {
+    public static void agentmain(String args, Instrumentation inst) {
         start(args, inst);
     }
 
-    private static void start(String args, Instrumentation inst) throws Exception {
-        if (!onBootClassPath()) {
-            // At run time: the JVM then turns off class data sharing for the application's classes
-            // and warns. -Xbootclasspath/a:<agent jar> on the command line (./loomtrace run adds it)
-            // avoids both.
-            inst.appendToBootstrapClassLoaderSearch(new JarFile(agentJar()));
-        }
-        Class<?> main = Class.forName(MAIN, true, null);
+    /**
+     * Never throws: an exception out of premain makes the JVM abort before the program runs
+     * ("processing of -javaagent failed"), and out of agentmain fails the attach. Whatever goes
+     * wrong is one line on stderr and the program runs untraced.
+     */
+    private static void start(String args, Instrumentation inst) {
         try {
+            if (!onBootClassPath()) {
+                // At run time: the JVM then turns off class data sharing for the application's classes
+                // and warns. -Xbootclasspath/a:<agent jar> on the command line (./loomtrace run adds it)
+                // avoids both.
+                inst.appendToBootstrapClassLoaderSearch(new JarFile(agentJar()));
+            }
+            Class<?> main = Class.forName(MAIN, true, null);
             main.getMethod("start", String.class, Instrumentation.class).invoke(null, args, inst);
         } catch (InvocationTargetException e) {
-            Throwable c = e.getCause();
-            if (c instanceof Exception ex) {
-                throw ex;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw e;
+            fail(e.getCause());
+        } catch (Throwable t) {
+            fail(t);
+        }
+    }
+
+    private static void fail(Throwable t) {
+        try {
+            System.err.println("Loom Tracer agent: not loaded (" + t + "); the program runs untraced");
+        } catch (Throwable ignored) {
+            // nothing left to tell it with
         }
     }
 

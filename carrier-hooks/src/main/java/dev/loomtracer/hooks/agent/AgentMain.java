@@ -25,8 +25,8 @@ import javax.management.ObjectName;
  * {@code VirtualThread}, and (with {@code output=FILE}) traces the whole run into the file,
  * written on JVM exit by a shutdown hook.
  *
- * <p>Invariant: by the time {@link #start} returns, either every hook is installed or none is
- * (and a message says why); the trace, if any, starts after the hooks, so that its first
+ * <p>Invariant: {@link #start} never throws; by the time it returns, either every hook is
+ * installed or none is (and a message says why); the trace, if any, starts after the hooks, so that its first
  * generation already sees every transition.
  */
 public final class AgentMain {
@@ -41,19 +41,35 @@ public final class AgentMain {
 
     private static volatile boolean started;
 
-    public static synchronized void start(String args, Instrumentation inst) throws Exception {
-        AgentOptions o;
-        try {
-            o = AgentOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("Loom Tracer agent: " + e.getMessage());
-            throw e;
-        }
+    /**
+     * Installs the hooks and starts the trace the options ask for. Never throws: a bad option, a
+     * JDK it cannot instrument or an output it cannot write is one line on stderr
+     * ({@link AgentLog#problem}) and the program runs (untraced, or traced with the option's
+     * default, as {@link AgentOptions} says).
+     */
+    public static synchronized void start(String args, Instrumentation inst) {
+        AgentOptions o = AgentOptions.parse(args);
+        o.problems().forEach(p -> AgentLog.problem(p.toString()));
         if (started) {
             say(o, "already loaded; ignoring the second load");
             return;
         }
         started = true;
+        try {
+            install(inst, o);
+        } catch (Exception | LinkageError e) {
+            AgentLog.problem("cannot instrument this JVM (" + e + "); the program runs untraced");
+            return;
+        }
+        if (o.output() != null) {
+            startTrace(o);
+        } else if (o.problems().isEmpty()) {
+            say(o, "hooks installed; no output=FILE given, so nothing is traced until the program starts a trace"
+                    + " (dev.loomtracer.LoomTrace)");
+        }
+    }
+
+    private static void install(Instrumentation inst, AgentOptions o) throws Exception {
         openJdkInternals(inst);
         Capture.agentLoaded();
         Hooks.warmUp(); // initializes VThreads and the hooks now, not inside the first hook
@@ -72,22 +88,28 @@ public final class AgentMain {
         }
         inst.retransformClasses(targets.toArray(new Class<?>[0]));
         for (Map.Entry<String, String> p : tf.problems().entrySet()) {
-            System.err.println("Loom Tracer agent: " + p.getKey().replace('/', '.') + " not instrumented: " + p.getValue());
+            AgentLog.problem(p.getKey().replace('/', '.') + " not instrumented: " + p.getValue());
         }
         if (tf.problems().containsKey(JdkTransformer.VIRTUAL_THREAD)) {
-            System.err.println("Loom Tracer agent: virtual threads will not be traced on this JDK (" + Runtime.version() + ")");
+            AgentLog.problem("virtual threads will not be traced on this JDK (" + Runtime.version() + ")");
         }
         if (!o.quiet() && jvmtiTransitionsOn()) {
-            System.err.println("Loom Tracer agent: note: every Java agent turns on the JVM's JVMTI virtual-thread transition "
+            say(o, "note: every Java agent turns on the JVM's JVMTI virtual-thread transition "
                     + "tracking (~90 ns per mount and unmount, tracing or not); see docs/CAPTURE.md (the JVM option that "
                     + "removes it can deadlock virtual threads on JDK 25, so Loom Tracer does not use it)");
         }
-        if (o.output() != null) {
+    }
+
+    /** Starts the streamed or flight-recorder trace; a failure is one line and the program runs untraced. */
+    private static void startTrace(AgentOptions o) {
+        try {
             if (o.flight()) {
                 startFlight(o);
             } else {
                 startStream(o);
             }
+        } catch (IOException | RuntimeException e) {
+            AgentLog.problem("cannot trace to " + o.output() + " (" + e + "): fix output=; the program runs untraced");
         }
     }
 
@@ -102,24 +124,11 @@ public final class AgentMain {
             return;
         }
         started = true;
-        AgentOptions o;
-        try {
-            o = AgentOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("Loom Tracer: bad -D" + PatchedJdk.OPTIONS_PROPERTY + ": " + e.getMessage());
-            return;
-        }
+        AgentOptions o = AgentOptions.parse(args);
+        o.problems().forEach(p -> AgentLog.problem("-D" + PatchedJdk.OPTIONS_PROPERTY + ": " + p));
         Capture.agentLoaded();
-        try {
-            if (o.output() != null) {
-                if (o.flight()) {
-                    startFlight(o);
-                } else {
-                    startStream(o);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            System.err.println("Loom Tracer: cannot start the trace: " + e);
+        if (o.output() != null) {
+            startTrace(o);
         }
     }
 
@@ -172,7 +181,7 @@ public final class AgentMain {
                             + r.inconsistentEvents() + " inconsistent ones and " + r.nestedEvents() + " nested ones"));
                 }
             } catch (IOException | RuntimeException e) {
-                System.err.println("Loom Tracer agent: writing " + out + " failed: " + e);
+                AgentLog.problem("writing " + out + " failed: " + e);
             }
         }, "loomtrace-agent-exit"));
         say(o, "tracing to " + out + " (stacks " + o.stacks().name().toLowerCase().replace('_', '-') + ")");
@@ -187,7 +196,7 @@ public final class AgentMain {
                 long n = fr.writeTo(s);
                 say(o, "flight recorder: wrote the last " + n + " bytes of trace to " + out);
             } catch (IOException | RuntimeException e) {
-                System.err.println("Loom Tracer agent: writing " + out + " failed: " + e);
+                AgentLog.problem("writing " + out + " failed: " + e);
             } finally {
                 fr.stop();
             }
@@ -206,8 +215,6 @@ public final class AgentMain {
     }
 
     private static void say(AgentOptions o, String msg) {
-        if (!o.quiet()) {
-            System.err.println("Loom Tracer agent: " + msg);
-        }
+        AgentLog.info(o.quiet(), msg);
     }
 }

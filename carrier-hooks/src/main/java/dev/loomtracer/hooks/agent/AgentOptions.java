@@ -2,8 +2,12 @@ package dev.loomtracer.hooks.agent;
 
 import dev.loomtracer.TraceOptions;
 
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -20,20 +24,46 @@ import java.util.Locale;
  *     exit, and on demand through the JMX operation
  *     {@code dev.loomtracer:type=FlightRecorder#dump(String file)};</li>
  * <li>{@code period=DURATION} - generation length (default 1s); {@code buffer=SIZE} - tracer buffer memory;</li>
- * <li>{@code quiet} - no messages on stderr.</li>
+ * <li>{@code quiet} - no messages on stderr but problems.</li>
  * </ul>
- * Invariant: a parsed value is valid; a bad option fails parsing with a message naming it.
+ *
+ * <p>Invariant: parsing never throws and every value kept is valid. A bad option is one entry of
+ * {@link #problems()} (naming the option, what it accepts, and what the agent does instead) and
+ * falls back where the intent is unambiguous: a bad tuning value (stacks, period, buffer, the
+ * flight window) to its default, an unknown key to nothing; with no usable output the run is not
+ * traced. The agent prints the problems and goes on; {@code ./loomtrace run} refuses them.
  */
-record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration flightAge, long flightBytes, boolean flight,
-                    Duration period, long buffer, boolean quiet) {
+public record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration flightAge, long flightBytes, boolean flight,
+                           Duration period, long buffer, boolean quiet, List<Problem> problems) {
+
+    /** A bad option: what is wrong with it and how to fix it, then what the agent does instead. */
+    public record Problem(String what, String instead) {
+        @Override
+        public String toString() {
+            return instead.isEmpty() ? what : what + "; " + instead;
+        }
+    }
 
     static final long DEFAULT_FLIGHT_BYTES = 64L << 20;
 
-    static AgentOptions parse(String args) {
+    static final String KNOWN = "output=FILE, stacks=off|on-block|all, flight=DURATION|SIZE|DURATION/SIZE,"
+            + " flight-size=SIZE, period=DURATION, buffer=SIZE, quiet";
+
+    /** A bad option: the message names it and says what to write instead. */
+    private static final class Bad extends Exception {
+        Bad(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    public static AgentOptions parse(String args) {
+        List<Problem> problems = new ArrayList<>();
         Path output = null;
+        boolean outputGiven = false;
         TraceOptions.Stacks stacks = TraceOptions.Stacks.OFF;
         Duration flightAge = null;
         long flightBytes = -1;
+        boolean flightGiven = false;
         Duration period = null;
         long buffer = -1;
         boolean quiet = false;
@@ -46,36 +76,51 @@ record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration flightAge,
                 int eq = p.indexOf('=');
                 String key = (eq < 0 ? p : p.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
                 String value = eq < 0 ? "" : p.substring(eq + 1).strip();
-                switch (key) {
-                    case "output", "o" -> output = Path.of(require(key, value));
-                    case "stacks" -> stacks = switch (require(key, value).toLowerCase(Locale.ROOT)) {
-                        case "off", "none" -> TraceOptions.Stacks.OFF;
-                        case "on-block", "block", "on_block" -> TraceOptions.Stacks.ON_BLOCK;
-                        case "all" -> TraceOptions.Stacks.ALL;
-                        default -> throw bad(key, value, "off, on-block or all");
-                    };
-                    case "flight" -> {
-                        for (String v : require(key, value).split("/")) {
-                            if (looksLikeSize(v)) {
-                                flightBytes = size(key, v);
-                            } else {
-                                flightAge = duration(key, v);
+                try {
+                    switch (key) {
+                        case "output", "o" -> {
+                            outputGiven = true;
+                            output = writableFile(key, value);
+                        }
+                        case "stacks" -> stacks = stacks(key, value);
+                        case "flight" -> {
+                            flightGiven = true;
+                            for (String v : require(key, value, "30s, 64MiB or 30s/64MiB").split("/")) {
+                                if (looksLikeSize(v)) {
+                                    flightBytes = size(key, v);
+                                } else {
+                                    flightAge = duration(key, v);
+                                }
                             }
                         }
+                        case "flight-size" -> {
+                            flightGiven = true;
+                            flightBytes = size(key, value);
+                        }
+                        case "period" -> period = period(key, value);
+                        case "buffer" -> buffer = size(key, value);
+                        case "quiet" -> quiet = true;
+                        default -> throw new Bad("unknown option '" + p + "' ignored (options: " + KNOWN + ")");
                     }
-                    case "flight-size" -> flightBytes = size(key, require(key, value));
-                    case "period" -> period = duration(key, require(key, value));
-                    case "buffer" -> buffer = size(key, require(key, value));
-                    case "quiet" -> quiet = true;
-                    default -> throw new IllegalArgumentException("unknown Loom Tracer agent option '" + key
-                            + "' (options: output=FILE, stacks=off|on-block|all, flight=DURATION|SIZE, flight-size=SIZE,"
-                            + " period=DURATION, buffer=SIZE, quiet)");
+                } catch (Bad e) {
+                    problems.add(new Problem(e.getMessage(), switch (key) {
+                        case "output", "o" -> "not tracing";
+                        case "stacks" -> "tracing with stacks off";
+                        case "flight", "flight-size" -> "using the default window (64 MiB)";
+                        case "period" -> "using the default (1s)";
+                        case "buffer" -> "using the default (64MiB)";
+                        default -> "";
+                    }));
                 }
             }
         }
-        boolean flight = flightAge != null || flightBytes > 0;
+        boolean flight = flightGiven;
         if (flight && output == null) {
-            throw new IllegalArgumentException("the flight option needs output=FILE: where the window is written at exit");
+            if (!outputGiven) {
+                problems.add(new Problem("option flight needs output=FILE (where the window is written at exit):"
+                        + " add output=/path/app.trace", "not tracing"));
+            }
+            flight = false;
         }
         if (flight && flightBytes <= 0) {
             flightBytes = DEFAULT_FLIGHT_BYTES;
@@ -83,31 +128,84 @@ record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration flightAge,
         if (flight && flightAge == null) {
             flightAge = Duration.ofDays(365); // bounded by size only
         }
-        AgentOptions o = new AgentOptions(output, stacks, flightAge, flightBytes, flight, period, buffer, quiet);
-        o.traceOptions(); // validates
-        return o;
+        if (!flight) {
+            flightAge = null;
+            flightBytes = -1;
+        }
+        return new AgentOptions(output, stacks, flightAge, flightBytes, flight, period, buffer, quiet, List.copyOf(problems));
     }
 
+    /** The options as the engine takes them; valid by construction. */
     TraceOptions traceOptions() {
         TraceOptions t = TraceOptions.defaults().stacks(stacks);
         if (period != null) {
             t = t.generationPeriod(period);
         }
         if (buffer > 0) {
-            t = t.bufferMemory(buffer);
+            t = withBuffer(t, buffer);
         }
         return t;
     }
 
-    private static String require(String key, String value) {
+    /** Buffer memory below the default generation size also makes generations smaller (a generation must fit). */
+    private static TraceOptions withBuffer(TraceOptions t, long buffer) {
+        long generation = TraceOptions.DEFAULT_GENERATION_BYTES;
+        if (buffer < generation) {
+            t = t.generationBytes(Math.max(TraceOptions.MIN_GENERATION_BYTES, buffer / 2));
+        }
+        return t.bufferMemory(buffer);
+    }
+
+    private static String require(String key, String value, String example) throws Bad {
         if (value.isEmpty()) {
-            throw new IllegalArgumentException("Loom Tracer agent option '" + key + "' needs a value (" + key + "=...)");
+            throw new Bad("option " + key + "= needs a value, e.g. " + key + "=" + example);
         }
         return value;
     }
 
-    private static IllegalArgumentException bad(String key, String value, String expected) {
-        return new IllegalArgumentException("bad value for Loom Tracer agent option " + key + "=" + value + ": expected " + expected);
+    private static Bad bad(String key, String value, String expected) {
+        return new Bad("bad option " + key + "=" + value + ": expected " + expected);
+    }
+
+    /** FILE, if its directory exists and it can be written (created or replaced) there. */
+    private static Path writableFile(String key, String value) throws Bad {
+        require(key, value, "/path/app.trace");
+        Path p;
+        try {
+            p = Path.of(value).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw bad(key, value, "a file name (" + e.getReason() + ")");
+        }
+        Path dir = p.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw bad(key, value, "a file in an existing directory (" + dir + " does not exist)");
+        }
+        if (Files.isDirectory(p)) {
+            throw bad(key, value, "a file, not a directory");
+        }
+        if (Files.exists(p) ? !Files.isWritable(p) : !Files.isWritable(dir)) {
+            throw bad(key, value, "a file this process may write (" + (Files.exists(p) ? p : dir) + " is not writable)");
+        }
+        return p;
+    }
+
+    private static TraceOptions.Stacks stacks(String key, String value) throws Bad {
+        return switch (require(key, value, "on-block").toLowerCase(Locale.ROOT)) {
+            case "off", "none" -> TraceOptions.Stacks.OFF;
+            case "on-block", "block", "on_block" -> TraceOptions.Stacks.ON_BLOCK;
+            case "all" -> TraceOptions.Stacks.ALL;
+            default -> throw bad(key, value, "off, on-block or all");
+        };
+    }
+
+    private static Duration period(String key, String value) throws Bad {
+        Duration d = duration(key, value);
+        try {
+            TraceOptions.defaults().generationPeriod(d);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw bad(key, value, "a duration of at least 10ms, such as 1s");
+        }
+        return d;
     }
 
     /** A size ends in a byte unit (64MiB, 512KB, 1GiB, 1000b); anything else is a duration (30s, 2m). */
@@ -115,8 +213,8 @@ record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration flightAge,
         return v.strip().toLowerCase(Locale.ROOT).endsWith("b");
     }
 
-    static long size(String key, String v) {
-        String u = v.strip().toLowerCase(Locale.ROOT);
+    static long size(String key, String v) throws Bad {
+        String u = require(key, v, "64MiB").toLowerCase(Locale.ROOT);
         long mult = 1;
         String num = u;
         String[][] units = {{"kib", "1024"}, {"mib", "1048576"}, {"gib", "1073741824"}, {"kb", "1024"}, {"mb", "1048576"},
@@ -128,34 +226,41 @@ record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration flightAge,
                 break;
             }
         }
+        long n;
         try {
-            long n = Long.parseLong(num);
-            if (n <= 0) {
-                throw bad(key, v, "a positive size such as 64MiB");
-            }
-            return Math.multiplyExact(n, mult);
+            n = Math.multiplyExact(Long.parseLong(num), mult);
         } catch (NumberFormatException | ArithmeticException e) {
             throw bad(key, v, "a size such as 64MiB, 512KiB or 1GiB");
         }
+        if (n < TraceOptions.MIN_BUFFER_BYTES) {
+            throw bad(key, v, "a size of at least 256KiB, such as 64MiB");
+        }
+        return n;
     }
 
-    static Duration duration(String key, String v) {
-        String u = v.strip().toLowerCase(Locale.ROOT);
+    static Duration duration(String key, String v) throws Bad {
+        String u = require(key, v, "30s").toLowerCase(Locale.ROOT);
+        Duration d;
         try {
             if (u.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(u.substring(0, u.length() - 2).strip()));
+                d = Duration.ofMillis(Long.parseLong(u.substring(0, u.length() - 2).strip()));
             } else if (u.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(u.substring(0, u.length() - 1).strip()));
+                d = Duration.ofSeconds(Long.parseLong(u.substring(0, u.length() - 1).strip()));
             } else if (u.endsWith("min")) {
-                return Duration.ofMinutes(Long.parseLong(u.substring(0, u.length() - 3).strip()));
+                d = Duration.ofMinutes(Long.parseLong(u.substring(0, u.length() - 3).strip()));
             } else if (u.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(u.substring(0, u.length() - 1).strip()));
+                d = Duration.ofMinutes(Long.parseLong(u.substring(0, u.length() - 1).strip()));
             } else if (u.endsWith("h")) {
-                return Duration.ofHours(Long.parseLong(u.substring(0, u.length() - 1).strip()));
+                d = Duration.ofHours(Long.parseLong(u.substring(0, u.length() - 1).strip()));
+            } else {
+                d = Duration.ofSeconds(Long.parseLong(u));
             }
-            return Duration.ofSeconds(Long.parseLong(u));
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException | ArithmeticException e) {
             throw bad(key, v, "a duration such as 30s, 500ms, 2m or 1h");
         }
+        if (d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(3650)) > 0) {
+            throw bad(key, v, "a positive duration such as 30s, 500ms, 2m or 1h");
+        }
+        return d;
     }
 }

@@ -1,6 +1,7 @@
 package dev.loomtracer.hooks.cli;
 
 import dev.loomtracer.hooks.agent.AgentMain;
+import dev.loomtracer.hooks.agent.AgentOptions;
 import dev.loomtracer.hooks.agent.PatchedJdk;
 
 import java.io.IOException;
@@ -58,6 +59,21 @@ public final class Run {
     }
 
     static int run(String[] args) throws Exception {
+        try {
+            return runChecked(args);
+        } catch (UsageException e) {
+            return usageError(e.getMessage());
+        }
+    }
+
+    /** A command line this command cannot run: exit 2 with the usage. */
+    private static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static int runChecked(String[] args) throws Exception {
         String output = "run.trace";
         String stacks = null;
         String flight = null;
@@ -117,7 +133,12 @@ public final class Run {
             System.err.println("loomtrace run: the agent jar " + jar + " does not exist");
             return 2;
         }
-        Path out = Path.of(output).toAbsolutePath();
+        Path out;
+        try {
+            out = Path.of(output).toAbsolutePath();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UsageException("bad output file '" + output + "': " + e.getReason());
+        }
         StringBuilder agentArgs = new StringBuilder("output=").append(out);
         if (stacks != null) {
             agentArgs.append(",stacks=").append(stacks);
@@ -127,6 +148,12 @@ public final class Run {
         }
         if (agentArgs.toString().contains(",,") || out.toString().contains(",")) {
             System.err.println("loomtrace run: the output path must not contain a comma: " + out);
+            return 2;
+        }
+        // The agent would run the program anyway (untraced, or with a default): refuse here, before it starts.
+        List<AgentOptions.Problem> problems = AgentOptions.parse(agentArgs.toString()).problems();
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> System.err.println("loomtrace run: " + p.what()));
             return 2;
         }
         List<String> cmd = new ArrayList<>();
@@ -193,9 +220,9 @@ public final class Run {
                 && !a.startsWith("--class-path") && !a.startsWith("--source") && !a.startsWith("--patch");
     }
 
-    private static String next(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException("option " + option + " needs a value");
+    private static String next(String[] args, int i, String option) throws UsageException {
+        if (i >= args.length || args[i].equals("--")) {
+            throw new UsageException("option " + option + " needs a value");
         }
         return args[i];
     }
