@@ -53,67 +53,27 @@ find_go() {
   return 1
 }
 
-# Runs a command as root: directly when we are root, else through sudo
-# (non-interactive sudo when there is no terminal to ask for a password on).
-as_root() {
-  if [[ "$(id -u)" -eq 0 ]]; then
-    "$@"
-  elif [[ -t 0 ]]; then
-    sudo "$@"
-  else
-    sudo -n "$@"
-  fi
-}
-
-check_root_access() {
-  [[ "$(id -u)" -eq 0 ]] && return 0
-  command -v sudo >/dev/null 2>&1 ||
-    die "Go 1.23 is missing, and installing ${GO_PACKAGE} needs root: not root and sudo is not installed."
-  if [[ ! -t 0 ]] && ! sudo -n true 2>/dev/null; then
-    die "Go 1.23 is missing, and installing ${GO_PACKAGE} needs root: sudo wants a password and there is no terminal to ask on."
-  fi
-}
-
-LOG=""
-run_logged() {
-  # Runs "$@" as root with its output in $LOG; on failure shows the end of the log.
-  if ! as_root env DEBIAN_FRONTEND=noninteractive "$@" >>"$LOG" 2>&1; then
-    say "command failed: $*"
-    tail -n 25 "$LOG" | sed 's/^/  | /' >&2
-    die "could not install ${GO_PACKAGE} (full log: $LOG)."
-  fi
-}
-
 install_go() {
-  command -v apt-get >/dev/null 2>&1 ||
-    die "Go 1.23 is missing and apt-get is not available on this machine (not Debian?)."
-  check_root_access
-
   local codename=""
   if [[ -r /etc/os-release ]]; then
     codename=$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")
   fi
-
-  LOG=$(mktemp "${TMPDIR:-/tmp}/loomtrace-ensure-go.XXXXXX.log")
-  say "Go 1.23 not found at $GO_DEFAULT; installing ${GO_PACKAGE} (log: $LOG)"
+  say "Go 1.23 not found at $GO_DEFAULT; installing ${GO_PACKAGE}"
 
   local -a target=()
   if [[ "$codename" == "bookworm" ]]; then
     target=(-t bookworm-backports)
     if ! grep -rqsE '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
       say "adding the bookworm-backports apt source ($BACKPORTS_LIST)"
-      printf '%s\n' "$BACKPORTS_LINE" | as_root tee "$BACKPORTS_LIST" >/dev/null ||
+      local -a sudo=()
+      [[ "$(id -u)" -eq 0 ]] || { [[ -t 0 ]] && sudo=(sudo); } || sudo=(sudo -n)
+      printf '%s\n' "$BACKPORTS_LINE" | "${sudo[@]}" tee "$BACKPORTS_LIST" >/dev/null ||
         die "could not write $BACKPORTS_LIST."
     fi
   else
     say "this is not Debian 12 (bookworm) (VERSION_CODENAME='${codename}'); trying the configured apt sources"
   fi
-
-  local -a apt_opts=(-q -y -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300 -o Acquire::Retries=3)
-  say "apt-get update"
-  run_logged apt-get "${apt_opts[@]}" update
-  say "apt-get install ${target[*]} ${GO_PACKAGE}"
-  run_logged apt-get "${apt_opts[@]}" install --no-install-recommends "${target[@]}" "$GO_PACKAGE"
+  "$(dirname "$0")/apt-install.sh" "Go 1.23" "${target[@]}" "$GO_PACKAGE" || die "could not install ${GO_PACKAGE}."
 }
 
 if go=$(find_go); then
@@ -137,5 +97,4 @@ install_go
 is_go123 "$GO_DEFAULT" ||
   die "${GO_PACKAGE} was installed but $GO_DEFAULT is missing or is not Go >= 1.23."
 say "installed $(GOTOOLCHAIN=local "$GO_DEFAULT" version)"
-rm -f "$LOG"
 printf '%s\n' "$GO_DEFAULT"
