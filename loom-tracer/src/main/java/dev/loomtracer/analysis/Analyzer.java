@@ -1,0 +1,399 @@
+package dev.loomtracer.analysis;
+
+import dev.loomtracer.analysis.AnalysisResult.*;
+import dev.loomtracer.parse.Frame;
+import dev.loomtracer.parse.Stack;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Sums the model's intervals into the sections of an {@link AnalysisResult}, in one pass.
+ *
+ * <p>Invariant: memory is bounded by the open tasks, the distinct reasons, stacks, task types and
+ * groups (each capped at {@link #MAX_KEYS}, the rest folded into "(other)"), and top-N heaps, never
+ * by the number of events or intervals.
+ */
+final class Analyzer implements ModelListener {
+    static final int MAX_KEYS = 2000;
+    static final String OTHER = "(other)";
+    private static final int STEPS = 3;
+
+    /** A count, total, max and (optionally) a histogram. */
+    private static final class Acc {
+        long count;
+        long total;
+        long max;
+        final Histogram h;
+
+        Acc(int digits) {
+            h = digits > 0 ? new Histogram(digits) : null;
+        }
+
+        void add(long d) {
+            count++;
+            total += d;
+            max = Math.max(max, d);
+            if (h != null) {
+                h.recordValue(d);
+            }
+        }
+
+        Distribution dist(String name) {
+            return new Distribution(name, count, total, q(50), q(90), q(99), q(99.9), max);
+        }
+
+        long q(double p) {
+            return h == null || count == 0 ? 0 : Math.min(max, h.getValueAtPercentile(p));
+        }
+
+        Row row(String name) {
+            return new Row(name, count, total, max);
+        }
+    }
+
+    private static final class StackAcc {
+        final List<String> frames;
+        long count;
+        long total;
+
+        StackAcc(List<String> frames) {
+            this.frames = frames;
+        }
+    }
+
+    private static final class SplitAcc {
+        long running;
+        long runnable;
+        long pinned;
+        final Map<String, Acc> blocked = new HashMap<>();
+
+        void add(Interval i) {
+            long d = i.duration();
+            switch (i.state()) {
+                case RUNNING -> running += d;
+                case RUNNABLE -> runnable += d;
+                case PINNED -> pinned += d;
+                case BLOCKED -> blocked.computeIfAbsent(i.reason(), k -> new Acc(0)).add(d);
+            }
+        }
+
+        void add(SplitAcc o) {
+            running += o.running;
+            runnable += o.runnable;
+            pinned += o.pinned;
+            o.blocked.forEach((k, v) -> {
+                Acc a = blocked.computeIfAbsent(k, x -> new Acc(0));
+                a.count += v.count;
+                a.total += v.total;
+                a.max = Math.max(a.max, v.max);
+            });
+        }
+
+        Split split() {
+            return new Split(running, runnable, pinned, rows(blocked, Integer.MAX_VALUE));
+        }
+    }
+
+    private static final class OpenTask {
+        final long id;
+        final String type;
+        final long start;
+        final SplitAcc split = new SplitAcc();
+        final List<Step> steps = new ArrayList<>(STEPS + 1);
+
+        OpenTask(long id, String type, long start) {
+            this.id = id;
+            this.type = type;
+            this.start = start;
+        }
+
+        void add(Interval i) {
+            split.add(i);
+            if (i.state() == ThreadState.RUNNING) {
+                return;
+            }
+            if (steps.size() == STEPS && steps.get(STEPS - 1).durationNanos() >= i.duration()) {
+                return;
+            }
+            steps.add(new Step(i.thread().id(), i.state().name(), i.reason(), i.region(), where(i.stack()), i.start(),
+                    i.duration()));
+            steps.sort(Comparator.comparingLong(Step::durationNanos).reversed());
+            if (steps.size() > STEPS) {
+                steps.remove(STEPS);
+            }
+        }
+    }
+
+    private static final class TypeAcc {
+        final Acc wall = new Acc(3);
+        final SplitAcc split = new SplitAcc();
+    }
+
+    private static final class GroupAcc {
+        long count;
+        long exec;
+        final Acc sched = new Acc(2);
+        final Map<String, Acc> blocked = new HashMap<>();
+    }
+
+    private final int topN;
+    private ThreadModel model;
+
+    private final Acc sched = new Acc(3);
+    private final Map<String, Acc> schedByType = new HashMap<>();
+    private final Map<String, Acc> schedByGroup = new HashMap<>();
+    private final PriorityQueue<Wait> worst = new PriorityQueue<>(Comparator.comparingLong(Wait::waitNanos));
+
+    private final Map<String, Acc> blockByReason = new HashMap<>();
+    private final Map<String, Acc> blockByBlocker = new HashMap<>();
+    private final Map<String, Acc> blockByUnblocker = new HashMap<>();
+    private final Map<String, Acc> blockedAtEnd = new HashMap<>();
+    private final Map<String, StackAcc> blockByStack = new HashMap<>();
+    private final Map<String, StackAcc> schedByStack = new HashMap<>();
+    private final Map<String, StackAcc> pinByStack = new HashMap<>();
+
+    private final Acc pinned = new Acc(0);
+    private final Map<String, Acc> pinByReason = new HashMap<>();
+    private final Map<String, Acc> pinByCarrier = new HashMap<>();
+
+    private final Map<Long, OpenTask> openTasks = new HashMap<>();
+    private final Map<String, TypeAcc> taskTypes = new HashMap<>();
+    private final PriorityQueue<TaskReport> slowest = new PriorityQueue<>(Comparator.comparingLong(TaskReport::wallNanos));
+
+    private final Map<Long, Acc> carrierBusy = new HashMap<>();
+    private final Timeline timeline = new Timeline();
+
+    private final Map<String, GroupAcc> groups = new HashMap<>();
+    private long threadCount;
+    private long virtualCount;
+    private long exec;
+    private long schedWait;
+    private long blocked;
+    private long pinnedTotal;
+
+    Analyzer(int topN) {
+        this.topN = topN;
+    }
+
+    void attach(ThreadModel m) {
+        this.model = m;
+    }
+
+    @Override
+    public void interval(Interval i) {
+        timeline.origin(model.firstTime());
+        ThreadInfo t = i.thread();
+        if (!t.counted) {
+            t.counted = true;
+            threadCount++;
+            if (t.isVirtual()) {
+                virtualCount++;
+            }
+            capped(groups, t.group(), k -> new GroupAcc()).count++;
+        }
+        GroupAcc group = capped(groups, t.group(), k -> new GroupAcc());
+        long d = i.duration();
+        OpenTask task = i.task() == Interval.NONE ? null : openTasks.get(i.task());
+        if (task != null) {
+            task.add(i);
+        }
+        switch (i.state()) {
+            case RUNNING -> {
+                exec += d;
+                group.exec += d;
+                busy(i);
+            }
+            case RUNNABLE -> {
+                if (i.complete()) {
+                    schedWait += d;
+                    sched.add(d);
+                    group.sched.add(d);
+                    capped(schedByGroup, t.group(), k -> new Acc(2)).add(d);
+                    if (!i.taskType().isEmpty()) {
+                        capped(schedByType, i.taskType(), k -> new Acc(2)).add(d);
+                    }
+                    stack(schedByStack, i.stack(), d);
+                    offerWorst(i);
+                }
+            }
+            case BLOCKED -> {
+                if (i.complete()) {
+                    blocked += d;
+                    capped(blockByReason, i.reason(), k -> new Acc(0)).add(d);
+                    capped(group.blocked, i.reason(), k -> new Acc(0)).add(d);
+                    capped(blockByBlocker, blocker(i.reason()), k -> new Acc(0)).add(d);
+                    capped(blockByUnblocker, unblocker(i), k -> new Acc(0)).add(d);
+                    stack(blockByStack, i.stack(), d);
+                } else if (i.cutAtEnd()) {
+                    capped(blockedAtEnd, i.reason(), k -> new Acc(0)).add(d);
+                }
+            }
+            case PINNED -> {
+                busy(i);
+                if (i.complete()) {
+                    pinnedTotal += d;
+                    pinned.add(d);
+                    capped(pinByReason, i.reason(), k -> new Acc(0)).add(d);
+                    capped(pinByCarrier, "carrier " + i.carrier(), k -> new Acc(0)).add(d);
+                    stack(pinByStack, i.stack(), d);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void taskBegin(long id, long parent, String type, long time, ThreadInfo thread) {
+        openTasks.put(id, new OpenTask(id, type, time));
+    }
+
+    @Override
+    public void taskEnd(long id, long time) {
+        OpenTask t = openTasks.remove(id);
+        if (t == null) {
+            return;
+        }
+        long wall = time - t.start;
+        TypeAcc type = capped(taskTypes, t.type, k -> new TypeAcc());
+        type.wall.add(wall);
+        type.split.add(t.split);
+        if (slowest.size() < topN || slowest.peek().wallNanos() < wall) {
+            slowest.add(new TaskReport(t.id, t.type, t.start, wall, t.split.split(), List.copyOf(t.steps)));
+            if (slowest.size() > topN) {
+                slowest.poll();
+            }
+        }
+    }
+
+    @Override
+    public void runnable(long time, int runnable) {
+        timeline.origin(model.firstTime());
+        timeline.runnable(time, runnable);
+    }
+
+    private void busy(Interval i) {
+        if (!i.thread().isVirtual() || i.carrier() == Interval.NONE) {
+            return;
+        }
+        carrierBusy.computeIfAbsent(i.carrier(), k -> new Acc(0)).add(i.duration());
+        timeline.busy(i.start(), i.end());
+    }
+
+    private void offerWorst(Interval i) {
+        if (topN <= 0 || (worst.size() >= topN && worst.peek().waitNanos() >= i.duration())) {
+            return;
+        }
+        List<CarrierNow> now = new ArrayList<>();
+        for (ThreadModel.CarrierActivity a : model.carriersNow()) {
+            now.add(new CarrierNow(a.carrier(), a.thread().id(), a.state().name(), a.since(), a.taskType(), a.region()));
+        }
+        worst.add(new Wait(i.thread().id(), i.thread().group(), i.taskType(), i.start(), i.duration(), now));
+        if (worst.size() > topN) {
+            worst.poll();
+        }
+    }
+
+    static String blocker(String reason) {
+        return reason.startsWith("park ") ? reason.substring(5) : "(" + (reason.isEmpty() ? "no reason" : reason) + ")";
+    }
+
+    private static String unblocker(Interval i) {
+        if (!i.unblocked()) {
+            return "(not unblocked)";
+        }
+        ThreadInfo by = i.unblocker();
+        if (by == null) {
+            return "no thread (timer or scheduler)";
+        }
+        return by.isVirtual() ? "virtual thread" : "platform thread " + by.id();
+    }
+
+    /** "Class.method (File.java:line)" of the innermost frame, "" for an empty stack. */
+    static String where(Stack s) {
+        return s.isEmpty() ? "" : frame(s.top());
+    }
+
+    static String frame(Frame f) {
+        return f.function() + " (" + f.file() + ":" + f.line() + ")";
+    }
+
+    private static void stack(Map<String, StackAcc> m, Stack s, long d) {
+        if (s.isEmpty()) {
+            return;
+        }
+        StringBuilder key = new StringBuilder();
+        for (Frame f : s.frames()) {
+            key.append(f.function()).append('\0').append(f.file()).append('\0').append(f.line()).append('\n');
+        }
+        String k = key.toString();
+        StackAcc a = m.get(k);
+        if (a == null) {
+            if (m.size() >= MAX_KEYS) {
+                a = m.computeIfAbsent(OTHER, x -> new StackAcc(List.of(OTHER)));
+            } else {
+                a = new StackAcc(s.frames().stream().map(Analyzer::frame).toList());
+                m.put(k, a);
+            }
+        }
+        a.count++;
+        a.total += d;
+    }
+
+    private static <V> V capped(Map<String, V> m, String key, java.util.function.Function<String, V> make) {
+        V v = m.get(key);
+        if (v == null) {
+            v = m.computeIfAbsent(m.size() >= MAX_KEYS ? OTHER : key, make);
+        }
+        return v;
+    }
+
+    private static List<Row> rows(Map<String, Acc> m, int limit) {
+        return m.entrySet().stream().map(e -> e.getValue().row(e.getKey()))
+                .sorted(Comparator.comparingLong(Row::totalNanos).reversed().thenComparing(Row::name))
+                .limit(limit).toList();
+    }
+
+    private static List<StackRow> stacks(Map<String, StackAcc> m, int limit) {
+        return m.values().stream().map(a -> new StackRow(a.frames, a.count, a.total))
+                .sorted(Comparator.comparingLong(StackRow::totalNanos).reversed()
+                        .thenComparing(r -> String.join(";", r.frames())))
+                .limit(limit).toList();
+    }
+
+    private static List<Distribution> dists(Map<String, Acc> m) {
+        return m.entrySet().stream().map(e -> e.getValue().dist(e.getKey()))
+                .sorted(Comparator.comparingLong(Distribution::count).reversed().thenComparing(Distribution::name))
+                .toList();
+    }
+
+    AnalysisResult result(TraceInfo info) {
+        timeline.end(model.lastTime());
+        List<TaskType> types = taskTypes.entrySet().stream().map(e -> {
+            Distribution w = e.getValue().wall.dist(e.getKey());
+            return new TaskType(e.getKey(), w.count(), w.totalNanos(), w.p50Nanos(), w.p90Nanos(), w.p99Nanos(),
+                    w.maxNanos(), e.getValue().split.split());
+        }).sorted(Comparator.comparingLong(TaskType::count).reversed().thenComparing(TaskType::type)).toList();
+        List<Group> gs = groups.entrySet().stream().map(e -> {
+            GroupAcc g = e.getValue();
+            return new Group(e.getKey(), g.count, g.exec, g.sched.total, g.sched.q(99), rows(g.blocked, Integer.MAX_VALUE));
+        }).sorted(Comparator.comparingLong(Group::count).reversed().thenComparing(Group::group)).toList();
+        List<Row> byCarrier = carrierBusy.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getValue().row("carrier " + e.getKey())).toList();
+        return new AnalysisResult(info, sched.dist(""), dists(schedByType), dists(schedByGroup),
+                worst.stream().sorted(Comparator.comparingLong(Wait::waitNanos).reversed()).toList(),
+                rows(blockByReason, Integer.MAX_VALUE), rows(blockByBlocker, Integer.MAX_VALUE), stacks(blockByStack, topN),
+                rows(blockByUnblocker, Integer.MAX_VALUE), rows(blockedAtEnd, Integer.MAX_VALUE),
+                new Pinning(pinned.count, pinned.total, pinned.max, rows(pinByReason, Integer.MAX_VALUE),
+                        stacks(pinByStack, topN), rows(pinByCarrier, Integer.MAX_VALUE)),
+                types, slowest.stream().sorted(Comparator.comparingLong(TaskReport::wallNanos).reversed()).toList(),
+                new Carriers(carrierBusy.size(), timeline.width(), byCarrier, timeline.peakRunnable(),
+                        timeline.buckets(carrierBusy.size())),
+                gs, new Threads(threadCount, virtualCount, exec, schedWait, blocked, pinnedTotal),
+                new Profiles(stacks(blockByStack, Integer.MAX_VALUE), stacks(schedByStack, Integer.MAX_VALUE),
+                        stacks(pinByStack, Integer.MAX_VALUE)));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.loomtracer.analysis;
+
+import dev.loomtracer.parse.Stack;
+
+/**
+ * A maximal span of one thread's time with one state, carrier, task and region: the unit every
+ * analysis sums. {@link ThreadModel} emits each interval once, when it ends.
+ *
+ * <p>Fields by state (else {@link #NONE}, "" or {@link Stack#EMPTY}):
+ * <ul>
+ * <li>{@code carrier}: the carrier thread (Go M) for RUNNING and PINNED;</li>
+ * <li>{@code reason}: BLOCKED: why (the block reason, e.g. {@code park ReentrantLock$NonfairSync},
+ *     {@code sleep}, {@code monitor enter}); PINNED: why the carrier was pinned (the
+ *     {@code loomtrace.pinned} log), "" if not told; RUNNABLE: how it became runnable
+ *     ({@code created}, {@code unblocked}, {@code yield}, or a stop reason);</li>
+ * <li>{@code stack}: BLOCKED and PINNED: where it blocked; RUNNABLE: where it will resume (the
+ *     stack of the block or stop before), when the trace has stacks;</li>
+ * <li>{@code unblocker}: BLOCKED and ended by an unblock: the thread that unblocked it, or
+ *     {@code null} when no thread did (a timer or the scheduler on a carrier); {@code unblocked}
+ *     says whether the end was an unblock at all.</li>
+ * </ul>
+ * {@code task} is the task the thread worked for (the innermost region's task, else the innermost
+ * task begun on this thread and not ended), {@link #NONE} if none; {@code region} the innermost
+ * region's name, "" if none. {@code cutAtStart}: the interval began before the trace did (its state
+ * came from a status event), so its true start is unknown; {@code cutAtEnd}: the trace ended while
+ * it went on. Times are trace nanoseconds.
+ */
+public record Interval(ThreadInfo thread, ThreadState state, long start, long end, long carrier, String reason,
+                       Stack stack, boolean unblocked, ThreadInfo unblocker, long task, String taskType,
+                       String region, boolean cutAtStart, boolean cutAtEnd) {
+    /** No carrier, no task. */
+    public static final long NONE = -1;
+
+    /** {@code end - start}, nanoseconds. */
+    public long duration() {
+        return end - start;
+    }
+
+    /** True if both ends are in the trace (what blocking and scheduler latency count). */
+    public boolean complete() {
+        return !cutAtStart && !cutAtEnd;
+    }
+}

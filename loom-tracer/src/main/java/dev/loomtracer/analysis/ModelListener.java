@@ -1,0 +1,22 @@
+package dev.loomtracer.analysis;
+
+/**
+ * Receives what {@link ThreadModel} derives from the ordered events.
+ *
+ * <p>Invariant: calls come in trace order of their end times; an interval is delivered once;
+ * a task's intervals are delivered before its {@link #taskEnd}, except those of other threads
+ * still in one of its regions when it ends.
+ */
+public interface ModelListener {
+    /** A thread's interval ended. */
+    void interval(Interval interval);
+
+    /** A task began ({@code parent} {@link Interval#NONE} if none) on {@code thread}. */
+    default void taskBegin(long id, long parent, String type, long time, ThreadInfo thread) {}
+
+    /** A task begun in the trace ended. */
+    default void taskEnd(long id, long time) {}
+
+    /** The number of runnable threads changed to {@code runnable} at {@code time}. */
+    default void runnable(long time, int runnable) {}
+}

@@ -1,0 +1,268 @@
+package dev.loomtracer.analysis;
+
+import dev.loomtracer.analysis.AnalysisResult.*;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The plain-text form of an {@link AnalysisResult}: the headline answers in words first (where the
+ * tasks' time went, the slowest task, scheduler latency, the main blocking reasons, pinning), then
+ * one section per analysis.
+ *
+ * <p>Invariant: prints only numbers of the result; a section with nothing to show says so in one
+ * line; a trace without scheduling events says that instead of printing empty tables.
+ */
+public final class TextReport {
+    /** Said wherever monitor waits are reported (docs/ANALYSIS.md, "Known limits"). */
+    public static final String MONITOR_NOTE = "a virtual thread contending for a monitor first spins on its carrier"
+            + " (0.3-7.5 ms measured) before it unmounts; the trace shows that spin as running, so \"monitor enter\""
+            + " blocked time is less than the whole wait";
+
+    private final StringBuilder sb = new StringBuilder(1 << 13);
+
+    private TextReport() {}
+
+    public static String of(AnalysisResult r) {
+        TextReport t = new TextReport();
+        t.headline(r);
+        t.sections(r);
+        return t.sb.toString();
+    }
+
+    /** Nanoseconds as a short human duration: "850 ns", "12.3 µs", "4.56 ms", "1.23 s". */
+    public static String dur(long ns) {
+        if (ns < 1_000) {
+            return ns + " ns";
+        }
+        if (ns < 1_000_000) {
+            return num(ns / 1e3) + " µs";
+        }
+        if (ns < 1_000_000_000) {
+            return num(ns / 1e6) + " ms";
+        }
+        return num(ns / 1e9) + " s";
+    }
+
+    private static String num(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+    }
+
+    private static String pct(long part, long whole) {
+        return whole <= 0 ? "0 %" : String.format(Locale.ROOT, "%.0f %%", 100.0 * part / whole);
+    }
+
+    private void line(String fmt, Object... args) {
+        sb.append(String.format(Locale.ROOT, fmt, args)).append('\n');
+    }
+
+    private void headline(AnalysisResult r) {
+        TraceInfo ti = r.trace();
+        if (ti.cut() != null) {
+            line("PARTIAL: only the complete generations were analysed; %s", ti.cut());
+        }
+        if (!ti.hasScheduling()) {
+            line("This trace holds no scheduling events: it was taken without a capture layer (the Loom Tracer agent"
+                    + " or the tracing scheduler), so it shows tasks, regions and logs but not what threads waited for."
+                    + " Trace with ./loomtrace run (docs/CAPTURE.md) to get these answers.");
+        } else {
+            line("%d threads (%d virtual) on %d carriers over %s; carriers busy %s of the time.",
+                    r.threads().count(), r.threads().virtualCount(), r.carriers().count(), dur(ti.durationNanos()),
+                    pct(r.carriers().byCarrier().stream().mapToLong(Row::totalNanos).sum(),
+                            ti.durationNanos() * Math.max(1, r.carriers().count())));
+        }
+        for (TaskType t : r.tasks().subList(0, Math.min(3, r.tasks().size()))) {
+            line("Task %s: %d done, p50 %s, p99 %s, max %s.", t.type(), t.count(), dur(t.p50Nanos()), dur(t.p99Nanos()),
+                    dur(t.maxNanos()));
+            if (ti.hasScheduling()) {
+                line("  Where their time went: %s.", splitWords(t.split()));
+            }
+        }
+        if (!r.slowestTasks().isEmpty() && ti.hasScheduling()) {
+            TaskReport s = r.slowestTasks().get(0);
+            line("Slowest task: %s (task %d) took %s: %s.", s.type(), s.id(), dur(s.wallNanos()), splitWords(s.split()));
+            if (!s.longestSteps().isEmpty()) {
+                Step st = s.longestSteps().get(0);
+                line("  Its longest step: %s %s%s%s.", dur(st.durationNanos()), stepWords(st),
+                        st.region().isEmpty() ? "" : " in region " + st.region(),
+                        st.where().isEmpty() ? "" : " at " + st.where());
+            }
+        }
+        if (!ti.hasScheduling()) {
+            return;
+        }
+        Distribution d = r.schedLatency();
+        line("Waiting for a carrier (scheduler latency): %d waits, p50 %s, p99 %s, max %s, %s in total.", d.count(),
+                dur(d.p50Nanos()), dur(d.p99Nanos()), dur(d.maxNanos()), dur(d.totalNanos()));
+        if (r.blocking().isEmpty()) {
+            line("No thread blocked.");
+        } else {
+            StringBuilder b = new StringBuilder();
+            for (Row row : r.blocking().subList(0, Math.min(3, r.blocking().size()))) {
+                b.append(b.isEmpty() ? "" : "; ").append(reasonWords(row.name())).append(' ')
+                        .append(dur(row.totalNanos())).append(" (").append(row.count()).append(" blocks)");
+            }
+            line("Most blocked time: %s.", b);
+        }
+        Pinning p = r.pinned();
+        line(p.count() == 0 ? "No thread blocked while pinned to its carrier." :
+                String.format(Locale.ROOT, "Pinned: %d blocks held a carrier for %s in total (longest %s).", p.count(),
+                        dur(p.totalNanos()), dur(p.maxNanos())));
+    }
+
+    private static String splitWords(Split s) {
+        long total = s.runningNanos() + s.runnableNanos() + s.pinnedNanos() + s.blockedNanos();
+        StringBuilder b = new StringBuilder();
+        for (Row row : s.blocked().subList(0, Math.min(3, s.blocked().size()))) {
+            b.append(dur(row.totalNanos())).append(" (").append(pct(row.totalNanos(), total)).append(") ")
+                    .append(reasonWords(row.name())).append(", ");
+        }
+        if (s.blocked().size() > 3) {
+            long rest = s.blocked().subList(3, s.blocked().size()).stream().mapToLong(Row::totalNanos).sum();
+            b.append(dur(rest)).append(" (").append(pct(rest, total)).append(") blocked otherwise, ");
+        }
+        b.append(dur(s.runnableNanos())).append(" (").append(pct(s.runnableNanos(), total)).append(") waiting for a carrier, ");
+        if (s.pinnedNanos() > 0) {
+            b.append(dur(s.pinnedNanos())).append(" (").append(pct(s.pinnedNanos(), total)).append(") pinned, ");
+        }
+        b.append(dur(s.runningNanos())).append(" (").append(pct(s.runningNanos(), total)).append(") running");
+        return b.toString();
+    }
+
+    private static String reasonWords(String reason) {
+        return reason.isEmpty() ? "blocked (no reason given)" : "blocked on " + reason;
+    }
+
+    private static String stepWords(Step st) {
+        return switch (st.state()) {
+            case "RUNNABLE" -> "waiting for a carrier";
+            case "PINNED" -> "pinned" + (st.reason().isEmpty() ? "" : " (" + st.reason() + ")");
+            default -> reasonWords(st.reason());
+        };
+    }
+
+    private void sections(AnalysisResult r) {
+        TraceInfo ti = r.trace();
+        line("");
+        line("== Trace");
+        line("  %s, %d bytes, %d generations, %d events, %s, %d scheduling events, at most %d threads alive",
+                ti.version(), ti.bytes(), ti.generations(), ti.events(), dur(ti.durationNanos()), ti.schedulingEvents(),
+                ti.peakLiveThreads());
+        line("");
+        line("== Tasks (wall time from begin to end; the split sums every thread working for the task)");
+        if (r.tasks().isEmpty()) {
+            line("  (no task began and ended in the trace)");
+        }
+        for (TaskType t : r.tasks()) {
+            line("  %-24s %8d  p50 %-9s p90 %-9s p99 %-9s max %s", t.type(), t.count(), dur(t.p50Nanos()),
+                    dur(t.p90Nanos()), dur(t.p99Nanos()), dur(t.maxNanos()));
+        }
+        if (ti.hasScheduling() && !r.slowestTasks().isEmpty()) {
+            line("  slowest:");
+            for (TaskReport s : r.slowestTasks()) {
+                line("    %s task %d: %s = %s", s.type(), s.id(), dur(s.wallNanos()), splitWords(s.split()));
+                for (Step st : s.longestSteps()) {
+                    line("      %-9s thread %d %s%s%s", dur(st.durationNanos()), st.thread(), stepWords(st),
+                            st.region().isEmpty() ? "" : " in " + st.region(), st.where().isEmpty() ? "" : " at " + st.where());
+                }
+            }
+        }
+        if (!ti.hasScheduling()) {
+            return;
+        }
+        line("");
+        line("== Scheduler latency (runnable -> running on a carrier)");
+        dist("overall", r.schedLatency());
+        for (Distribution d : r.schedLatencyByTaskType()) {
+            dist("task " + d.name(), d);
+        }
+        for (Distribution d : r.schedLatencyByGroup()) {
+            dist("group " + d.name(), d);
+        }
+        if (!r.worstWaits().isEmpty()) {
+            line("  worst waits, with what each carrier ran when the wait ended:");
+            for (Wait w : r.worstWaits()) {
+                line("    %-9s thread %d%s at +%s", dur(w.waitNanos()), w.thread(),
+                        w.taskType().isEmpty() ? "" : " (task " + w.taskType() + ")", dur(w.start() - ti.startNanos()));
+                for (CarrierNow c : w.carriers()) {
+                    line("      carrier %d: thread %d %s for %s%s", c.carrier(), c.thread(),
+                            c.state().equals("PINNED") ? "pinned" : "running", dur(w.start() + w.waitNanos() - c.since()),
+                            c.taskType().isEmpty() ? "" : " (task " + c.taskType() + (c.region().isEmpty() ? "" : ", " + c.region()) + ")");
+                }
+            }
+        }
+        line("");
+        line("== Blocking (from each block to its unblock)");
+        rows("by reason", r.blocking());
+        if (r.blocking().stream().anyMatch(b -> b.name().equals("monitor enter"))) {
+            line("  note: %s", MONITOR_NOTE);
+        }
+        rows("by blocker class", r.blockingByBlocker());
+        rows("by who unblocked", r.blockingByUnblocker());
+        stacks("by stack", r.blockingByStack());
+        if (!r.blockedAtEnd().isEmpty()) {
+            rows("still blocked when the trace ended (time up to its end)", r.blockedAtEnd());
+        }
+        line("");
+        line("== Pinning (blocked while pinned: the carrier is held)");
+        Pinning p = r.pinned();
+        line("  %d blocks, %s in total, longest %s", p.count(), dur(p.totalNanos()), dur(p.maxNanos()));
+        if (p.count() > 0) {
+            rows("by reason", p.byReason());
+            rows("by carrier held", p.byCarrier());
+            stacks("by stack", p.byStack());
+        }
+        line("");
+        Carriers c = r.carriers();
+        line("== Carriers: %d, peak run queue %d threads", c.count(), c.peakRunnable());
+        for (Row row : c.byCarrier()) {
+            line("  %-16s busy %s (%s)", row.name(), dur(row.totalNanos()), pct(row.totalNanos(), ti.durationNanos()));
+        }
+        line("  over time (%s buckets): busy %%  mean runnable  peak runnable", dur(c.bucketNanos()));
+        List<Bucket> tl = c.timeline();
+        int step = Math.max(1, tl.size() / 20);
+        for (int i = 0; i < tl.size(); i += step) {
+            Bucket b = tl.get(i);
+            line("    +%-10s %5.0f %%  %8.1f  %6d", dur(b.start() - tl.get(0).start()), b.busy() * 100, b.meanRunnable(),
+                    b.peakRunnable());
+        }
+        line("");
+        line("== Thread groups (by start location)");
+        for (Group g : r.groups()) {
+            line("  %-40s %7d threads  running %-9s sched wait %-9s (p99 %s)  blocked %s", g.group(), g.count(),
+                    dur(g.execNanos()), dur(g.schedWaitNanos()), dur(g.p99SchedWaitNanos()),
+                    dur(g.blocked().stream().mapToLong(Row::totalNanos).sum()));
+        }
+        Threads t = r.threads();
+        line("  all: %d threads (%d virtual), running %s, sched wait %s, blocked %s, pinned %s", t.count(),
+                t.virtualCount(), dur(t.execNanos()), dur(t.schedWaitNanos()), dur(t.blockedNanos()), dur(t.pinnedNanos()));
+    }
+
+    private void dist(String name, Distribution d) {
+        line("  %-32s %8d  p50 %-9s p90 %-9s p99 %-9s p99.9 %-9s max %-9s total %s", name, d.count(), dur(d.p50Nanos()),
+                dur(d.p90Nanos()), dur(d.p99Nanos()), dur(d.p999Nanos()), dur(d.maxNanos()), dur(d.totalNanos()));
+    }
+
+    private void rows(String title, List<Row> rows) {
+        line("  %s:", title);
+        if (rows.isEmpty()) {
+            line("    (none)");
+        }
+        for (Row row : rows) {
+            line("    %-40s %8d  total %-9s max %s", row.name().isEmpty() ? "(none)" : row.name(), row.count(),
+                    dur(row.totalNanos()), dur(row.maxNanos()));
+        }
+    }
+
+    private void stacks(String title, List<StackRow> rows) {
+        line("  %s:", title);
+        if (rows.isEmpty()) {
+            line("    (no stacks in this trace: trace with stacks on block to see where)");
+        }
+        for (StackRow row : rows) {
+            line("    %-9s %6d blocks", dur(row.totalNanos()), row.count());
+            for (String f : row.frames().subList(0, Math.min(6, row.frames().size()))) {
+                line("        %s", f);
+            }
+        }
+    }
+}

@@ -1,0 +1,348 @@
+package dev.loomtracer.analysis;
+
+import static dev.loomtracer.format.EventType.*;
+
+import dev.loomtracer.parse.Stack;
+import dev.loomtracer.parse.TraceEvent;
+import dev.loomtracer.parse.Transition;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The analysis model: turns the parser's ordered events into {@link Interval}s per thread
+ * (running on carrier C, runnable, blocked with reason, stack and unblocker, pinned with reason,
+ * in task T and region R), streaming. This is the one place that knows what a thread was doing
+ * between two events; every analysis consumes its intervals.
+ *
+ * <p>State changes follow {@link TraceEvent#transition()} (Go's {@code StateTransition}); the
+ * accounting follows Go 1.23's {@code internal/trace/summary.go} (a state's time runs from the
+ * transition into it to the transition out of it). Feed it every event of a
+ * {@link dev.loomtracer.parse.TraceParser} in order, then call {@link #finish()}.
+ *
+ * <p>Invariant: memory is bounded by the live threads, their open regions and the open tasks,
+ * never by the number of events; every interval is emitted exactly once, when it ends (the ones
+ * still open at {@link #finish()} with {@code cutAtEnd}).
+ */
+public final class ThreadModel implements Consumer<TraceEvent> {
+    /** Log key of a pinned episode's reason, written on the pinned thread just before it blocks. */
+    public static final String PINNED_LOG_KEY = "loomtrace.pinned";
+    static final String PLATFORM_GROUP = "platform threads";
+    static final String NO_START = "(start not recorded)";
+
+    private record OpenRegion(long task, String name) {}
+
+    private static final class T {
+        final ThreadInfo info;
+        ThreadState state;
+        long since;
+        boolean cutAtStart;
+        long carrier = Interval.NONE;
+        String reason = "";
+        Stack stack = Stack.EMPTY;
+        Stack resume = Stack.EMPTY;
+        String pendingPin;
+        final ArrayDeque<OpenRegion> regions = new ArrayDeque<>(2);
+        final ArrayDeque<Long> tasks = new ArrayDeque<>(1);
+
+        T(ThreadInfo info) {
+            this.info = info;
+        }
+    }
+
+    /** What a carrier is doing at one moment (see {@link #carriersNow()}). */
+    public record CarrierActivity(long carrier, ThreadInfo thread, ThreadState state, long since, String taskType,
+                                  String region) {}
+
+    private final ModelListener out;
+    private final Map<Long, T> threads = new HashMap<>();
+    private final Map<Long, T> onCarrier = new HashMap<>();
+    private final Map<Long, String> taskTypes = new HashMap<>();
+    private final Map<Long, T> taskOwner = new HashMap<>();
+    private int runnable;
+    private long firstTime = -1;
+    private long lastTime;
+    private long schedulingEvents;
+
+    public ThreadModel(ModelListener out) {
+        this.out = out;
+    }
+
+    /** Time of the first event, -1 before any. */
+    public long firstTime() {
+        return firstTime;
+    }
+
+    /** Time of the latest event. */
+    public long lastTime() {
+        return lastTime;
+    }
+
+    /** Scheduling events seen (goroutine creations, starts, stops, blocks, unblocks, syscalls, ends). */
+    public long schedulingEvents() {
+        return schedulingEvents;
+    }
+
+    /** Threads alive in the model now. */
+    public int liveThreads() {
+        return threads.size();
+    }
+
+    /** What each carrier runs now (a running or pinned thread), by carrier id. */
+    public List<CarrierActivity> carriersNow() {
+        List<CarrierActivity> l = new ArrayList<>(onCarrier.size());
+        for (var en : onCarrier.entrySet()) {
+            T t = en.getValue();
+            long task = taskOf(t);
+            l.add(new CarrierActivity(en.getKey(), t.info, t.state, t.since, task == Interval.NONE ? ""
+                    : taskTypes.getOrDefault(task, ""), t.regions.isEmpty() ? "" : t.regions.peek().name()));
+        }
+        l.sort((a, b) -> Long.compare(a.carrier(), b.carrier()));
+        return l;
+    }
+
+    @Override
+    public void accept(TraceEvent e) {
+        if (e.isSync()) {
+            return;
+        }
+        long now = e.time();
+        if (firstTime < 0) {
+            firstTime = now;
+        }
+        lastTime = now;
+        if (e.g() != TraceEvent.NONE && e.g() == e.m()) {
+            thread(e.g()).info.platform = true;
+        }
+        switch (e.type()) {
+            case GO_CREATE, GO_CREATE_BLOCKED, GO_CREATE_SYSCALL -> {
+                schedulingEvents++;
+                long id = e.arg(0);
+                T t = new T(new ThreadInfo(id, groupOf(e.newStack())));
+                threads.put(id, t);
+                ThreadState s = state(e.transition().to());
+                enter(t, s, now, e.type() == GO_CREATE_SYSCALL ? e.m() : Interval.NONE,
+                        s == ThreadState.RUNNABLE ? "created" : "", e.newStack());
+            }
+            case GO_STATUS, GO_STATUS_STACK -> {
+                Transition tr = e.transition();
+                if (tr.from() == tr.to() || tr.to() == Transition.State.NOT_EXIST) {
+                    return;
+                }
+                T t = thread(tr.id());
+                if (t.state == null) {
+                    ThreadState s = state(tr.to());
+                    long carrier = s == ThreadState.RUNNING || s == ThreadState.PINNED ? e.arg(1) : Interval.NONE;
+                    enter(t, s, now, carrier, "", e.stack());
+                    t.cutAtStart = true;
+                }
+            }
+            case GO_START -> {
+                schedulingEvents++;
+                T t = thread(e.arg(0));
+                t.pendingPin = null;
+                enter(t, ThreadState.RUNNING, now, e.m(), "", Stack.EMPTY);
+            }
+            case GO_STOP -> {
+                schedulingEvents++;
+                T t = current(e);
+                if (t != null) {
+                    enter(t, ThreadState.RUNNABLE, now, Interval.NONE, e.reason(), e.stack());
+                    t.resume = e.stack();
+                }
+            }
+            case GO_BLOCK -> {
+                schedulingEvents++;
+                T t = current(e);
+                if (t != null) {
+                    enter(t, ThreadState.BLOCKED, now, Interval.NONE, e.reason(), e.stack());
+                    t.resume = e.stack();
+                }
+            }
+            case GO_UNBLOCK, GO_SWITCH, GO_SWITCH_DESTROY -> {
+                schedulingEvents++;
+                T t = thread(e.arg(0));
+                ThreadInfo by = e.g() == TraceEvent.NONE ? null : thread(e.g()).info;
+                if (t.state == ThreadState.BLOCKED) {
+                    emit(t, now, false, true, by);
+                    t.state = null;
+                }
+                enter(t, ThreadState.RUNNABLE, now, Interval.NONE, "unblocked", t.resume);
+            }
+            case GO_DESTROY, GO_DESTROY_SYSCALL -> {
+                schedulingEvents++;
+                T t = current(e);
+                if (t != null) {
+                    leave(t, now);
+                    threads.remove(t.info.id());
+                }
+            }
+            case GO_SYSCALL_BEGIN -> {
+                schedulingEvents++;
+                T t = current(e);
+                if (t != null) {
+                    String why = t.pendingPin == null ? "" : t.pendingPin;
+                    t.pendingPin = null;
+                    enter(t, ThreadState.PINNED, now, e.m(), why, e.stack());
+                    t.resume = e.stack();
+                }
+            }
+            case GO_SYSCALL_END -> {
+                schedulingEvents++;
+                T t = current(e);
+                if (t != null) {
+                    enter(t, ThreadState.RUNNING, now, e.m(), "", Stack.EMPTY);
+                }
+            }
+            case GO_SYSCALL_END_BLOCKED -> {
+                schedulingEvents++;
+                T t = current(e);
+                if (t != null) {
+                    enter(t, ThreadState.RUNNABLE, now, Interval.NONE, "unpinned", t.resume);
+                }
+            }
+            case USER_LOG -> {
+                if (PINNED_LOG_KEY.equals(e.name()) && e.g() != TraceEvent.NONE) {
+                    thread(e.g()).pendingPin = e.message();
+                }
+            }
+            case USER_TASK_BEGIN -> {
+                long id = e.task();
+                T t = e.g() == TraceEvent.NONE ? null : thread(e.g());
+                taskTypes.put(id, e.name());
+                out.taskBegin(id, e.arg(1) <= 0 ? Interval.NONE : e.arg(1), e.name(), now, t == null ? null : t.info);
+                if (t != null) {
+                    split(t, now);
+                    t.tasks.push(id);
+                    taskOwner.put(id, t);
+                }
+            }
+            case USER_TASK_END -> {
+                long id = e.task();
+                T owner = taskOwner.remove(id);
+                if (owner != null) {
+                    split(owner, now);
+                    owner.tasks.remove(id);
+                }
+                if (taskTypes.remove(id) != null) {
+                    out.taskEnd(id, now);
+                }
+            }
+            case USER_REGION_BEGIN -> {
+                if (e.g() != TraceEvent.NONE) {
+                    T t = thread(e.g());
+                    split(t, now);
+                    t.regions.push(new OpenRegion(e.task(), e.name()));
+                }
+            }
+            case USER_REGION_END -> {
+                if (e.g() != TraceEvent.NONE) {
+                    T t = thread(e.g());
+                    split(t, now);
+                    if (!t.regions.isEmpty()) {
+                        t.regions.pop();
+                    }
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** Ends the trace: emits every interval still open, cut at the last event's time. */
+    public void finish() {
+        for (T t : threads.values()) {
+            if (t.state != null) {
+                emit(t, lastTime, true, false, null);
+                t.state = null;
+            }
+        }
+        threads.clear();
+        onCarrier.clear();
+    }
+
+    private static ThreadState state(Transition.State s) {
+        return switch (s) {
+            case RUNNING -> ThreadState.RUNNING;
+            case RUNNABLE -> ThreadState.RUNNABLE;
+            case WAITING -> ThreadState.BLOCKED;
+            case SYSCALL -> ThreadState.PINNED;
+            default -> throw new IllegalArgumentException("not a thread state: " + s);
+        };
+    }
+
+    private static String groupOf(Stack start) {
+        return start.isEmpty() ? NO_START : start.frames().get(0).function();
+    }
+
+    private T thread(long id) {
+        T t = threads.get(id);
+        if (t == null) {
+            t = new T(new ThreadInfo(id, NO_START));
+            threads.put(id, t);
+        }
+        return t;
+    }
+
+    /** The thread running on the event's M (the event's G), or null. */
+    private T current(TraceEvent e) {
+        return e.g() == TraceEvent.NONE ? null : thread(e.g());
+    }
+
+    private void enter(T t, ThreadState s, long now, long carrier, String reason, Stack stack) {
+        leave(t, now);
+        t.state = s;
+        t.since = now;
+        t.cutAtStart = false;
+        t.carrier = carrier;
+        t.reason = reason == null ? "" : reason;
+        t.stack = stack;
+        if (s == ThreadState.RUNNABLE) {
+            out.runnable(now, ++runnable);
+        } else if (carrier != Interval.NONE) {
+            onCarrier.put(carrier, t);
+        }
+    }
+
+    /** Ends the thread's current interval (if any) at {@code now}. */
+    private void leave(T t, long now) {
+        if (t.state == null) {
+            return;
+        }
+        emit(t, now, false, false, null);
+        if (t.state == ThreadState.RUNNABLE) {
+            out.runnable(now, --runnable);
+        }
+        if (t.carrier != Interval.NONE && onCarrier.get(t.carrier) == t) {
+            onCarrier.remove(t.carrier);
+        }
+        t.state = null;
+    }
+
+    /** Ends the current interval and starts the same state again: task or region changed. */
+    private void split(T t, long now) {
+        if (t.state != null && now > t.since) {
+            emit(t, now, false, false, null);
+            t.since = now;
+            t.cutAtStart = false;
+        }
+    }
+
+    private void emit(T t, long end, boolean cutAtEnd, boolean unblocked, ThreadInfo by) {
+        long task = taskOf(t);
+        String type = task == Interval.NONE ? "" : taskTypes.getOrDefault(task, "");
+        out.interval(new Interval(t.info, t.state, t.since, end, t.carrier, t.reason, t.stack, unblocked, by, task,
+                type, t.regions.isEmpty() ? "" : t.regions.peek().name(), t.cutAtStart, cutAtEnd));
+    }
+
+    private long taskOf(T t) {
+        for (OpenRegion r : t.regions) {
+            if (r.task() > 0) {
+                return r.task();
+            }
+        }
+        return t.tasks.isEmpty() ? Interval.NONE : t.tasks.peek();
+    }
+}
