@@ -34,9 +34,9 @@ import java.util.List;
  * @param profiles     time by stack for {@code --collapsed}, every distinct stack (not written to JSON)
  */
 public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Distribution> schedLatencyByTaskType,
-                             List<Distribution> schedLatencyByGroup, List<Wait> worstWaits, List<Row> blocking,
+                             List<Distribution> schedLatencyByGroup, List<Wait> worstWaits, List<Reason> blocking,
                              List<Row> blockingByBlocker, List<StackRow> blockingByStack, List<Row> blockingByUnblocker,
-                             List<Row> blockedAtEnd, Pinning pinned, List<TaskType> tasks, List<TaskReport> slowestTasks,
+                             List<Reason> blockedAtEnd, Pinning pinned, List<TaskType> tasks, List<TaskReport> slowestTasks,
                              Carriers carriers, List<Group> groups, Threads threads, Profiles profiles) {
 
     /**
@@ -63,8 +63,15 @@ public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Di
     public record Distribution(String name, long count, long totalNanos, long p50Nanos, long p90Nanos, long p99Nanos,
                                long p999Nanos, long maxNanos) {}
 
-    /** A count and time of intervals sharing {@code name} (a reason, a blocker class, an unblocker, a carrier). */
+    /** A count and time of intervals sharing {@code name} (a blocker class, an unblocker, a carrier, a pin reason). */
     public record Row(String name, long count, long totalNanos, long maxNanos) {}
+
+    /**
+     * Blocks with one {@code reason} (the block reason the capture layer wrote, e.g. {@code sleep},
+     * {@code park ReentrantLock$NonfairSync}, {@code monitor enter}; "" if none): how many, their
+     * total and longest time.
+     */
+    public record Reason(String reason, long count, long totalNanos, long maxNanos) {}
 
     /** Time by stack: {@code frames} innermost first, each "Class.method (File.java:line)". */
     public record StackRow(List<String> frames, long count, long totalNanos) {}
@@ -94,10 +101,10 @@ public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Di
      * carrier, {@code runnableNanos} waiting for one, {@code pinnedNanos} blocked while pinned,
      * {@code blocked} by reason. With several threads per task the sum can exceed the wall time.
      */
-    public record Split(long runningNanos, long runnableNanos, long pinnedNanos, List<Row> blocked) {
+    public record Split(long runningNanos, long runnableNanos, long pinnedNanos, List<Reason> blocked) {
         /** Total blocked time. */
         public long blockedNanos() {
-            return blocked.stream().mapToLong(Row::totalNanos).sum();
+            return blocked.stream().mapToLong(Reason::totalNanos).sum();
         }
     }
 
@@ -130,7 +137,7 @@ public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Di
      * (total and p99 of single waits) and blocked time by reason.
      */
     public record Group(String group, long count, long execNanos, long schedWaitNanos, long p99SchedWaitNanos,
-                              List<Row> blocked) {}
+                              List<Reason> blocked) {}
 
     /**
      * Totals over all threads: {@code count} threads seen ({@code virtualCount} of them virtual),

@@ -54,6 +54,10 @@ final class Analyzer implements ModelListener {
         Row row(String name) {
             return new Row(name, count, total, max);
         }
+
+        Reason reason(String reason) {
+            return new Reason(reason, count, total, max);
+        }
     }
 
     private static final class StackAcc {
@@ -95,7 +99,7 @@ final class Analyzer implements ModelListener {
         }
 
         Split split() {
-            return new Split(running, runnable, pinned, rows(blocked, Integer.MAX_VALUE));
+            return new Split(running, runnable, pinned, reasons(blocked));
         }
     }
 
@@ -289,6 +293,9 @@ final class Analyzer implements ModelListener {
         }
         List<CarrierNow> now = new ArrayList<>();
         for (ThreadModel.CarrierActivity a : model.carriersNow()) {
+            if (!a.thread().isVirtual()) {
+                continue; // a platform thread on its own M is not a carrier
+            }
             now.add(new CarrierNow(a.carrier(), a.thread().id(), a.state().name(), a.since(), a.taskType(), a.region()));
         }
         worst.add(new Wait(i.thread().id(), i.thread().group(), i.taskType(), i.start(), i.duration(), now));
@@ -357,6 +364,11 @@ final class Analyzer implements ModelListener {
                 .limit(limit).toList();
     }
 
+    private static List<Reason> reasons(Map<String, Acc> m) {
+        return m.entrySet().stream().map(e -> e.getValue().reason(e.getKey()))
+                .sorted(Comparator.comparingLong(Reason::totalNanos).reversed().thenComparing(Reason::reason)).toList();
+    }
+
     private static List<StackRow> stacks(Map<String, StackAcc> m, int limit) {
         return m.values().stream().map(a -> new StackRow(a.frames, a.count, a.total))
                 .sorted(Comparator.comparingLong(StackRow::totalNanos).reversed()
@@ -379,14 +391,14 @@ final class Analyzer implements ModelListener {
         }).sorted(Comparator.comparingLong(TaskType::count).reversed().thenComparing(TaskType::type)).toList();
         List<Group> gs = groups.entrySet().stream().map(e -> {
             GroupAcc g = e.getValue();
-            return new Group(e.getKey(), g.count, g.exec, g.sched.total, g.sched.q(99), rows(g.blocked, Integer.MAX_VALUE));
+            return new Group(e.getKey(), g.count, g.exec, g.sched.total, g.sched.q(99), reasons(g.blocked));
         }).sorted(Comparator.comparingLong(Group::count).reversed().thenComparing(Group::group)).toList();
         List<Row> byCarrier = carrierBusy.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .map(e -> e.getValue().row("carrier " + e.getKey())).toList();
         return new AnalysisResult(info, sched.dist(""), dists(schedByType), dists(schedByGroup),
                 worst.stream().sorted(Comparator.comparingLong(Wait::waitNanos).reversed()).toList(),
-                rows(blockByReason, Integer.MAX_VALUE), rows(blockByBlocker, Integer.MAX_VALUE), stacks(blockByStack, topN),
-                rows(blockByUnblocker, Integer.MAX_VALUE), rows(blockedAtEnd, Integer.MAX_VALUE),
+                reasons(blockByReason), rows(blockByBlocker, Integer.MAX_VALUE), stacks(blockByStack, topN),
+                rows(blockByUnblocker, Integer.MAX_VALUE), reasons(blockedAtEnd),
                 new Pinning(pinned.count, pinned.total, pinned.max, rows(pinByReason, Integer.MAX_VALUE),
                         stacks(pinByStack, topN), rows(pinByCarrier, Integer.MAX_VALUE)),
                 types, slowest.stream().sorted(Comparator.comparingLong(TaskReport::wallNanos).reversed()).toList(),

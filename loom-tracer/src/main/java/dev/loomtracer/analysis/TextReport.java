@@ -97,8 +97,8 @@ public final class TextReport {
             line("No thread blocked.");
         } else {
             StringBuilder b = new StringBuilder();
-            for (Row row : r.blocking().subList(0, Math.min(3, r.blocking().size()))) {
-                b.append(b.isEmpty() ? "" : "; ").append(reasonWords(row.name())).append(' ')
+            for (Reason row : r.blocking().subList(0, Math.min(3, r.blocking().size()))) {
+                b.append(b.isEmpty() ? "" : "; ").append(reasonWords(row.reason())).append(' ')
                         .append(dur(row.totalNanos())).append(" (").append(row.count()).append(" blocks)");
             }
             line("Most blocked time: %s.", b);
@@ -112,12 +112,12 @@ public final class TextReport {
     private static String splitWords(Split s) {
         long total = s.runningNanos() + s.runnableNanos() + s.pinnedNanos() + s.blockedNanos();
         StringBuilder b = new StringBuilder();
-        for (Row row : s.blocked().subList(0, Math.min(3, s.blocked().size()))) {
+        for (Reason row : s.blocked().subList(0, Math.min(3, s.blocked().size()))) {
             b.append(dur(row.totalNanos())).append(" (").append(pct(row.totalNanos(), total)).append(") ")
-                    .append(reasonWords(row.name())).append(", ");
+                    .append(reasonWords(row.reason())).append(", ");
         }
         if (s.blocked().size() > 3) {
-            long rest = s.blocked().subList(3, s.blocked().size()).stream().mapToLong(Row::totalNanos).sum();
+            long rest = s.blocked().subList(3, s.blocked().size()).stream().mapToLong(Reason::totalNanos).sum();
             b.append(dur(rest)).append(" (").append(pct(rest, total)).append(") blocked otherwise, ");
         }
         b.append(dur(s.runnableNanos())).append(" (").append(pct(s.runnableNanos(), total)).append(") waiting for a carrier, ");
@@ -192,15 +192,15 @@ public final class TextReport {
         }
         line("");
         line("== Blocking (from each block to its unblock)");
-        rows("by reason", r.blocking());
-        if (r.blocking().stream().anyMatch(b -> b.name().equals("monitor enter"))) {
+        reasons("by reason", r.blocking());
+        if (r.blocking().stream().anyMatch(b -> b.reason().equals("monitor enter"))) {
             line("  note: %s", MONITOR_NOTE);
         }
         rows("by blocker class", r.blockingByBlocker());
         rows("by who unblocked", r.blockingByUnblocker());
         stacks("by stack", r.blockingByStack());
         if (!r.blockedAtEnd().isEmpty()) {
-            rows("still blocked when the trace ended (time up to its end)", r.blockedAtEnd());
+            reasons("still blocked when the trace ended (time up to its end)", r.blockedAtEnd());
         }
         line("");
         line("== Pinning (blocked while pinned: the carrier is held)");
@@ -230,7 +230,7 @@ public final class TextReport {
         for (Group g : r.groups()) {
             line("  %-40s %7d threads  running %-9s sched wait %-9s (p99 %s)  blocked %s", g.group(), g.count(),
                     dur(g.execNanos()), dur(g.schedWaitNanos()), dur(g.p99SchedWaitNanos()),
-                    dur(g.blocked().stream().mapToLong(Row::totalNanos).sum()));
+                    dur(g.blocked().stream().mapToLong(Reason::totalNanos).sum()));
         }
         Threads t = r.threads();
         line("  all: %d threads (%d virtual), running %s, sched wait %s, blocked %s, pinned %s", t.count(),
@@ -251,6 +251,10 @@ public final class TextReport {
             line("    %-40s %8d  total %-9s max %s", row.name().isEmpty() ? "(none)" : row.name(), row.count(),
                     dur(row.totalNanos()), dur(row.maxNanos()));
         }
+    }
+
+    private void reasons(String title, List<Reason> rows) {
+        rows(title, rows.stream().map(r -> new Row(r.reason(), r.count(), r.totalNanos(), r.maxNanos())).toList());
     }
 
     private void stacks(String title, List<StackRow> rows) {

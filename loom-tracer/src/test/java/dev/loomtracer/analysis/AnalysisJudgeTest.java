@@ -3,7 +3,7 @@ package dev.loomtracer.analysis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loomtracer.analysis.AnalysisResult.Row;
+import dev.loomtracer.analysis.AnalysisResult.Reason;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.GoStateTimes;
 import java.nio.file.Path;
@@ -37,18 +37,18 @@ class AnalysisJudgeTest {
             pins += l % 7 == 3 ? 1 : 0;
             blocks += l != 0 && l % 4 != 0 ? 1 : 0;
         }
-        assertEquals(VTS * blocks, r.blocking().stream().mapToLong(Row::count).sum(), "blocks driven");
+        assertEquals(VTS * blocks, r.blocking().stream().mapToLong(Reason::count).sum(), "blocks driven");
         assertEquals(VTS * pins, r.pinned().count(), "pinned blocks driven");
         assertEquals(1, r.tasks().size());
         assertEquals(VTS, r.tasks().get(0).count(), "one job per virtual thread");
         assertEquals("class initializer", r.pinned().byReason().get(0).name());
 
         // Go's parse: blocked time by reason.
-        assertEquals(go.blocked.keySet(), r.blocking().stream().map(Row::name).collect(java.util.stream.Collectors.toSet()));
-        for (Row row : r.blocking()) {
-            long[] g = go.blocked.get(row.name());
-            assertEquals(g[0], row.count(), "blocks on " + row.name());
-            within(g[1], row.totalNanos(), 0.01, "blocked time on " + row.name());
+        assertEquals(go.blocked.keySet(), r.blocking().stream().map(Reason::reason).collect(java.util.stream.Collectors.toSet()));
+        for (Reason row : r.blocking()) {
+            long[] g = go.blocked.get(row.reason());
+            assertEquals(g[0], row.count(), "blocks on " + row.reason());
+            within(g[1], row.totalNanos(), 0.01, "blocked time on " + row.reason());
         }
         // Scheduler latency.
         assertEquals(go.schedWaits.size(), r.schedLatency().count(), "scheduler waits");
@@ -62,7 +62,7 @@ class AnalysisJudgeTest {
         // Every thread's time is somewhere: the job tasks' split covers running, waiting and blocking.
         AnalysisResult.Split split = r.tasks().get(0).split();
         assertTrue(split.runningNanos() > 0 && split.runnableNanos() > 0 && split.pinnedNanos() > 0, split.toString());
-        assertEquals(r.blocking().stream().mapToLong(Row::totalNanos).sum(), split.blockedNanos(),
+        assertEquals(r.blocking().stream().mapToLong(Reason::totalNanos).sum(), split.blockedNanos(),
                 "every block happened inside a job, so the task split holds all blocked time");
     }
 
