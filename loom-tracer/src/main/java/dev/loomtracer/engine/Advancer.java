@@ -174,7 +174,7 @@ final class Advancer {
         // 6. Tables, unpinned: stacks first (they add frame strings), then strings, frequency last.
         StackTable stacks = s.stacks[slot];
         StringTable strings = s.strings[slot];
-        stacks.dump(bb, strings);
+        stacks.dump(bb, strings, s.pcs);
         strings.dump(bb);
         stacks.reset();
         strings.reset();

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * tracestack: one generation's stack table.
  *
  * <p>Invariant: within a generation a distinct stack has exactly one id and the dump lists it
- * once; id 0 is "no stack". Every frame of the dump gets a PC unique to its (function, file,
- * line) within the generation, because Go's parser keys frames by PC. The dump interns frame
+ * once; id 0 is "no stack". Every frame of the dump gets its PC from the trace's {@link FramePcs},
+ * so a PC names one frame in the whole trace, not just in this generation. The dump interns frame
  * strings into the same generation's string table, so it must run before that table is dumped.
  */
 class StackTable {
@@ -38,7 +38,8 @@ class StackTable {
     }
 
     /** Writes the table as stacks batches. Call only when no writer can add to it. */
-    void dump(BatchBuilder out, StringTable strings) {
+    void dump(BatchBuilder out, StringTable strings, FramePcs tracePcs) {
+        // Also one PC per frame within the dump when the trace's table is full (FramePcs).
         Map<CapturedStack.Frame, Long> pcs = new HashMap<>();
         out.begin(EventType.STACKS);
         for (Map.Entry<CapturedStack, Long> e : ids.entrySet()) {
@@ -49,7 +50,7 @@ class StackTable {
             b.varint(e.getValue());
             b.varint(s.depth());
             for (CapturedStack.Frame f : s.frames) {
-                long pc = pcs.computeIfAbsent(f, k -> 0x1000L + pcs.size() * 4L);
+                long pc = pcs.computeIfAbsent(f, tracePcs::pc);
                 b.varint(pc);
                 b.varint(strings.put(f.function()));
                 b.varint(strings.put(f.file()));

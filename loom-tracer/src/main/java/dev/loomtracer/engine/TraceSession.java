@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Everything that lives for one trace, from start to stop: the known Gs and Ms, the two
- * generations' string and stack tables, and the loss counters.
+ * generations' string and stack tables, the frames' PCs, and the loss counters.
  *
  * <p>Invariant: a session's state is touched only by writers that acquired a generation of this
  * session (their M belongs to it) and by the advancer; a new session starts only after the old
@@ -28,6 +28,8 @@ final class TraceSession {
     final CopyOnWriteArrayList<MState> ms = new CopyOnWriteArrayList<>();
     final StringTable[] strings = {new StringTable(), new StringTable()};
     final StackTable[] stacks = {new StackTable(), new StackTable()};
+    /** Each frame's PC for the whole trace, across generations and flight-recorder snapshots. */
+    final FramePcs pcs = new FramePcs();
     private final AtomicLong nextPid = new AtomicLong();
     /** Bytes flushed in each generation, for the size threshold. */
     final AtomicLong[] genBytes = {new AtomicLong(), new AtomicLong()};

@@ -8,9 +8,14 @@ package dev.loomtracer.engine;
  * @param nestedEvents      events a hook tried to emit from inside the tracer (never written)
  * @param inconsistentEvents events dropped because they contradicted what the trace had told
  * @param lossGeneration    the first generation that lost events, or 0
+ * @param unstableFramePcs  frames given a PC they could not keep for the whole trace, because the
+ *                          trace's frame table was full ({@code FramePcs}): such a frame may have
+ *                          several PCs (a PC still never names two frames)
  */
-public record TraceStats(long generations, long lostEvents, long nestedEvents, long inconsistentEvents, long lossGeneration) {
+public record TraceStats(long generations, long lostEvents, long nestedEvents, long inconsistentEvents, long lossGeneration,
+                         long unstableFramePcs) {
     static TraceStats of(TraceSession s, long flushedGen) {
-        return new TraceStats(flushedGen, s.lostEvents.sum(), s.nestedEvents.sum(), s.inconsistentEvents.sum(), s.lossGen.get());
+        return new TraceStats(flushedGen, s.lostEvents.sum(), s.nestedEvents.sum(), s.inconsistentEvents.sum(), s.lossGen.get(),
+                s.pcs.unremembered());
     }
 }

@@ -145,7 +145,7 @@ class TablesTest {
         assertNotEquals(s1, s3);
         assertEquals(0, stacks.put(null));
         List<TraceBuf> out = new ArrayList<>();
-        stacks.dump(new BatchBuilder(1, out), strings);
+        stacks.dump(new BatchBuilder(1, out), strings, new FramePcs());
         Map<Long, CapturedStack.Frame> byPc = new HashMap<>();
         Set<Long> ids = new HashSet<>();
         Map<Long, String> strs = dumpStrings(strings);
@@ -166,5 +166,81 @@ class TablesTest {
         }
         assertEquals(Set.of(s1, s3), ids);
         assertEquals(3, byPc.size(), "three distinct frames, three PCs");
+    }
+
+    /** PC → frame of one generation's dumped stack table (fails if a PC names two frames in it). */
+    private static Map<Long, CapturedStack.Frame> dumpedPcs(StackTable stacks, FramePcs pcs) {
+        StringTable strings = new StringTable();
+        List<TraceBuf> out = new ArrayList<>();
+        stacks.dump(new BatchBuilder(1, out), strings, pcs);
+        Map<Long, String> strs = dumpStrings(strings);
+        Map<Long, CapturedStack.Frame> byPc = new HashMap<>();
+        for (TraceBuf buf : out) {
+            ByteBuffer v = payload(buf);
+            assertEquals(EventType.STACKS, v.get());
+            while (v.hasRemaining()) {
+                assertEquals(EventType.STACK, v.get());
+                uvarint(v);
+                long n = uvarint(v);
+                for (int i = 0; i < n; i++) {
+                    long pc = uvarint(v);
+                    CapturedStack.Frame f = new CapturedStack.Frame(strs.get(uvarint(v)), strs.get(uvarint(v)), (int) uvarint(v));
+                    CapturedStack.Frame prev = byPc.put(pc, f);
+                    assertTrue(prev == null || prev.equals(f), "a PC names one frame: " + prev + " vs " + f);
+                }
+            }
+        }
+        return byPc;
+    }
+
+    /**
+     * Go's profiles key frames by PC across the whole trace, so a frame keeps its PC from one
+     * generation to the next, and a PC never names another frame later, whatever order the
+     * frames are met in.
+     */
+    @Test
+    void aFrameKeepsItsPcInEveryGenerationAndAPcNamesOneFrameForTheWholeTrace() {
+        CapturedStack.Frame a = new CapturedStack.Frame("A.run", "p/A.java", 10);
+        CapturedStack.Frame b = new CapturedStack.Frame("B.call", "p/B.java", 20);
+        CapturedStack.Frame c = new CapturedStack.Frame("C.read", "p/C.java", 30);
+        FramePcs pcs = new FramePcs();
+        StackTable gen1 = new StackTable();
+        gen1.put(CapturedStack.ofFrames(b, a));
+        Map<Long, CapturedStack.Frame> first = dumpedPcs(gen1, pcs);
+        StackTable gen2 = new StackTable();
+        gen2.put(CapturedStack.ofFrames(c, b, a)); // a new frame met first
+        Map<Long, CapturedStack.Frame> second = dumpedPcs(gen2, pcs);
+        Map<Long, CapturedStack.Frame> whole = new HashMap<>(first);
+        second.forEach((pc, f) -> {
+            CapturedStack.Frame prev = whole.put(pc, f);
+            assertTrue(prev == null || prev.equals(f), "PC 0x" + Long.toHexString(pc) + " is " + prev + " in generation 1 and " + f + " in 2");
+        });
+        assertEquals(3, whole.size(), "three frames, three PCs in the whole trace: " + whole);
+        assertEquals(3, pcs.size());
+        assertEquals(0, pcs.unremembered());
+    }
+
+    /**
+     * The trace's frame table is bounded: beyond its capacity a new frame gets a fresh PC per
+     * generation (counted), so it may have several PCs, but no PC ever names two frames.
+     */
+    @Test
+    void aFullFrameTableCountsTheFramesItCannotKeepAndNeverReusesAPc() {
+        FramePcs pcs = new FramePcs(2);
+        Map<Long, CapturedStack.Frame> whole = new HashMap<>();
+        for (int gen = 0; gen < 3; gen++) {
+            StackTable t = new StackTable();
+            for (int i = 0; i < 4; i++) {
+                t.put(CapturedStack.ofFrames(new CapturedStack.Frame("F.f" + i, "F.java", i), new CapturedStack.Frame("Main.main", "Main.java", 1)));
+            }
+            dumpedPcs(t, pcs).forEach((pc, f) -> {
+                CapturedStack.Frame prev = whole.put(pc, f);
+                assertTrue(prev == null || prev.equals(f), "PC 0x" + Long.toHexString(pc) + " named " + prev + " and " + f);
+            });
+        }
+        assertEquals(2, pcs.size(), "remembered up to the capacity");
+        // 5 distinct frames: 2 remembered (PCs kept), 3 others get a new PC in each of 3 generations
+        assertEquals(9, pcs.unremembered());
+        assertEquals(2 + 9, whole.size());
     }
 }

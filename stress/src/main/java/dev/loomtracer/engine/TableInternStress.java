@@ -123,7 +123,7 @@ public class TableInternStress {
         StringTable strings = new StringTable();
         List<TraceBuf> out = new ArrayList<>();
         BatchBuilder bb = new BatchBuilder(1, out);
-        table.dump(bb, strings);
+        table.dump(bb, strings, new FramePcs());
         int seen = 0;
         for (Batches.StackEntry e : Batches.stacks(out)) {
             seen++;

@@ -51,7 +51,9 @@ import java.util.TreeMap;
  * and P are the carrier and slot the trace shows that thread running on at that time, or none.
  *
  * <p>Invariants: the original batches are copied unchanged and in order; new table entries get
- * ids and PCs above the generation's largest; a GC or pause range never crosses a generation
+ * ids above the generation's largest; a sample's frame keeps one PC for the whole merged trace,
+ * from a range ({@link #SAMPLE_PC_BASE} up) that no PC of the trace reaches, so a PC names one
+ * frame in the whole trace (docs/FORMAT.md, "PCs"); a GC or pause range never crosses a generation
  * boundary (it is clipped at the boundary, and counted); the output is validated with the
  * project's parser before it replaces {@code out}; items outside the trace's time span are
  * dropped and counted.
@@ -64,6 +66,8 @@ public final class JfrMerger {
     public static final long GC_G = Long.MAX_VALUE - 17;
     /** The synthetic P of that thread (engine P ids count up from 0). */
     public static final long GC_P = 1L << 30;
+    /** The first PC of the samples' frames: above any user-space address and any PC the engine hands out. */
+    static final long SAMPLE_PC_BASE = 1L << 62;
 
     /** What a merge did. */
     public record Result(long samples, long samplesOnCarrier, long samplesDropped, long collections,
@@ -172,6 +176,7 @@ public final class JfrMerger {
                 for (Span s : spans) {
                     spanOf.put(s.gen(), s);
                 }
+                Map<JfrData.Frame, Long> samplePcs = new HashMap<>();
                 GenerationCollector gc = new GenerationCollector(g -> {
                     RawBatch freq = null;
                     for (RawBatch rb : g.batches()) {
@@ -184,7 +189,7 @@ public final class JfrMerger {
                     Span sp = spanOf.get(g.number());
                     if (sp != null) {
                         List<JfrData.Sample> ss = samplesByGen.getOrDefault(g.number(), List.of());
-                        long nextString = writeSamples(o, g, sp, ss, runs, epochToTraceOffset, onCarrier);
+                        long nextString = writeSamples(o, g, sp, ss, runs, epochToTraceOffset, onCarrier, samplePcs);
                         imported[0] += ss.size();
                         writeGc(o, g, nextString, gcByGen.getOrDefault(g.number(), List.of()), names, gcSeq);
                     }
@@ -306,23 +311,27 @@ public final class JfrMerger {
 
     /**
      * Strings and stacks batches for the samples' stacks, then the CPUSamples batch. Returns the
-     * next free string id of the generation.
+     * next free string id of the generation. {@code pcs}: each sample frame's PC, kept across
+     * generations.
      */
     private static long writeSamples(OutputStream o, RawGeneration g, Span sp, List<JfrData.Sample> samples,
-                                     Map<Long, List<Run>> runs, long offset, long[] onCarrier) throws IOException {
+                                     Map<Long, List<Run>> runs, long offset, long[] onCarrier,
+                                     Map<JfrData.Frame, Long> pcs) throws IOException {
         if (samples.isEmpty()) {
             return g.maxStringId() + 1;
         }
+        if (Long.compareUnsigned(g.maxPc(), SAMPLE_PC_BASE) >= 0) {
+            throw new IOException("generation " + g.number() + " has a PC of 0x" + Long.toHexString(g.maxPc())
+                    + ", in the range reserved for imported samples' frames (from 0x" + Long.toHexString(SAMPLE_PC_BASE) + ")");
+        }
         Map<String, Long> strings = new LinkedHashMap<>();
-        Map<JfrData.Frame, Long> pcs = new HashMap<>();
         Map<List<JfrData.Frame>, Long> stacks = new LinkedHashMap<>();
         long[] nextString = {g.maxStringId() + 1};
-        long pcBase = Math.max(g.maxPc() + 0x1000, 1L << 40);
         for (JfrData.Sample s : samples) {
             if (!s.frames().isEmpty()) {
                 stacks.computeIfAbsent(s.frames(), k -> g.maxStackId() + 1 + stacks.size());
                 for (JfrData.Frame f : s.frames()) {
-                    pcs.computeIfAbsent(f, k -> pcBase + pcs.size() * 4L);
+                    pcs.computeIfAbsent(f, k -> SAMPLE_PC_BASE + pcs.size() * 4L);
                     strings.computeIfAbsent(clip(f.function()), k -> nextString[0]++);
                     strings.computeIfAbsent(clip(f.file()), k -> nextString[0]++);
                 }
