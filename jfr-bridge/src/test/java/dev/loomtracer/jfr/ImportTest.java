@@ -129,6 +129,10 @@ class ImportTest {
         }
         assertTrue(vtSamples > 0);
         assertEquals(Expected.counts(trace), c.eventCounts());
+        // Every converted stack (the samples' included) is Go's, and a PC names one frame in the whole merged trace.
+        JfrStacksVsGo.Checked checked = JfrStacksVsGo.compare(trace, jfr);
+        assertTrue(checked.withStacks() >= samples, checked.toString());
+        assertEquals(Map.of(), dev.loomtracer.testing.GoEvents.pcsWithSeveralFrames(dev.loomtracer.testing.GoEvents.read(trace)));
     }
 
     @Test

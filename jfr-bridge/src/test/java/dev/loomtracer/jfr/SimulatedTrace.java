@@ -36,7 +36,7 @@ final class SimulatedTrace {
     /** The ids of the virtual threads of the last simulation. */
     static final List<Long> lastVirtualThreads = new ArrayList<>();
 
-    private static void emit(Tracer t, Consumer<TraceWriter> body) {
+    static void emit(Tracer t, Consumer<TraceWriter> body) {
         TraceWriter w = t.acquire();
         if (w != null) {
             try {

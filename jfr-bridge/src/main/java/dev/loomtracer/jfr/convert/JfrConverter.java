@@ -145,7 +145,6 @@ public final class JfrConverter {
                 try {
                     for (TraceEvent e; (e = p.next()) != null; ) {
                         events++;
-                        sink.generation = e.generation();
                         if (e.isSync()) {
                             gens++;
                             sink.endOfGeneration();
@@ -202,7 +201,6 @@ public final class JfrConverter {
         ChunkedJfrWriter writer;
         EpisodeBuilder builder;
         long firstGuess;
-        long generation;
         long firstStart = Long.MAX_VALUE;
         final Map<String, Long> counts = new TreeMap<>();
         Episode.Park longestPark;
@@ -245,7 +243,7 @@ public final class JfrConverter {
         }
 
         private TypedValue stack(Stack st) {
-            return s.stack(st, generation);
+            return s.stack(st);
         }
 
         private static long id(long x) {

@@ -65,14 +65,16 @@ final class JfrSchema {
 
     private final Map<Long, TypedValue> threads = new HashMap<>();
     private final Map<String, TypedValue> groups = new HashMap<>();
-    private final Map<Long, TypedValue> stacks = new HashMap<>();
+    /**
+     * Keyed by the frames, not by the stack's id: ids are per generation, and an episode is
+     * written when it ends, often in a later generation than the one whose stack it carries.
+     */
+    private final Map<List<Frame>, TypedValue> stacks = new HashMap<>();
     private final Map<Frame, TypedValue> frames = new HashMap<>();
     private final Map<String, TypedValue> classes = new HashMap<>();
     private final Map<String, TypedValue> packages = new HashMap<>();
     private TypedValue emptyStack;
     private TypedValue unknownFrameType;
-    /** Stacks are cached by id, which is per generation: cleared at each generation. */
-    private long stackGeneration = -1;
 
     JfrSchema(Recording rec) {
         this.rec = rec;
@@ -297,19 +299,15 @@ final class JfrSchema {
         return groups.computeIfAbsent(name, n -> threadGroup.asValue(v -> v.putField("name", n)));
     }
 
-    /** A JFR stack trace for a trace stack (cached by id within a generation). */
-    TypedValue stack(Stack s, long generation) {
+    /** A JFR stack trace for a trace stack (cached by its frames for the chunk). */
+    TypedValue stack(Stack s) {
         if (s == null || s.isEmpty()) {
             if (emptyStack == null) {
                 emptyStack = emptyStackTrace();
             }
             return emptyStack;
         }
-        if (generation != stackGeneration) {
-            stacks.clear();
-            stackGeneration = generation;
-        }
-        return stacks.computeIfAbsent(s.id(), k -> {
+        return stacks.computeIfAbsent(s.frames(), k -> {
             TypedValue[] fs = new TypedValue[s.frames().size()];
             for (int i = 0; i < fs.length; i++) {
                 fs[i] = frame(s.frames().get(i));

@@ -52,8 +52,8 @@ import java.util.TreeMap;
  *
  * <p>Invariants: the original batches are copied unchanged and in order; new table entries get
  * ids above the generation's largest; a sample's frame keeps one PC for the whole merged trace,
- * from a range ({@link #SAMPLE_PC_BASE} up) that no PC of the trace reaches, so a PC names one
- * frame in the whole trace (docs/FORMAT.md, "PCs"); a GC or pause range never crosses a generation
+ * above every PC of the trace ({@link #SAMPLE_PC_BASE} or more), so a PC names one frame in the
+ * whole trace (docs/FORMAT.md, "PCs"); a GC or pause range never crosses a generation
  * boundary (it is clipped at the boundary, and counted); the output is validated with the
  * project's parser before it replaces {@code out}; items outside the trace's time span are
  * dropped and counted.
@@ -66,7 +66,7 @@ public final class JfrMerger {
     public static final long GC_G = Long.MAX_VALUE - 17;
     /** The synthetic P of that thread (engine P ids count up from 0). */
     public static final long GC_P = 1L << 30;
-    /** The first PC of the samples' frames: above any user-space address and any PC the engine hands out. */
+    /** The lowest first PC of the samples' frames: above any user-space address and any PC the engine hands out. */
     static final long SAMPLE_PC_BASE = 1L << 62;
 
     /** What a merge did. */
@@ -128,8 +128,12 @@ public final class JfrMerger {
 
         // Pass 2: the generations' spans.
         List<Span> spans = new ArrayList<>();
+        long[] traceMaxPc = {0};
         try (InputStream in = new BufferedInputStream(Files.newInputStream(trace), 1 << 16)) {
             GenerationCollector gc = new GenerationCollector(g -> {
+                if (Long.compareUnsigned(g.maxPc(), traceMaxPc[0]) > 0) {
+                    traceMaxPc[0] = g.maxPc();
+                }
                 if (g.minTicks() != Long.MAX_VALUE && g.hasFrequency()) {
                     spans.add(new Span(g.number(), g.minTicks(), g.maxTicks(), g.nsPerTick()));
                 }
@@ -139,6 +143,11 @@ public final class JfrMerger {
         }
         if (spans.isEmpty()) {
             throw new IOException("the trace has no events to merge into");
+        }
+        // Above every PC of the trace (an already merged trace has some from SAMPLE_PC_BASE up).
+        long samplePcBase = Long.compareUnsigned(traceMaxPc[0], SAMPLE_PC_BASE) < 0 ? SAMPLE_PC_BASE : traceMaxPc[0] + 0x1000;
+        if (Long.compareUnsigned(samplePcBase, traceMaxPc[0]) <= 0) {
+            throw new IOException("the trace's PCs reach 0x" + Long.toHexString(traceMaxPc[0]) + ": no PC is left for the samples' frames");
         }
 
         // Place every item in a generation.
@@ -177,6 +186,7 @@ public final class JfrMerger {
                     spanOf.put(s.gen(), s);
                 }
                 Map<JfrData.Frame, Long> samplePcs = new HashMap<>();
+                long[] nextSamplePc = {samplePcBase};
                 GenerationCollector gc = new GenerationCollector(g -> {
                     RawBatch freq = null;
                     for (RawBatch rb : g.batches()) {
@@ -189,7 +199,7 @@ public final class JfrMerger {
                     Span sp = spanOf.get(g.number());
                     if (sp != null) {
                         List<JfrData.Sample> ss = samplesByGen.getOrDefault(g.number(), List.of());
-                        long nextString = writeSamples(o, g, sp, ss, runs, epochToTraceOffset, onCarrier, samplePcs);
+                        long nextString = writeSamples(o, g, sp, ss, runs, epochToTraceOffset, onCarrier, samplePcs, nextSamplePc);
                         imported[0] += ss.size();
                         writeGc(o, g, nextString, gcByGen.getOrDefault(g.number(), List.of()), names, gcSeq);
                     }
@@ -312,17 +322,13 @@ public final class JfrMerger {
     /**
      * Strings and stacks batches for the samples' stacks, then the CPUSamples batch. Returns the
      * next free string id of the generation. {@code pcs}: each sample frame's PC, kept across
-     * generations.
+     * generations; {@code nextPc}: the next free one, above every PC of the trace.
      */
     private static long writeSamples(OutputStream o, RawGeneration g, Span sp, List<JfrData.Sample> samples,
                                      Map<Long, List<Run>> runs, long offset, long[] onCarrier,
-                                     Map<JfrData.Frame, Long> pcs) throws IOException {
+                                     Map<JfrData.Frame, Long> pcs, long[] nextPc) throws IOException {
         if (samples.isEmpty()) {
             return g.maxStringId() + 1;
-        }
-        if (Long.compareUnsigned(g.maxPc(), SAMPLE_PC_BASE) >= 0) {
-            throw new IOException("generation " + g.number() + " has a PC of 0x" + Long.toHexString(g.maxPc())
-                    + ", in the range reserved for imported samples' frames (from 0x" + Long.toHexString(SAMPLE_PC_BASE) + ")");
         }
         Map<String, Long> strings = new LinkedHashMap<>();
         Map<List<JfrData.Frame>, Long> stacks = new LinkedHashMap<>();
@@ -331,7 +337,11 @@ public final class JfrMerger {
             if (!s.frames().isEmpty()) {
                 stacks.computeIfAbsent(s.frames(), k -> g.maxStackId() + 1 + stacks.size());
                 for (JfrData.Frame f : s.frames()) {
-                    pcs.computeIfAbsent(f, k -> SAMPLE_PC_BASE + pcs.size() * 4L);
+                    pcs.computeIfAbsent(f, k -> {
+                        long pc = nextPc[0];
+                        nextPc[0] += 4;
+                        return pc;
+                    });
                     strings.computeIfAbsent(clip(f.function()), k -> nextString[0]++);
                     strings.computeIfAbsent(clip(f.file()), k -> nextString[0]++);
                 }
