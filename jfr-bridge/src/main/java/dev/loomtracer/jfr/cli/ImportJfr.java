@@ -1,6 +1,8 @@
 package dev.loomtracer.jfr.cli;
 
 import dev.loomtracer.jfr.imports.JfrMerger;
+import dev.loomtracer.jfr.imports.RecordingFormatException;
+import dev.loomtracer.jfr.model.ClockLog;
 import dev.loomtracer.jfr.raw.RawTraceException;
 import dev.loomtracer.parse.TraceFormatException;
 
@@ -15,8 +17,10 @@ import java.nio.file.Path;
  * log lines the clocks up).
  *
  * <p>Invariant: exit 0 and a one-line summary when OUT was written and validated; exit 1 for an
- * invalid trace or recording, or one without a clock log (message names the problem); exit 2 for
- * usage errors and unreadable files. The input trace is never modified unless it is OUT.
+ * invalid trace or recording, or one without a usable clock log (one line naming the input, where
+ * and why; never a stack trace); exit 2 for usage errors and unreadable files. OUT appears only
+ * complete (written to a temporary file, validated, then moved); the input trace is never
+ * modified unless it is OUT.
  */
 public final class ImportJfr {
     private ImportJfr() {}
@@ -69,6 +73,11 @@ public final class ImportJfr {
             int dot = n.lastIndexOf('.');
             o = trace.resolveSibling((dot > 0 ? n.substring(0, dot) : n) + "-with-jfr.trace");
         }
+        Path parent = o.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            err.println("jfr-import: cannot write " + o + ": no such directory");
+            return 2;
+        }
         try {
             JfrMerger.Result r = JfrMerger.merge(trace, jfr, o);
             out.printf("%s: %d CPU samples (%d on a known carrier, %d outside the trace dropped), %d GCs, %d pauses"
@@ -77,11 +86,18 @@ public final class ImportJfr {
                     r.gcSkipped() > 0 ? ", " + r.gcSkipped() + " GC items skipped: the trace has GC events of its own" : "",
                     r.clock(), r.events());
             return 0;
-        } catch (TraceFormatException | RawTraceException e) {
+        } catch (TraceFormatException | RawTraceException | ClockLog.Malformed e) {
             err.println(trace + ": " + e.getMessage());
+            return 1;
+        } catch (RecordingFormatException e) {
+            err.println(e.getMessage());
             return 1;
         } catch (IOException e) {
             err.println("jfr-import: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            // Not expected (the fuzz test looks for these): still one line, naming both inputs.
+            err.println("jfr-import: merging " + jfr + " into " + trace + " failed: " + e.getMessage());
             return 1;
         }
     }

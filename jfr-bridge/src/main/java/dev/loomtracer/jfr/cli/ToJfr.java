@@ -2,6 +2,7 @@ package dev.loomtracer.jfr.cli;
 
 import dev.loomtracer.jfr.convert.JfrConverter;
 import dev.loomtracer.jfr.model.Episode;
+import dev.loomtracer.jfr.model.ClockLog;
 import dev.loomtracer.jfr.raw.RawTraceException;
 import dev.loomtracer.parse.TraceFormatException;
 
@@ -130,6 +131,13 @@ public final class ToJfr {
             }
             err.println("to-jfr: nothing written");
             return 1;
+        } catch (ClockLog.Malformed e) {
+            if (progress != null) {
+                progress.clear();
+            }
+            err.println(in + ": " + e.getMessage());
+            err.println("to-jfr: nothing written");
+            return 1;
         } catch (NoSuchFileException e) {
             err.println("to-jfr: no such file: " + e.getFile());
             return 2;
@@ -137,13 +145,15 @@ public final class ToJfr {
             if (progress != null) {
                 progress.clear();
             }
-            err.println("to-jfr: " + e);
+            err.println("to-jfr: converting " + in + ": " + e.getMessage());
             return 2;
         } catch (RuntimeException e) {
+            // Not expected (the fuzz test looks for these): still one line naming the input, no stack trace.
             if (progress != null) {
                 progress.clear();
             }
-            err.println(in + ": conversion failed: " + e);
+            err.println(in + ": conversion failed: " + e.getMessage());
+            err.println("to-jfr: nothing written");
             return 1;
         }
         if (progress != null) {

@@ -37,7 +37,20 @@ record JfrData(List<Sample> samples, List<Range> collections, List<Range> pauses
         return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
 
+    /**
+     * Reads the recording. Whatever the JDK's reader or a damaged field throws becomes a
+     * {@link RecordingFormatException} naming the file and the event it stopped at.
+     */
     static JfrData read(Path jfr, int maxFrames) throws IOException {
+        long[] events = {0};
+        try {
+            return readAll(jfr, maxFrames, events);
+        } catch (Exception | VirtualMachineError e) { // the JDK's reader throws InternalError on some damage
+            throw new RecordingFormatException(jfr, events[0], e);
+        }
+    }
+
+    private static JfrData readAll(Path jfr, int maxFrames, long[] count) throws IOException {
         List<Sample> samples = new ArrayList<>();
         List<Range> gcs = new ArrayList<>();
         List<Range> pauses = new ArrayList<>();
@@ -47,6 +60,7 @@ record JfrData(List<Sample> samples, List<Range> collections, List<Range> pauses
         try (RecordingFile f = new RecordingFile(jfr)) {
             while (f.hasMoreEvents()) {
                 RecordedEvent e = f.readEvent();
+                count[0]++;
                 switch (e.getEventType().getName()) {
                     case "jdk.ExecutionSample" -> {
                         RecordedThread t = e.getThread("sampledThread");

@@ -110,7 +110,7 @@ public final class JfrMerger {
             l.sort(Comparator.comparingLong(Run::start));
         }
         if (clock[0] == null) {
-            throw new IOException("the trace has no clock log (category " + ClockLog.CATEGORY + "), so its time cannot"
+            throw new IOException(trace + ": the trace has no clock log (category " + ClockLog.CATEGORY + "), so its time cannot"
                     + " be matched to the recording's; record with JfrImport or the JFR bridge, which write one");
         }
         ClockLog c = clock[0];
@@ -142,7 +142,7 @@ public final class JfrMerger {
             gc.finish();
         }
         if (spans.isEmpty()) {
-            throw new IOException("the trace has no events to merge into");
+            throw new IOException(trace + ": the trace has no events to merge into");
         }
         // Above every PC of the trace (an already merged trace has some from SAMPLE_PC_BASE up).
         long samplePcBase = Long.compareUnsigned(traceMaxPc[0], SAMPLE_PC_BASE) < 0 ? SAMPLE_PC_BASE : traceMaxPc[0] + 0x1000;
@@ -396,6 +396,26 @@ public final class JfrMerger {
      * its own: per cluster of overlapping ranges the P starts and the goroutine runs, between
      * clusters both idle; the goroutine exists only in this generation (created, then destroyed).
      */
+    /**
+     * Ranges of one kind that overlap or touch once rounded to ticks, as one: ranges apart in
+     * nanoseconds can share a tick on a coarse clock, and the format allows one GC (and one
+     * pause) at a time.
+     */
+    private static List<long[]> unionInTicks(List<long[]> ranges) {
+        List<long[]> sorted = new ArrayList<>(ranges);
+        sorted.sort(Comparator.<long[]>comparingLong(r -> r[2]).thenComparingLong(r -> r[0]));
+        List<long[]> out = new ArrayList<>();
+        for (long[] r : sorted) {
+            long[] last = out.isEmpty() ? null : out.getLast();
+            if (last != null && last[2] == r[2] && r[0] <= last[1]) {
+                last[1] = Math.max(last[1], r[1]);
+            } else {
+                out.add(r.clone());
+            }
+        }
+        return out;
+    }
+
     private static void writeGc(OutputStream o, RawGeneration g, long nextString, List<long[]> ranges, List<String> names,
                                 long[] gcSeq) throws IOException {
         if (ranges.isEmpty()) {
@@ -420,11 +440,14 @@ public final class JfrMerger {
             }
             sw.flush();
         }
-        // Edges in time order; at equal times ends before begins, GC begins before pause begins.
+        // Edges in time order; at equal times ends of earlier ranges before begins, GC begins before
+        // pause begins, and the ends of ranges that begin at that same time (zero ticks long: a coarse
+        // clock rounds a short pause to one tick) after them, innermost first.
         List<long[]> edges = new ArrayList<>(); // {ticks, order, kind, nameIdx, isBegin}
-        for (long[] r : ranges) {
+        for (long[] r : unionInTicks(ranges)) {
+            boolean instant = r[1] == r[0];
             edges.add(new long[] {r[0], r[2] == 0 ? 2 : 3, r[2], r[3], 1});
-            edges.add(new long[] {r[1], r[2] == 0 ? 1 : 0, r[2], r[3], 0});
+            edges.add(new long[] {r[1], instant ? (r[2] == 0 ? 5 : 4) : (r[2] == 0 ? 1 : 0), r[2], r[3], 0});
         }
         edges.sort(Comparator.<long[]>comparingLong(x -> x[0]).thenComparingLong(x -> x[1]));
         BatchWriter w = BatchWriter.events(o, g.number(), GC_M);
