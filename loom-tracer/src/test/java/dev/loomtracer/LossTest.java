@@ -18,7 +18,12 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A reader that stops reading: memory stays bounded, the app never blocks, the loss is in the trace. */
+/**
+ * A reader that stops reading: memory stays bounded, the app never blocks, the loss is in the trace.
+ * Every log message is new and long, so the generations' string tables weigh more than their
+ * events: the bound holds only because tables count against {@code bufferMemory} (issue 11; it
+ * once failed at random with 914,815 bytes when they did not).
+ */
 class LossTest {
     @TempDir
     Path dir;
@@ -28,11 +33,13 @@ class LossTest {
         LoomTrace.startForReading(TraceOptions.defaults().generationPeriod(Duration.ofMillis(10))
                 .generationBytes(64 << 10).bufferMemory(512 << 10));
         // Nobody reads while the application emits far more than 512 KiB: it must not block.
+        String padding = "x".repeat(400);
         List<Thread> writers = new ArrayList<>();
         for (int w = 0; w < 4; w++) {
+            int writer = w;
             writers.add(Thread.ofVirtual().start(() -> {
-                for (int i = 0; i < 50_000; i++) {
-                    LoomTrace.log("load", "message number " + i);
+                for (int i = 0; i < 20_000; i++) {
+                    LoomTrace.log("load", "message number " + i + " of writer " + writer + " " + padding);
                 }
             }));
         }
@@ -56,7 +63,9 @@ class LossTest {
             assertTrue(r.lostEvents() > 0, "events were lost: " + r);
         }
         CheckedTrace t = CheckedTrace.of(file);
-        assertTrue(Files.size(file) <= (512 << 10) + (256 << 10), "memory bound respected: " + Files.size(file));
+        // All generations were in memory at once (nobody read): the file is what the budget held,
+        // plus the small generation that records the loss.
+        assertTrue(Files.size(file) <= (512 << 10) + (16 << 10), "memory bound respected: " + Files.size(file));
         assertEquals(1, t.count(e -> e.type() == EventType.USER_LOG && "loomtrace.loss".equals(e.name())
                 && e.message().contains("events lost") && e.message().contains("512 KiB")), "the trace ends with the loss record");
     }

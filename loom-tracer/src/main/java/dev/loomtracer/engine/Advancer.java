@@ -124,7 +124,7 @@ final class Advancer {
         }
 
         // 5. Statuses for what no event told.
-        BatchBuilder bb = new BatchBuilder(gen, out);
+        BatchBuilder bb = new BatchBuilder(gen, out, t.pool);
         for (MSnap x : msnap) {
             MState m = x.m();
             if (!m.proc.acquireStatus(gen)) {
@@ -359,8 +359,8 @@ final class Advancer {
         t.lock.unlock();
 
         List<TraceBuf> loss = new ArrayList<>();
-        BatchBuilder bb = new BatchBuilder(gen, loss);
-        StringTable strings = new StringTable();
+        BatchBuilder bb = new BatchBuilder(gen, loss, t.pool);
+        StringTable strings = new StringTable(BufferPool.UNBOUNDED);
         long ts = TraceClock.now();
         long pid = s.newPid();
         String message = s.lostEvents.sum() + " events lost in generation " + gen

@@ -7,21 +7,29 @@ import java.util.List;
  * strings, frequency), splitting them at the format's 64 KiB batch limit.
  *
  * <p>Invariant: every batch it emits starts with its kind byte (none for event batches), holds
- * only whole entries, and is sized to its content: these batches live outside the writers'
- * buffer pool, so they cannot fail for lack of memory and never shrink what writers can use.
+ * only whole entries, and is sized to its content. These batches cannot fail for lack of memory:
+ * each is charged to the budget by force ({@link BufferPool#charge}; they replace the tables they
+ * dump, whose charge the tables return first) and uncharged when the reader releases it.
  */
 final class BatchBuilder {
     private final long gen;
     private final List<TraceBuf> out;
+    private final BufferPool budget;
     private final TraceBuf scratch = new TraceBuf(TraceBuf.STANDARD_PAYLOAD);
     private long mid;
     private int kind;
     private long ts;
     private boolean open;
 
+    /** A builder charging no trace's budget (tests, stress). */
     BatchBuilder(long gen, List<TraceBuf> out) {
+        this(gen, out, BufferPool.UNBOUNDED);
+    }
+
+    BatchBuilder(long gen, List<TraceBuf> out, BufferPool budget) {
         this.gen = gen;
         this.out = out;
+        this.budget = budget;
     }
 
     /** Starts a batch of a non-event kind (Strings, Stacks, Frequency). */
@@ -75,6 +83,7 @@ final class BatchBuilder {
         System.arraycopy(scratch.arr, TraceBuf.HEADER_RESERVE, b.arr, TraceBuf.HEADER_RESERVE, payload);
         b.pos = TraceBuf.HEADER_RESERVE + payload;
         b.finish();
+        budget.charge(b.arr.length);
         out.add(b);
     }
 }

@@ -1,6 +1,7 @@
 package dev.loomtracer.engine;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The empty pool and the per-generation full queues (Go's {@code trace.empty} and
@@ -11,16 +12,58 @@ import java.util.concurrent.atomic.AtomicInteger;
  * full queue, held by the reader, or in the empty pool; so a buffer the reader holds is never
  * handed to a writer. Standard buffers alive never exceed the memory limit; when the limit is
  * reached {@link #tryAllocate()} fails and the caller counts a loss instead of waiting.
+ *
+ * <p>It is also the budget of all the tracer's memory ({@code bufferMemory}): standard buffers,
+ * the string and stack tables of the generations in progress ({@link #tryCharge}, at each new
+ * entry) and the end-of-generation batches waiting for the reader ({@link #charge}, forced: they
+ * replace the tables they dump, and are uncharged when released). {@link #charged()} never
+ * exceeds the limit by more than the forced charges of one generation's status and frequency
+ * batches.
  */
 final class BufferPool {
+    /** Bytes of one standard buffer. */
+    static final long STANDARD_BYTES = TraceBuf.HEADER_RESERVE + TraceBuf.STANDARD_PAYLOAD;
+
+    /** An unlimited budget, for tables used outside a trace. */
+    static final BufferPool UNBOUNDED = new BufferPool(Long.MAX_VALUE);
+
     private final int maxBuffers;
+    private final long maxBytes;
+    private final AtomicLong charged = new AtomicLong();
     private final AtomicInteger allocated = new AtomicInteger();
     private TraceBuf empty;
     private final TraceBuf[] fullHead = new TraceBuf[2];
     private final TraceBuf[] fullTail = new TraceBuf[2];
 
     BufferPool(long maxBytes) {
-        this.maxBuffers = (int) Math.max(4, Math.min(Integer.MAX_VALUE, maxBytes / (TraceBuf.HEADER_RESERVE + TraceBuf.STANDARD_PAYLOAD)));
+        this.maxBuffers = (int) Math.max(4, Math.min(Integer.MAX_VALUE, maxBytes / STANDARD_BYTES));
+        this.maxBytes = Math.max(maxBytes, 4 * STANDARD_BYTES);
+    }
+
+    /** Reserves {@code bytes} of the budget if it has them; false (nothing reserved) if not. No lock needed. */
+    boolean tryCharge(long bytes) {
+        long n;
+        do {
+            n = charged.get();
+            if (n + bytes > maxBytes) {
+                return false;
+            }
+        } while (!charged.compareAndSet(n, n + bytes));
+        return true;
+    }
+
+    /** Reserves {@code bytes} whatever the budget says (memory that replaces memory already charged). */
+    void charge(long bytes) {
+        charged.addAndGet(bytes);
+    }
+
+    void uncharge(long bytes) {
+        charged.addAndGet(-bytes);
+    }
+
+    /** Bytes of the budget in use. */
+    long charged() {
+        return charged.get();
     }
 
     /** A pooled empty buffer, or null if the pool is empty. Lock held. */
@@ -35,19 +78,17 @@ final class BufferPool {
 
     /** A new standard buffer if the memory limit allows one, else null. No lock needed. */
     TraceBuf tryAllocate() {
-        int n;
-        do {
-            n = allocated.get();
-            if (n >= maxBuffers) {
-                return null;
-            }
-        } while (!allocated.compareAndSet(n, n + 1));
+        if (!tryCharge(STANDARD_BYTES)) {
+            return null;
+        }
+        allocated.incrementAndGet();
         return new TraceBuf(TraceBuf.STANDARD_PAYLOAD);
     }
 
-    /** Returns a buffer to the pool; non-standard (small, one-off) buffers are left to the GC. Lock held. */
+    /** Returns a buffer to the pool; non-standard (small, one-off) buffers are uncharged and left to the GC. Lock held. */
     void release(TraceBuf b) {
         if (!b.isStandard()) {
+            uncharge(b.arr.length); // charged when built (BatchBuilder)
             return;
         }
         b.link = empty;

@@ -15,12 +15,34 @@ import java.util.concurrent.atomic.AtomicLong;
  * dumped (the format defines it). Looking up a known string allocates nothing; only the first
  * intern of a string in a generation allocates. Strings longer than the format's 1 KiB limit are
  * cut at a character boundary and marked with "…" when dumped, never rejected.
+ *
+ * <p>Memory: each new entry is charged to the trace's budget ({@link BufferPool}) at its heap
+ * cost; when the budget is spent, {@link #put} adds nothing and returns {@link #FULL} (the
+ * caller counts a loss, which ends the trace before this generation). The charge is returned
+ * when the table is dumped (the batches are charged instead) or reset.
  */
 class StringTable {
+    /** What {@link #put} returns when the budget has no room for a new entry. */
+    static final long FULL = -1;
+    /** Heap cost of an entry beyond the string's characters: the String, its array header, the map node, the Long. */
+    static final long ENTRY_OVERHEAD = 96;
+
     // Package-private and the class non-final only so that the stress module's broken controls can mutate put.
     final ConcurrentHashMap<String, Long> ids = new ConcurrentHashMap<>();
     final AtomicLong nextId = new AtomicLong(1);
+    private final BufferPool budget;
+    private final AtomicLong charged = new AtomicLong();
 
+    StringTable(BufferPool budget) {
+        this.budget = budget;
+    }
+
+    /** A table with no memory bound (tests, stress). */
+    StringTable() {
+        this(BufferPool.UNBOUNDED);
+    }
+
+    /** The string's id, or {@link #FULL} if it is new and the budget has no room for it. */
     long put(String s) {
         if (s == null || s.isEmpty()) {
             return 0;
@@ -29,17 +51,48 @@ class StringTable {
         if (id != null) {
             return id;
         }
+        long cost = ENTRY_OVERHEAD + 2L * s.length();
+        if (!budget.tryCharge(cost)) {
+            return FULL;
+        }
         long fresh = nextId.getAndIncrement();
         Long raced = ids.putIfAbsent(s, fresh);
-        return raced != null ? raced : fresh;
+        if (raced != null) {
+            budget.uncharge(cost);
+            return raced;
+        }
+        charged.addAndGet(cost);
+        return fresh;
+    }
+
+    /** {@link #put} for the advancer's own strings (stack frames at the dump): never refused. */
+    long putForced(String s) {
+        if (s == null || s.isEmpty()) {
+            return 0;
+        }
+        Long id = ids.get(s);
+        if (id != null) {
+            return id;
+        }
+        long cost = ENTRY_OVERHEAD + 2L * s.length();
+        budget.charge(cost);
+        long fresh = nextId.getAndIncrement();
+        Long raced = ids.putIfAbsent(s, fresh);
+        if (raced != null) {
+            budget.uncharge(cost);
+            return raced;
+        }
+        charged.addAndGet(cost);
+        return fresh;
     }
 
     int size() {
         return ids.size();
     }
 
-    /** Writes the table as strings batches. Call only when no writer can add to it. */
+    /** Writes the table as strings batches, which take over its charge. Call only when no writer can add to it. */
     void dump(BatchBuilder out) {
+        budget.uncharge(charged.getAndSet(0));
         out.begin(EventType.STRINGS);
         for (Map.Entry<String, Long> e : ids.entrySet()) {
             byte[] bytes = encode(e.getKey());
@@ -54,6 +107,7 @@ class StringTable {
     }
 
     void reset() {
+        budget.uncharge(charged.getAndSet(0));
         ids.clear();
         nextId.set(1);
     }

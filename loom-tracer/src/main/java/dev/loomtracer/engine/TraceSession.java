@@ -26,8 +26,9 @@ final class TraceSession {
     final long firstGen = 1;
     final ConcurrentHashMap<Thread, GState> gs = new ConcurrentHashMap<>();
     final CopyOnWriteArrayList<MState> ms = new CopyOnWriteArrayList<>();
-    final StringTable[] strings = {new StringTable(), new StringTable()};
-    final StackTable[] stacks = {new StackTable(), new StackTable()};
+    /** Charged to the tracer's pool of this session: create the session after the pool. */
+    final StringTable[] strings;
+    final StackTable[] stacks;
     /** Each frame's PC for the whole trace, across generations and flight-recorder snapshots. */
     final FramePcs pcs = new FramePcs();
     private final AtomicLong nextPid = new AtomicLong();
@@ -48,6 +49,9 @@ final class TraceSession {
     TraceSession(Tracer tracer, TraceConfig config) {
         this.tracer = tracer;
         this.config = config;
+        BufferPool budget = tracer.pool;
+        this.strings = new StringTable[] {new StringTable(budget), new StringTable(budget)};
+        this.stacks = new StackTable[] {new StackTable(budget), new StackTable(budget)};
         this.reaperProc = new ProcState(newPid(), Status.PROC_IDLE);
     }
 

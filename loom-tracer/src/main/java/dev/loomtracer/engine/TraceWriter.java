@@ -545,6 +545,11 @@ public final class TraceWriter {
             return lastStringId;
         }
         long id = m.session.strings[(int) (gen & 1)].put(s);
+        if (id == StringTable.FULL) {
+            // The memory budget is spent: this generation is lost (never written), so the id does not matter.
+            m.session.recordLoss(gen);
+            return 0;
+        }
         lastString = s;
         lastStringGen = gen;
         lastStringId = id;
@@ -552,6 +557,11 @@ public final class TraceWriter {
     }
 
     private long stackId(CapturedStack s) {
-        return s == null ? 0 : m.session.stacks[(int) (gen & 1)].put(s);
+        long id = s == null ? 0 : m.session.stacks[(int) (gen & 1)].put(s);
+        if (id == StringTable.FULL) {
+            m.session.recordLoss(gen); // as in stringId: the generation is lost
+            return 0;
+        }
+        return id;
     }
 }

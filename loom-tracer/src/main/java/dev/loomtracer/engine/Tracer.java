@@ -200,15 +200,17 @@ public final class Tracer {
             if (session != null) {
                 throw new IllegalStateException("tracing is already running; stop it before starting another trace");
             }
-            TraceSession s = new TraceSession(this, config);
             lock.lock();
             pool = new BufferPool(config.maxBufferBytes());
             headerWritten = false;
-            readerGen = s.firstGen;
             reading = null;
             flushedGen = 0;
             shutdown = false;
             finished = false;
+            lock.unlock();
+            TraceSession s = new TraceSession(this, config); // after the pool: its tables charge it
+            lock.lock();
+            readerGen = s.firstGen;
             lock.unlock();
             readerDone = new CountDownLatch(1);
             publishStart(s);

@@ -8,6 +8,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 class BufferPoolTest {
@@ -65,5 +66,26 @@ class BufferPoolTest {
         p.release(got.remove(0));
         assertNotNull(p.takeEmpty(), "released buffers are reused");
         assertNull(p.tryAllocate(), "still at the limit");
+    }
+
+    /** Tables count against the budget (all tracer memory, issue 11): refused past it, handed to the batches, given back. */
+    @Test
+    void tablesAndEndOfGenerationBatchesChargeTheBudgetAndGiveItBack() {
+        BufferPool p = new BufferPool(4 * BufferPool.STANDARD_BYTES);
+        StringTable t = new StringTable(p);
+        int n = 0;
+        while (t.put("string number " + n) != StringTable.FULL) {
+            n++;
+        }
+        assertTrue(n > 100, n + " strings");
+        assertTrue(p.charged() <= 4 * BufferPool.STANDARD_BYTES, "within the budget: " + p.charged());
+        assertNull(p.tryAllocate(), "the strings took the memory a buffer would need");
+        List<TraceBuf> out = new ArrayList<>();
+        t.dump(new BatchBuilder(1, out, p));
+        t.reset();
+        long batches = out.stream().mapToLong(b -> b.arr.length).sum();
+        assertEquals(batches, p.charged(), "the batches hold the charge now");
+        out.forEach(p::release);
+        assertEquals(0, p.charged(), "all given back");
     }
 }
