@@ -147,6 +147,7 @@ public final class LoomTrace {
                     if (failure != null) {
                         continue; // discard: the sink is broken, but the trace must drain to stop
                     }
+                    Tracer.checkOutsideTraceLock("a trace sink's I/O");
                     try {
                         while (b.hasRemaining()) {
                             bytes.addAndGet(sink.write(b));

@@ -19,7 +19,7 @@ import org.openjdk.jmh.infra.Blackhole;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The cost of a tracer hook with tracing off, next to an empty method: seed 004's promise that
+ * The cost of a tracer hook with tracing off, next to an empty method: Go CL 565935's promise that
  * "tracing off costs about one load". Each benchmark calls a non-inlined method, so the
  * call itself is the common floor and the difference is the hook's check.
  */

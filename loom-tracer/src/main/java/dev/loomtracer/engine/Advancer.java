@@ -15,7 +15,9 @@ import java.util.List;
  * publishes the next generation (or 0 to stop), then waits for every writer still inside the old
  * one (its sequence counter), and only then takes the old generation's buffers: an event lands
  * whole in exactly one generation. Stack and string tables are dumped unpinned, without the
- * trace lock; only queueing the finished batches takes it, briefly. The frequency batch is the
+ * trace lock, and an advancing virtual thread offers its carrier to others after every batch it
+ * builds (Go CL 577377: a large dump never holds a carrier hostage); only queueing the finished
+ * batches takes the lock, for one step however large the generation. The frequency batch is the
  * generation's last batch. A generation that lost events is never written: the trace ends with
  * the generations before it and a final generation that records the loss.
  */
@@ -34,8 +36,10 @@ final class Advancer {
 
     /**
      * The two steps that order an advance against the writers: publishing the next generation
-     * (or 0) and waiting for the writers still in the old one. A seam for the stress module,
-     * whose broken controls run an advance with one of them wrong; product code uses {@link #STEPS}.
+     * (or 0) and waiting for the writers still in the old one; and the preemption point between
+     * the batches it builds. A seam for the stress module, whose broken controls run an advance
+     * with one of them wrong and whose tests observe the preemption points; product code uses
+     * {@link #STEPS}.
      */
     static class Steps {
         void publishNext(Tracer t, long gen, boolean stop) {
@@ -48,6 +52,18 @@ final class Advancer {
 
         void waitForWriters(List<MState> ms) {
             Advancer.waitForWriters(ms);
+        }
+
+        /**
+         * After each batch the advance builds. A running virtual thread is never preempted in
+         * Java, so one that advances (a flight-recorder snapshot, a stop) yields here and a dump
+         * of many thousands of stacks and strings leaves its carrier to other virtual threads
+         * between batches; pinned, the yield does nothing.
+         */
+        void preemptionPoint() {
+            if (Thread.currentThread().isVirtual()) {
+                Thread.yield();
+            }
         }
     }
 
@@ -124,7 +140,7 @@ final class Advancer {
         }
 
         // 5. Statuses for what no event told.
-        BatchBuilder bb = new BatchBuilder(gen, out, t.pool);
+        BatchBuilder bb = new BatchBuilder(gen, out, t.pool, steps::preemptionPoint);
         for (MSnap x : msnap) {
             MState m = x.m();
             if (!m.proc.acquireStatus(gen)) {
@@ -171,6 +187,9 @@ final class Advancer {
         }
         reap(s, gen, stop ? TraceClock.now() : ts, dead, bb);
 
+        if (TraceLockCheck.ON) {
+            TraceLockCheck.outside("dumping a generation's stack and string tables");
+        }
         // 6. Tables, unpinned: stacks first (they add frame strings), then strings, frequency last.
         StackTable stacks = s.stacks[slot];
         StringTable strings = s.strings[slot];
@@ -190,7 +209,7 @@ final class Advancer {
         t.shutdown = true;
         t.setGen(0);
         t.lock.unlock();
-        // Stale-true is fine: acquire() re-checks gen (seed 004).
+        // Stale-true is fine: acquire() re-checks gen (Go CL 565935).
         t.clearEnabled();
     }
 
@@ -319,9 +338,21 @@ final class Advancer {
     }
 
     private static void publish(Tracer t, List<TraceBuf> out, long gen, boolean last) {
-        t.lock.lock();
+        // Linked here, by their only owner, so that queueing them under the lock is one step.
+        TraceBuf first = null;
+        TraceBuf prev = null;
         for (TraceBuf b : out) {
-            t.pool.enqueueFull(b);
+            b.link = null;
+            if (prev == null) {
+                first = b;
+            } else {
+                prev.link = b;
+            }
+            prev = b;
+        }
+        t.lock.lock();
+        if (first != null) {
+            t.pool.enqueueFull(first, prev);
         }
         t.flushedGen = gen;
         if (last) {
@@ -359,7 +390,7 @@ final class Advancer {
         t.lock.unlock();
 
         List<TraceBuf> loss = new ArrayList<>();
-        BatchBuilder bb = new BatchBuilder(gen, loss, t.pool);
+        BatchBuilder bb = new BatchBuilder(gen, loss, t.pool, steps::preemptionPoint);
         StringTable strings = new StringTable(BufferPool.UNBOUNDED);
         long ts = TraceClock.now();
         long pid = s.newPid();

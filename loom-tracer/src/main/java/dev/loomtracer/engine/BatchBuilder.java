@@ -15,21 +15,28 @@ final class BatchBuilder {
     private final long gen;
     private final List<TraceBuf> out;
     private final BufferPool budget;
+    private final Runnable afterBatch;
     private final TraceBuf scratch = new TraceBuf(TraceBuf.STANDARD_PAYLOAD);
     private long mid;
     private int kind;
     private long ts;
     private boolean open;
 
-    /** A builder charging no trace's budget (tests, stress). */
+    /** A builder charging no trace's budget, with no preemption point (tests, stress). */
     BatchBuilder(long gen, List<TraceBuf> out) {
         this(gen, out, BufferPool.UNBOUNDED);
     }
 
     BatchBuilder(long gen, List<TraceBuf> out, BufferPool budget) {
+        this(gen, out, budget, () -> { });
+    }
+
+    /** {@code afterBatch} runs after each batch is emitted: the builder's preemption point. */
+    BatchBuilder(long gen, List<TraceBuf> out, BufferPool budget, Runnable afterBatch) {
         this.gen = gen;
         this.out = out;
         this.budget = budget;
+        this.afterBatch = afterBatch;
     }
 
     /** Starts a batch of a non-event kind (Strings, Stacks, Frequency). */
@@ -85,5 +92,6 @@ final class BatchBuilder {
         b.finish();
         budget.charge(b.arr.length);
         out.add(b);
+        afterBatch.run();
     }
 }

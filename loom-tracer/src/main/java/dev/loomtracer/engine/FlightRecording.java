@@ -127,6 +127,7 @@ public final class FlightRecording {
         if (snapshot.isEmpty()) {
             throw new IllegalStateException("the flight recorder holds no complete generation yet");
         }
+        Tracer.checkOutsideTraceLock("a flight-recorder snapshot's I/O");
         out.write(EventType.HEADER);
         long n = EventType.HEADER.length;
         for (Kept k : snapshot) {

@@ -5,7 +5,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * The reader slot (seed 000): the trace reader parks through this atomic slot, never while
+ * The reader slot (Go CL 418955): the trace reader parks through this atomic slot, never while
  * holding the trace lock.
  *
  * <p>Invariant: no lost wake-up and no double wake-up. The reader, after releasing the lock,

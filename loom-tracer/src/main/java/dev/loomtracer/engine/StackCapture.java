@@ -21,6 +21,9 @@ public final class StackCapture {
 
     /** The current thread's stack, skipping tracer frames and then {@code skip} more frames. */
     public static CapturedStack capture(int skip) {
+        if (TraceLockCheck.ON) {
+            TraceLockCheck.outside("capturing a stack");
+        }
         List<CapturedStack.Frame> frames = WALKER.walk(s -> {
             List<CapturedStack.Frame> out = new ArrayList<>();
             s.dropWhile(f -> isTracerFrame(f.getClassName()))
@@ -41,6 +44,9 @@ public final class StackCapture {
 
     /** A stack made of given frames (for capture layers that walk stacks themselves). */
     public static CapturedStack of(List<CapturedStack.Frame> frames) {
+        if (TraceLockCheck.ON) {
+            TraceLockCheck.outside("capturing a stack");
+        }
         int n = Math.min(frames.size(), MAX_DEPTH);
         return new CapturedStack(frames.subList(0, n).toArray(new CapturedStack.Frame[0]));
     }

@@ -43,6 +43,9 @@ class StackTable {
         if (stack == null || stack.depth() == 0) {
             return 0;
         }
+        if (TraceLockCheck.ON) {
+            TraceLockCheck.outside("interning a stack");
+        }
         Long id = ids.get(stack);
         if (id != null) {
             return id;

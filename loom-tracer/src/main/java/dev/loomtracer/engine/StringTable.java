@@ -47,6 +47,9 @@ class StringTable {
         if (s == null || s.isEmpty()) {
             return 0;
         }
+        if (TraceLockCheck.ON) {
+            TraceLockCheck.outside("interning a string");
+        }
         Long id = ids.get(s);
         if (id != null) {
             return id;

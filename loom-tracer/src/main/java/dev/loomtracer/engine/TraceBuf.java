@@ -27,7 +27,7 @@ final class TraceBuf {
     private long batchTs;
     long lastTs;
     private int start;
-    /** Link in the empty pool or a full queue; owned by whoever holds the trace lock. */
+    /** Link in the empty pool or a full queue; owned by whoever holds the trace lock (before a buffer is queued, by its sole owner). */
     TraceBuf link;
 
     TraceBuf(int payload) {

@@ -7,13 +7,14 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The trace lock (seeds 002 and 001).
+ * The trace lock (Go CLs 418956 and 496296).
  *
  * <p>Invariant: it is acquired only with the current continuation pinned, so a virtual thread
  * that holds it cannot unmount, and code that holds it never parks a virtual thread, does I/O or
  * waits for anything that can need the tracer. Because the scheduler hooks emit events, this is
  * what keeps tracing and scheduling free of a lock cycle. It is not reentrant and tracks no
- * owner: reentry is a bug that shows itself as a hang in tests, not a case to support. A waiter
+ * owner: reentry is a bug, not a case to support; the tests run with {@link TraceLockCheck} on,
+ * which catches it (and work that must stay outside the lock) instead of hanging. A waiter
  * spins, then sleeps in short timed parks; pinned, such a park blocks the carrier, the way a Go
  * runtime mutex blocks the M.
  */
@@ -28,17 +29,30 @@ class TraceLock {
     }
 
     private volatile int state;
+    // Written only by the holder, and only when TraceLockCheck.ON: the current hold, for the checks.
+    Thread holder;
+    long holdStart;
+    int holdWork;
 
     /** Pins the current continuation, then takes the lock. */
     final void lock() {
+        if (TraceLockCheck.ON) {
+            TraceLockCheck.entering(this); // before the pin: a reentry throws instead of spinning forever
+        }
         Continuation.pin();
         if (!STATE.compareAndSet(this, 0, 1)) {
             contended();
+        }
+        if (TraceLockCheck.ON) {
+            TraceLockCheck.acquired(this);
         }
     }
 
     /** Releases the lock, then unpins. */
     final void unlock() {
+        if (TraceLockCheck.ON) {
+            TraceLockCheck.releasing(this);
+        }
         STATE.setRelease(this, 0);
         Continuation.unpin();
     }

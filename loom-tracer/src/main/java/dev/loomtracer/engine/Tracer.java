@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock, the buffers, the reader's position. {@link #GLOBAL} is the instance the capture layer
  * and the public API use; tests may build their own.
  *
- * <p>Invariant (seed 004): {@code enabled} is a plain flag, the fast path of every hook (tracing
+ * <p>Invariant (Go CL 565935): {@code enabled} is a plain flag, the fast path of every hook (tracing
  * off costs one opaque load); {@code gen} is the truth. {@code enabled} becomes true strictly
  * before {@code gen} becomes non-zero, and may stay stale-true after stop, because
  * {@link #acquire()} re-checks {@code gen}. The flag is read with an opaque load so the JIT
@@ -147,6 +147,17 @@ public final class Tracer {
      */
     public static boolean isTracerWait(Object blocker) {
         return blocker instanceof TraceLock;
+    }
+
+    /**
+     * For work that must never run under the trace lock (Go CL 496296: a trace sink's I/O, reading
+     * JFR data to import): in the tests' checking mode ({@code -Dloomtracer.checkTraceLock=true})
+     * records a violation if the current carrier holds a trace lock; otherwise does nothing.
+     */
+    public static void checkOutsideTraceLock(String work) {
+        if (TraceLockCheck.ON) {
+            TraceLockCheck.outside(work);
+        }
     }
 
     /** The stack mode of the running trace, or OFF. */
@@ -299,7 +310,7 @@ public final class Tracer {
     }
 
     /**
-     * Publishes a started session (seed 004): enabled strictly before gen != 0; the volatile
+     * Publishes a started session (Go CL 565935): enabled strictly before gen != 0; the volatile
      * store of gen publishes both. Separate so that the stress tests can run it alone.
      */
     void publishStart(TraceSession s) {

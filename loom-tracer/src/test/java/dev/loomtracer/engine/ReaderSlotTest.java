@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The reader slot protocol (seed 000) on the real class, under contention from several writers.
+ * The reader slot protocol (Go CL 418955) on the real class, under contention from several writers.
  * A lost wake-up would leave the reader parked with data published: the test would hang, which
  * the timeout turns into a failure (it detects a hang, it does not measure speed). jcstress in
  * the stress module checks the same protocol against its broken controls.

@@ -12,7 +12,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Protocol 5 (seed 004): a plain {@code enabled} flag is the fast path, the generation counter
+ * Protocol 5 (Go CL 565935): a plain {@code enabled} flag is the fast path, the generation counter
  * is the truth.
  *
  * <p>{@link Start}: {@code enabled} becomes true strictly before {@code gen} becomes non-zero. One

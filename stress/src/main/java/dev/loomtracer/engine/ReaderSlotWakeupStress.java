@@ -16,7 +16,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Protocol 2 (seed 000), the reader slot: a writer publishes data and wakes the reader while the
+ * Protocol 2 (Go CL 418955), the reader slot: a writer publishes data and wakes the reader while the
  * reader runs its park commit step ({@link ReaderSlot#park}: CAS into the slot, re-check for
  * data, take itself back if it can). The reader never stays parked with data published (no lost
  * wake-up), and is never both woken by the writer and back on its own (no double wake-up: the

@@ -15,7 +15,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Protocol 2 (seed 000), two readers racing: exactly one gets the reader slot, the other gets the
+ * Protocol 2 (Go CL 418955), two readers racing: exactly one gets the reader slot, the other gets the
  * documented error ({@link IllegalStateException} "... a trace has exactly one reader") and
  * tracing goes on.
  *

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Protocol 1 (seed 002): the trace lock is taken only on the "system stack". A virtual thread
+ * Protocol 1 (Go CL 418956): the trace lock is taken only on the "system stack". A virtual thread
  * that holds the real {@link TraceLock} is pinned, so even if it blocks it keeps its carrier: on a
  * one-carrier scheduler no other virtual thread runs while it holds the lock. The broken control,
  * a lock that does not pin, lets the carrier run another virtual thread while the lock is held:

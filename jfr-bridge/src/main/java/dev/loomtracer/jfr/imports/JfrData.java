@@ -1,5 +1,6 @@
 package dev.loomtracer.jfr.imports;
 
+import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.jfr.events.LoomEvents;
 
 import jdk.jfr.consumer.RecordedEvent;
@@ -42,6 +43,7 @@ record JfrData(List<Sample> samples, List<Range> collections, List<Range> pauses
      * {@link RecordingFormatException} naming the file and the event it stopped at.
      */
     static JfrData read(Path jfr, int maxFrames) throws IOException {
+        Tracer.checkOutsideTraceLock("reading JFR data to import");
         long[] events = {0};
         try {
             return readAll(jfr, maxFrames, events);

@@ -27,7 +27,7 @@ import java.time.Duration;
  * JfrMerger.Result r = rec.stop();   // app.trace now holds CPUSample and GC events
  * }</pre>
  *
- * <p>Invariant: JFR is read only after tracing has stopped, never under the trace lock (seed 001);
+ * <p>Invariant: JFR is read only after tracing has stopped, never under the trace lock (Go CL 496296);
  * a clock log in the trace and a ClockSync event in the recording, written at the same moment,
  * line the two clocks up.
  */

@@ -40,7 +40,7 @@ import java.util.TreeMap;
  * ({@code jdk.GarbageCollection}, {@code jdk.GCPhasePause}) into a trace of the same run, after
  * the fact: each item goes into the generation whose time span holds it, as a CPUSample in a
  * CPUSamples batch (with its stack in the generation's tables) or as GC and stop-the-world ranges
- * on a synthetic "JFR GC" thread. Nothing here touches the tracer (no trace lock, seed 001): the
+ * on a synthetic "JFR GC" thread. Nothing here touches the tracer (no trace lock, Go CL 496296): the
  * recording is read, then the trace file is rewritten batch by batch.
  *
  * <p>Clock: a JFR time maps to trace time through the trace's clock log (which the bridge and
