@@ -6,10 +6,7 @@ import jdk.internal.vm.Continuation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,17 +44,7 @@ class DumpPreemptionTest {
         Tracer t = Tracer.newInstance();
         Path file = dir.resolve("dump-" + stacks + (pinned ? "-pinned" : "") + ".trace");
         t.start(new TraceConfig(Duration.ofHours(1), 64L << 20, 64L << 20, TraceConfig.StackMode.ON_BLOCK));
-        Thread pump = Thread.ofPlatform().start(() -> {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
+        Thread pump = TestTraces.pump(t, file, false);
         // One generation with `stacks` distinct stacks of 4 distinct frames and as many distinct log values.
         for (int i = 0; i < stacks; i++) {
             List<CapturedStack.Frame> frames = new ArrayList<>();
@@ -65,12 +52,8 @@ class DumpPreemptionTest {
                 frames.add(new CapturedStack.Frame("dump.Caller" + i + ".f" + j, "dump/File" + (i % 64) + ".java", j + 1));
             }
             CapturedStack st = StackCapture.of(frames);
-            TraceWriter w = t.acquire();
-            try {
-                w.userLog(Thread.currentThread(), 0, "dump", "entry " + i, st);
-            } finally {
-                t.release(w);
-            }
+            String value = "entry " + i;
+            TestTraces.emit(t, w -> w.userLog(Thread.currentThread(), 0, "dump", value, st));
         }
         int slot = (int) (t.generation() & 1);
         assertTrue(t.session.stacks[slot].size() == stacks && t.session.strings[slot].size() > stacks,

@@ -6,12 +6,11 @@ import dev.loomtracer.testing.GoJudge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+
+import static dev.loomtracer.engine.TestTraces.emit;
 
 /**
  * Found by the start/stop stress run (flight recorder cycle 2976 of the first long run, rejected by
@@ -31,33 +30,12 @@ class ReapRaceTest {
     @TempDir
     Path dir;
 
-    private static void emit(Tracer t, java.util.function.Consumer<TraceWriter> body) {
-        TraceWriter w = t.acquire();
-        if (w != null) {
-            try {
-                body.accept(w);
-            } finally {
-                t.release(w);
-            }
-        }
-    }
-
     @Test
     void anEndToldInTheNextGenerationWhileTheReaperEndsTheSameGoroutineKeepsTheTraceValid() throws Exception {
         Tracer t = Tracer.newInstance();
         Path file = dir.resolve("reap-race.trace");
         t.start(new TraceConfig(Duration.ofHours(1), 64L << 20, 64L << 20, TraceConfig.StackMode.OFF));
-        Thread pump = Thread.ofPlatform().start(() -> {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
+        Thread pump = TestTraces.pump(t, file, false);
 
         Thread vt = Thread.ofVirtual().unstarted(() -> { });
         // Generation 1: the virtual thread is created (told).

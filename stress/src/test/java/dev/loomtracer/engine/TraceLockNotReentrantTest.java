@@ -11,11 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +23,8 @@ import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static dev.loomtracer.engine.TestTraces.emit;
+import static dev.loomtracer.engine.TestTraces.pump;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -82,32 +81,6 @@ class TraceLockNotReentrantTest {
             }
             for (Thread t : threads) {
                 t.join();
-            }
-        }
-    }
-
-    private static Thread pump(Tracer t, Path file, boolean virtual) {
-        Runnable r = () -> {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        };
-        return virtual ? Thread.ofVirtual().start(r) : Thread.ofPlatform().start(r);
-    }
-
-    private static void emit(Tracer t, java.util.function.Consumer<TraceWriter> op) {
-        TraceWriter w = t.acquire();
-        if (w != null) {
-            try {
-                op.accept(w);
-            } finally {
-                t.release(w);
             }
         }
     }
