@@ -35,9 +35,17 @@ public final class Analysis implements Consumer<TraceEvent> {
     private long peakLive;
 
     public Analysis(AnalysisOptions options) {
+        this(options, null);
+    }
+
+    /**
+     * An analysis whose model also tells {@code also} every interval, task and run-queue change, in
+     * the same order as the analyses see them (e.g. the HTML report's timeline); null for none.
+     */
+    public Analysis(AnalysisOptions options, ModelListener also) {
         this.options = options;
         this.analyzer = new Analyzer(options.topN());
-        this.model = new ThreadModel(analyzer);
+        this.model = new ThreadModel(also == null ? analyzer : new Tee(analyzer, also));
         analyzer.attach(model);
     }
 
@@ -45,6 +53,13 @@ public final class Analysis implements Consumer<TraceEvent> {
     public static AnalysisResult of(Path file, AnalysisOptions options) throws IOException {
         try (TraceParser p = TraceParser.open(file)) {
             return new Analysis(options).read(p);
+        }
+    }
+
+    /** Analyses a trace file, telling {@code also} what the model derives (see {@link #Analysis(AnalysisOptions, ModelListener)}). */
+    public static AnalysisResult of(Path file, AnalysisOptions options, ModelListener also) throws IOException {
+        try (TraceParser p = TraceParser.open(file)) {
+            return new Analysis(options, also).read(p);
         }
     }
 
@@ -100,5 +115,32 @@ public final class Analysis implements Consumer<TraceEvent> {
         long duration = model.firstTime() < 0 ? 0 : model.lastTime() - model.firstTime();
         return analyzer.result(new TraceInfo(version, bytes, generations, events, Math.max(0, model.firstTime()), duration, model.schedulingEvents(),
                 cut, peakLive));
+    }
+
+    /** Tells two listeners the same things, the analyses first. */
+    private record Tee(ModelListener first, ModelListener second) implements ModelListener {
+        @Override
+        public void interval(Interval interval) {
+            first.interval(interval);
+            second.interval(interval);
+        }
+
+        @Override
+        public void taskBegin(long id, long parent, String type, long time, ThreadInfo thread) {
+            first.taskBegin(id, parent, type, time, thread);
+            second.taskBegin(id, parent, type, time, thread);
+        }
+
+        @Override
+        public void taskEnd(long id, long time) {
+            first.taskEnd(id, time);
+            second.taskEnd(id, time);
+        }
+
+        @Override
+        public void runnable(long time, int runnable) {
+            first.runnable(time, runnable);
+            second.runnable(time, runnable);
+        }
     }
 }

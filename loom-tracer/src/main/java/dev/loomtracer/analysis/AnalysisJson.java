@@ -17,13 +17,14 @@ import java.util.Map;
 public final class AnalysisJson {
     private AnalysisJson() {}
 
-    public static String toJson(AnalysisResult r) {
+    /** An {@link AnalysisResult}, or any record made of the same kinds of values (the HTML report's own data). */
+    public static String toJson(Record r) {
         StringBuilder sb = new StringBuilder(1 << 14);
         write(r, sb);
         return sb.toString();
     }
 
-    public static void write(AnalysisResult r, Appendable out) {
+    public static void write(Record r, Appendable out) {
         try {
             value(r, out);
             out.append('\n');

@@ -59,9 +59,19 @@ public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Di
         }
     }
 
-    /** A latency distribution named {@code name} (empty for the overall one). */
+    /**
+     * A latency distribution named {@code name} (empty for the overall one); {@code histogram}: its
+     * counts in 1-2-5 bins (see {@link Bin}), from the first non-empty bin to the last.
+     */
     public record Distribution(String name, long count, long totalNanos, long p50Nanos, long p90Nanos, long p99Nanos,
-                               long p999Nanos, long maxNanos) {}
+                               long p999Nanos, long maxNanos, List<Bin> histogram) {}
+
+    /**
+     * A histogram bin: {@code count} values above the previous bin's bound, up to {@code upToNanos}
+     * inclusive; bounds run 1, 2, 5, 10, 20, 50 ... ns (values as the HdrHistogram holds them, to
+     * its precision).
+     */
+    public record Bin(long upToNanos, long count) {}
 
     /** A count and time of intervals sharing {@code name} (a blocker class, an unblocker, a carrier, a pin reason). */
     public record Row(String name, long count, long totalNanos, long maxNanos) {}
@@ -90,10 +100,17 @@ public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Di
     /**
      * Blocks while pinned (the virtual thread blocked without unmounting, so its carrier was held).
      * {@code byReason}: the reason the capture layer logged ({@code loomtrace.pinned}), "" if none;
-     * {@code byCarrier}: how long each carrier was held.
+     * {@code byCarrier}: how long each carrier was held; {@code longest}: the longest blocks, longest first.
      */
     public record Pinning(long count, long totalNanos, long maxNanos, List<Row> byReason, List<StackRow> byStack,
-                          List<Row> byCarrier) {}
+                          List<Row> byCarrier, List<Episode> longest) {}
+
+    /**
+     * One pinned block: {@code thread} held {@code carrier} from {@code start} for
+     * {@code durationNanos}; {@code reason} as in {@link Pinning}; {@code stack} innermost first
+     * (empty without stacks).
+     */
+    public record Episode(long thread, long carrier, String reason, List<String> stack, long start, long durationNanos) {}
 
     /**
      * Where time went, summed over every interval of every thread while it worked for a task (in one
@@ -110,7 +127,7 @@ public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Di
 
     /** Tasks of one type that began and ended in the trace: wall time from begin to end, and the summed split. */
     public record TaskType(String type, long count, long totalNanos, long p50Nanos, long p90Nanos, long p99Nanos,
-                           long maxNanos, Split split) {}
+                           long maxNanos, Split split, List<Bin> histogram) {}
 
     /** One task: its wall time, split, and its longest non-running steps. */
     public record TaskReport(long id, String type, long start, long wallNanos, Split split, List<Step> longestSteps) {}
@@ -129,8 +146,13 @@ public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Di
      */
     public record Carriers(int count, long bucketNanos, List<Row> byCarrier, long peakRunnable, List<Bucket> timeline) {}
 
-    /** One time bucket starting at {@code start}: busy fraction 0..1, mean and peak runnable threads. */
-    public record Bucket(long start, double busy, double meanRunnable, int peakRunnable) {}
+    /**
+     * One time bucket starting at {@code start}: busy fraction 0..1, mean and peak runnable threads;
+     * the scheduler waits that ended in it: how many, their total and the longest (scheduler latency
+     * over time).
+     */
+    public record Bucket(long start, double busy, double meanRunnable, int peakRunnable, long waits, long waitNanos,
+                         long maxWaitNanos) {}
 
     /**
      * Threads grouped by {@link ThreadInfo#group()}: how many, their running time, scheduler wait

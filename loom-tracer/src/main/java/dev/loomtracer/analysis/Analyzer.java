@@ -44,7 +44,32 @@ final class Analyzer implements ModelListener {
         }
 
         Distribution dist(String name) {
-            return new Distribution(name, count, total, q(50), q(90), q(99), q(99.9), max);
+            return new Distribution(name, count, total, q(50), q(90), q(99), q(99.9), max, bins());
+        }
+
+        /** The histogram in 1-2-5 bins, first to last non-empty; empty without a histogram. */
+        List<Bin> bins() {
+            if (h == null || count == 0) {
+                return List.of();
+            }
+            List<Bin> out = new ArrayList<>();
+            long bound = 1;
+            int step = 0; // bounds 1, 2, 5, 10, 20, 50, ...
+            long inBin = 0;
+            for (org.HdrHistogram.HistogramIterationValue v : h.recordedValues()) {
+                long value = Math.min(max, h.medianEquivalentValue(v.getValueIteratedTo()));
+                while (value > bound) {
+                    if (inBin > 0 || !out.isEmpty()) {
+                        out.add(new Bin(bound, inBin));
+                    }
+                    inBin = 0;
+                    bound = step % 3 == 1 ? bound / 2 * 5 : bound * 2;
+                    step++;
+                }
+                inBin += v.getCountAtValueIteratedTo();
+            }
+            out.add(new Bin(bound, inBin));
+            return out;
         }
 
         long q(double p) {
@@ -164,6 +189,7 @@ final class Analyzer implements ModelListener {
     private final Acc pinned = new Acc(0);
     private final Map<String, Acc> pinByReason = new HashMap<>();
     private final Map<String, Acc> pinByCarrier = new HashMap<>();
+    private final PriorityQueue<Episode> longestPins = new PriorityQueue<>(Comparator.comparingLong(Episode::durationNanos));
 
     private final Map<Long, OpenTask> openTasks = new HashMap<>();
     private final Map<String, TypeAcc> taskTypes = new HashMap<>();
@@ -223,6 +249,7 @@ final class Analyzer implements ModelListener {
                     }
                     stack(schedByStack, i.stack(), d);
                     offerWorst(i);
+                    timeline.waited(i.end(), d);
                 }
             }
             case BLOCKED -> {
@@ -245,6 +272,13 @@ final class Analyzer implements ModelListener {
                     capped(pinByReason, i.reason(), k -> new Acc(0)).add(d);
                     capped(pinByCarrier, "carrier " + i.carrier(), k -> new Acc(0)).add(d);
                     stack(pinByStack, i.stack(), d);
+                    if (longestPins.size() < topN || longestPins.peek().durationNanos() < d) {
+                        longestPins.add(new Episode(t.id(), i.carrier(), i.reason(),
+                                i.stack().frames().stream().map(Analyzer::frame).toList(), i.start(), d));
+                        if (longestPins.size() > topN) {
+                            longestPins.poll();
+                        }
+                    }
                 }
             }
         }
@@ -387,7 +421,7 @@ final class Analyzer implements ModelListener {
         List<TaskType> types = taskTypes.entrySet().stream().map(e -> {
             Distribution w = e.getValue().wall.dist(e.getKey());
             return new TaskType(e.getKey(), w.count(), w.totalNanos(), w.p50Nanos(), w.p90Nanos(), w.p99Nanos(),
-                    w.maxNanos(), e.getValue().split.split());
+                    w.maxNanos(), e.getValue().split.split(), w.histogram());
         }).sorted(Comparator.comparingLong(TaskType::count).reversed().thenComparing(TaskType::type)).toList();
         List<Group> gs = groups.entrySet().stream().map(e -> {
             GroupAcc g = e.getValue();
@@ -400,7 +434,8 @@ final class Analyzer implements ModelListener {
                 reasons(blockByReason), rows(blockByBlocker, Integer.MAX_VALUE), stacks(blockByStack, topN),
                 rows(blockByUnblocker, Integer.MAX_VALUE), reasons(blockedAtEnd),
                 new Pinning(pinned.count, pinned.total, pinned.max, rows(pinByReason, Integer.MAX_VALUE),
-                        stacks(pinByStack, topN), rows(pinByCarrier, Integer.MAX_VALUE)),
+                        stacks(pinByStack, topN), rows(pinByCarrier, Integer.MAX_VALUE),
+                        longestPins.stream().sorted(Comparator.comparingLong(Episode::durationNanos).reversed()).toList()),
                 types, slowest.stream().sorted(Comparator.comparingLong(TaskReport::wallNanos).reversed()).toList(),
                 new Carriers(carrierBusy.size(), timeline.width(), byCarrier, timeline.peakRunnable(),
                         timeline.buckets(carrierBusy.size())),

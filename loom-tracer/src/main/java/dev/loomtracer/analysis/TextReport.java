@@ -29,6 +29,24 @@ public final class TextReport {
         return t.sb.toString();
     }
 
+    /**
+     * The headline answers alone, in words, one entry per answer (an indented detail line of the
+     * text form is joined to its answer): what {@link #of} prints first, for the HTML report.
+     */
+    public static List<String> headlines(AnalysisResult r) {
+        TextReport t = new TextReport();
+        t.headline(r);
+        List<String> out = new java.util.ArrayList<>();
+        for (String l : t.sb.toString().split("\n")) {
+            if (l.startsWith(" ") && !out.isEmpty()) {
+                out.set(out.size() - 1, out.getLast() + " " + l.strip());
+            } else if (!l.isBlank()) {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
     /** Nanoseconds as a short human duration: "850 ns", "12.3 µs", "4.56 ms", "1.23 s". */
     public static String dur(long ns) {
         if (ns < 1_000) {

@@ -9,7 +9,8 @@ import java.util.List;
  * wide; when the trace outgrows {@link #MAX_BUCKETS}, neighbours are merged and the width doubles,
  * so any trace fits in at most that many.
  *
- * <p>Invariant: the sum of busy nanoseconds over the buckets equals the busy time added; memory is
+ * <p>Invariant: the sum of busy nanoseconds over the buckets equals the busy time added, and of
+ * waits the scheduler waits added; memory is
  * fixed; times before {@link #origin} are never added (the model emits nothing before its first event).
  */
 final class Timeline {
@@ -21,6 +22,9 @@ final class Timeline {
     private final long[] busy = new long[MAX_BUCKETS];
     private final long[] runnableNanos = new long[MAX_BUCKETS];
     private final int[] peak = new int[MAX_BUCKETS];
+    private final long[] waits = new long[MAX_BUCKETS];
+    private final long[] waitNanos = new long[MAX_BUCKETS];
+    private final long[] maxWait = new long[MAX_BUCKETS];
     private int used;
     private long lastChange = -1;
     private int lastRunnable;
@@ -43,6 +47,18 @@ final class Timeline {
     /** Adds [start, end) of busy time. */
     void busy(long start, long stop) {
         spread(busy, start, stop);
+    }
+
+    /** A scheduler wait of {@code nanos} ended at {@code time}. */
+    void waited(long time, long nanos) {
+        if (origin < 0) {
+            return;
+        }
+        end = Math.max(end, time);
+        int b = index(time);
+        waits[b]++;
+        waitNanos[b] += nanos;
+        maxWait[b] = Math.max(maxWait[b], nanos);
     }
 
     /** The run queue has {@code n} threads from {@code time} on. */
@@ -74,13 +90,20 @@ final class Timeline {
             long start = origin + i * width;
             long w = Math.max(1, Math.min(width, end - start));
             double b = carriers == 0 ? 0 : Math.min(1.0, busy[i] / ((double) w * carriers));
-            l.add(new Bucket(start, b, runnableNanos[i] / (double) w, peak[i]));
+            l.add(new Bucket(start, b, runnableNanos[i] / (double) w, peak[i], waits[i], waitNanos[i], maxWait[i]));
         }
         return l;
     }
 
+    /** The run queue held {@code weight} threads over [start, stop): its time, and its level in each bucket's peak. */
     private void spreadWeighted(long start, long stop, int weight) {
         spread(runnableNanos, start, stop, weight);
+        if (origin >= 0 && stop > start) {
+            int last = index(stop - 1); // first: it may widen the buckets
+            for (int b = index(start); b <= last; b++) {
+                peak[b] = Math.max(peak[b], weight);
+            }
+        }
     }
 
     private void spread(long[] into, long start, long stop) {
@@ -120,11 +143,17 @@ final class Timeline {
             busy[i] = busy[2 * i] + busy[2 * i + 1];
             runnableNanos[i] = runnableNanos[2 * i] + runnableNanos[2 * i + 1];
             peak[i] = Math.max(peak[2 * i], peak[2 * i + 1]);
+            waits[i] = waits[2 * i] + waits[2 * i + 1];
+            waitNanos[i] = waitNanos[2 * i] + waitNanos[2 * i + 1];
+            maxWait[i] = Math.max(maxWait[2 * i], maxWait[2 * i + 1]);
         }
         for (int i = MAX_BUCKETS / 2; i < MAX_BUCKETS; i++) {
             busy[i] = 0;
             runnableNanos[i] = 0;
             peak[i] = 0;
+            waits[i] = 0;
+            waitNanos[i] = 0;
+            maxWait[i] = 0;
         }
         used = (used + 1) / 2;
         width *= 2;
