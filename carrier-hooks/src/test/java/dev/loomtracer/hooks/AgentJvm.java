@@ -27,8 +27,9 @@ import java.util.jar.Manifest;
 /**
  * Runs a main class in a new JVM under the agent, as a user would: {@code java -javaagent:JAR=...}
  * and no other tracer option. The agent jar is assembled here from this module's classes and the
- * engine's (the same content and manifest as the shaded {@code -agent} jar the build attaches,
- * which only exists after the package phase).
+ * engine's, with the engine's resources (the HTML report's page) and HdrHistogram (the same content
+ * and manifest as the shaded {@code -agent} jar the build attaches, which only exists after the
+ * package phase).
  */
 final class AgentJvm {
     private AgentJvm() {}
@@ -55,6 +56,8 @@ final class AgentJvm {
                 seen.add(JarFile.MANIFEST_NAME);
                 add(jos, codeSource(Agent.class), seen);
                 add(jos, codeSource(Tracer.class), seen);
+                // As in the shaded agent jar: the analyses' HdrHistogram (unrelocated here).
+                add(jos, codeSource(org.HdrHistogram.Histogram.class), seen);
             }
             jar = out;
             return out;
@@ -77,7 +80,7 @@ final class AgentJvm {
                 @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
                     String name = source.relativize(f).toString().replace('\\', '/');
-                    if (name.endsWith(".class") && seen.add(name)) {
+                    if ((name.endsWith(".class") || name.startsWith("dev/loomtracer/report/")) && seen.add(name)) {
                         jos.putNextEntry(new JarEntry(name));
                         Files.copy(f, jos);
                         jos.closeEntry();
