@@ -7,6 +7,7 @@ import dev.loomtracer.TraceOptions;
 import dev.loomtracer.TraceResult;
 import dev.loomtracer.parse.TraceFormatException;
 import dev.loomtracer.parse.TraceSummary;
+import dev.loomtracer.report.HtmlReport;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,12 +25,13 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * {@code loomtrace demo [-o FILE] [--requests N] [--no-agent]}: traces a bundled virtual-thread
  * workload with the public API, under the Loom Tracer agent (found in the build; the demo runs
- * itself again in a child JVM with it), writes the trace, validates it and prints a summary
- * with the number of blocks per reason.
+ * itself again in a child JVM with it), writes the trace, validates it, prints a summary
+ * with the number of blocks per reason, and writes the trace's HTML report beside it
+ * ({@code demo.trace} -> {@code demo.html}).
  *
  * <p>The workload is a toy request server: each request is a {@link Task} on its own virtual
  * thread, with regions for its phases, a log of its outcome, a shared lock, a queue hand-off to
- * a worker, and short sleeps. Invariant: exit 0 only if the trace it wrote is valid.
+ * a worker, and short sleeps. Invariant: exit 0 only if the trace it wrote is valid and its report written.
  */
 public final class Demo {
     private Demo() {}
@@ -55,7 +57,8 @@ public final class Demo {
                     case "-h", "--help" -> {
                         out.println(USAGE);
                         out.println("  Runs a toy request server on virtual threads under the Loom Tracer agent (so every");
-                        out.println("  virtual thread's scheduling is traced), writes the trace, validates it, prints a summary.");
+                        out.println("  virtual thread's scheduling is traced), writes the trace, validates it, prints a summary,");
+                        out.println("  and writes its HTML report beside it (demo.trace -> demo.html).");
                         out.println("  --no-agent traces in this JVM without the agent: tasks, regions and logs only.");
                         return 0;
                     }
@@ -120,13 +123,31 @@ public final class Demo {
         }
         out.println();
         out.println(file + " is valid. Open it with:  go tool trace " + file);
+        Path html = htmlBeside(file);
+        try {
+            Report.write(html, HtmlReport.render(file, HtmlReport.Options.named(file.getFileName().toString())));
+        } catch (IOException | RuntimeException e) {
+            err.println("demo: could not write the report " + html + ": " + e);
+            return 1;
+        }
+        out.println("Its report, where the requests spent their time: " + html.toAbsolutePath().toUri());
         return 0;
     }
 
-    private static boolean underAgent() {
-        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .anyMatch(a -> a.startsWith("-javaagent:") && a.contains("carrier-hooks"));
+    /** {@code demo.trace} -> {@code demo.html} in the same directory (else FILE.html). */
+    static Path htmlBeside(Path trace) {
+        String name = trace.getFileName().toString();
+        String base = name.endsWith(".trace") ? name.substring(0, name.length() - ".trace".length()) : name;
+        return trace.resolveSibling(base + ".html");
     }
+
+    private static boolean underAgent() {
+        return Boolean.getBoolean(CHILD_PROPERTY) || java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+                .stream().anyMatch(a -> a.startsWith("-javaagent:") && a.contains("carrier-hooks"));
+    }
+
+    /** Set on the child JVM the demo relaunches under the agent, so that it never relaunches again. */
+    private static final String CHILD_PROPERTY = "loomtrace.demo.underAgent";
 
     /**
      * The agent jar: the {@value #AGENT_PROPERTY} property, else
@@ -161,6 +182,7 @@ public final class Demo {
         // turn class data sharing off for the application's classes and print a warning.
         cmd.add("-Xbootclasspath/a:" + jar);
         cmd.add("-javaagent:" + jar);
+        cmd.add("-D" + CHILD_PROPERTY + "=true");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Demo.class.getName());
