@@ -137,9 +137,9 @@ class DemoReportBrowserTest {
 
         assertFalse(result.blocking().isEmpty());
         Object reasons = page.eval("[...document.querySelectorAll('#block-reasons tbody tr')].map(r => r.getAttribute('data-reason'))");
-        assertEquals(result.blocking().stream().map(AnalysisResult.Row::name).toList(), reasons);
-        for (AnalysisResult.Row r : result.blocking()) {
-            String sel = "#block-reasons tr[data-reason=\"" + r.name() + "\"]";
+        assertEquals(result.blocking().stream().map(AnalysisResult.Reason::reason).toList(), reasons);
+        for (AnalysisResult.Reason r : result.blocking()) {
+            String sel = "#block-reasons tr[data-reason=\"" + r.reason() + "\"]";
             assertCell(sel, "count", String.format("%,d", r.count()), r.count());
             assertCell(sel, "totalNanos", TextReport.dur(r.totalNanos()), r.totalNanos());
         }

@@ -50,7 +50,9 @@ public final class ExampleServer implements AutoCloseable {
 
     private ExampleServer(ServerConfig cfg) {
         this.cfg = cfg;
-        this.debug = cfg.debug() ? new dev.loomtracer.debug.DebugEndpoints(cfg.debugConfig(), "example-server", null) : null;
+        this.debug = cfg.debug() ? new dev.loomtracer.debug.DebugEndpoints(cfg.debugConfig(), "example-server",
+                (trace, html) -> dev.loomtracer.report.HtmlReport.write(trace,
+                        dev.loomtracer.report.HtmlReport.Options.named("example-server trace"), html)) : null;
         this.scheduler = cfg.scheduler() == ServerConfig.Scheduler.TRACING ? TracingScheduler.create() : null;
 
         this.downstreamServer = new Server(virtualThreadPool("downstream", 0));

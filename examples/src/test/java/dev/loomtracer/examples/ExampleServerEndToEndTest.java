@@ -2,6 +2,7 @@ package dev.loomtracer.examples;
 
 import dev.loomtracer.LoomTrace;
 import dev.loomtracer.parse.TraceSummary;
+import dev.loomtracer.testing.Chromium;
 import dev.loomtracer.testing.GoJudge;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,9 @@ class ExampleServerEndToEndTest {
             waitForRequests();
             Thread bursts = monitorBursts();
             assertEquals(200, download("/debug/trace?seconds=1", null, trace));
+            if (agent != null) {
+                reportOverHttp(); // while the load still runs
+            }
             bursts.join();
             keep(trace, keepAs);
             LoadGenerator.Result r = load.get(60, TimeUnit.SECONDS);
@@ -124,6 +128,28 @@ class ExampleServerEndToEndTest {
                     "inventory lock blocks: " + facts.blocksByRegion());
             assertTrue(facts.blocks("stats monitor", "monitor enter") > 0, "stats monitor blocks: " + facts.blocksByRegion());
             assertTrue(facts.blocks("sleep", "sleep") > 0, "sleep blocks: " + facts.blocksByRegion());
+        }
+    }
+
+    /**
+     * {@code GET /debug/report?seconds=1} answers one self-contained HTML page that a real browser
+     * renders without script errors, showing the requests under load (task /work) and why they
+     * blocked; {@code ?flight} without a flight recorder gets 409.
+     */
+    private void reportOverHttp() throws Exception {
+        Response noFlight = get("/debug/report?flight", null);
+        assertEquals(409, noFlight.status(), noFlight.body());
+        Path html = tmp.resolve("server-report.html");
+        assertEquals(200, download("/debug/report?seconds=1", null, html));
+        keep(html, "server-report.html");
+        try (Chromium browser = Chromium.launch()) {
+            Chromium.Page page = browser.open(html, 1300, 900);
+            assertEquals(java.util.List.of(), page.errors());
+            Object types = page.eval("[...document.querySelectorAll('#task-types tbody tr')].map(r => r.getAttribute('data-task-type'))");
+            assertTrue(((java.util.List<?>) types).contains("/work"), "task types shown: " + types);
+            Object reasons = page.eval("[...document.querySelectorAll('#block-reasons tbody tr')].map(r => r.getAttribute('data-reason'))");
+            assertTrue(((java.util.List<?>) reasons).contains("network"), "block reasons shown: " + reasons);
+            page.screenshot("#tasks", Path.of("target", "report-screenshots", "server-tasks.png"));
         }
     }
 

@@ -70,6 +70,13 @@ public final class Analysis implements Consumer<TraceEvent> {
         }
     }
 
+    /** The same, telling {@code also} what the model derives (see {@link #Analysis(AnalysisOptions, ModelListener)}). */
+    public static AnalysisResult of(InputStream in, AnalysisOptions options, ModelListener also) throws IOException {
+        try (TraceParser p = TraceParser.open(in)) {
+            return new Analysis(options, also).read(p);
+        }
+    }
+
     /**
      * Reads every remaining event of {@code p} and returns the result. A truncated trace throws,
      * unless {@link AnalysisOptions#partial()}: then the complete generations are analysed and the

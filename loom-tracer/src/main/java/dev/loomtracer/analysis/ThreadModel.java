@@ -96,9 +96,6 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         List<CarrierActivity> l = new ArrayList<>(onCarrier.size());
         for (var en : onCarrier.entrySet()) {
             T t = en.getValue();
-            if (!t.info.isVirtual()) {
-                continue; // a platform thread running on itself: not a carrier
-            }
             long task = taskOf(t);
             l.add(new CarrierActivity(en.getKey(), t.info, t.state, t.since, task == Interval.NONE ? ""
                     : taskTypes.getOrDefault(task, ""), t.regions.isEmpty() ? "" : t.regions.peek().name()));

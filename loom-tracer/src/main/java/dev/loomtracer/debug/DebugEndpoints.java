@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  *   <li>{@code GET /debug/flight}: a snapshot of the flight recorder, which keeps running;</li>
  *   <li>{@code POST /debug/flight/start[?seconds=S&mib=M&stacks=...]}, {@code POST /debug/flight/stop};</li>
  *   <li>{@code GET /debug/report?seconds=N}: when a report renderer is given, an HTML report of a
- *       trace of the next N seconds (or of the flight recorder's window when it runs).</li>
+ *       trace of the next N seconds (or of the flight recorder's window when it runs;
+ *       {@code ?flight} asks for that window and gets 409 when the recorder is not running).</li>
  * </ul>
  *
  * <p>Invariants: the tracer is shared through {@link TraceControl} (one holder; a request that
@@ -122,7 +123,7 @@ public final class DebugEndpoints {
                   POST /debug/flight/stop        stop it
                 """ + (report == null ? "" : """
                   GET  /debug/report?seconds=N   an HTML report of the next N seconds (of the flight
-                                                 recorder's window if it runs)
+                                                 recorder's window if it runs; ?flight: only that)
                 """) + """
                 One trace runs at a time in a JVM: while one runs (streamed or flight recorder), a request
                 that needs another gets 409.
@@ -260,6 +261,11 @@ public final class DebugEndpoints {
     private void report(DebugExchange ex) throws IOException {
         java.io.ByteArrayOutputStream trace = new java.io.ByteArrayOutputStream();
         FlightRecorder fr = TraceControl.flight();
+        if (fr == null && ex.query("flight") != null) {
+            ex.text(409, "409 Conflict: ?flight asks for a report of the flight recorder's window, and it is not running;"
+                    + " POST /debug/flight/start (or start " + who + " with its flight option), or drop ?flight\n");
+            return;
+        }
         if (fr != null) {
             try {
                 fr.writeTo(trace);

@@ -9,7 +9,9 @@ import dev.loomtracer.analysis.AnalysisResult.StackRow;
 import dev.loomtracer.analysis.AnalysisResult.Step;
 import dev.loomtracer.analysis.AnalysisResult.TaskReport;
 import dev.loomtracer.analysis.AnalysisResult.Wait;
+import dev.loomtracer.analysis.ModelListener;
 import dev.loomtracer.analysis.TextReport;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -91,14 +93,55 @@ public final class HtmlReport {
         out.flush();
     }
 
-    /** The report of {@code trace} as the bytes of an HTML file. */
+    /** The same for a trace held in memory (a flight-recorder snapshot, a trace just taken). */
+    public static void write(byte[] trace, Options options, OutputStream out) throws IOException {
+        out.write(render(Source.of(trace), options));
+        out.flush();
+    }
+
+    /** The report of the trace file {@code trace} as the bytes of an HTML file. */
     public static byte[] render(Path trace, Options options) throws IOException {
+        return render(Source.of(trace), options);
+    }
+
+    /** A trace that can be read twice. */
+    private interface Source {
+        long size() throws IOException;
+
+        AnalysisResult analyse(AnalysisOptions o, ModelListener also) throws IOException;
+
+        static Source of(Path file) {
+            return new Source() {
+                public long size() throws IOException {
+                    return Files.size(file);
+                }
+
+                public AnalysisResult analyse(AnalysisOptions o, ModelListener also) throws IOException {
+                    return Analysis.of(file, o, also);
+                }
+            };
+        }
+
+        static Source of(byte[] bytes) {
+            return new Source() {
+                public long size() {
+                    return bytes.length;
+                }
+
+                public AnalysisResult analyse(AnalysisOptions o, ModelListener also) throws IOException {
+                    return Analysis.of(new ByteArrayInputStream(bytes), o, also);
+                }
+            };
+        }
+    }
+
+    private static byte[] render(Source trace, Options options) throws IOException {
         AnalysisOptions ao = AnalysisOptions.defaults().topN(options.topN()).partial(options.partial())
                 .progress(options.progress());
         // Pass 1: the analysis, which tells which windows and threads the timeline shows.
-        AnalysisResult r = Analysis.of(trace, ao);
+        AnalysisResult r = trace.analyse(ao, null);
         long origin = r.trace().startNanos();
-        boolean whole = Files.size(trace) <= WHOLE_TIMELINE_BYTES;
+        boolean whole = trace.size() <= WHOLE_TIMELINE_BYTES;
         List<TimelineLanes.Window> windows = whole
                 ? List.of(new TimelineLanes.Window(origin, origin + r.trace().durationNanos(), "the whole trace"))
                 : windows(r);
@@ -107,9 +150,9 @@ public final class HtmlReport {
         StringTable groups = new StringTable();
         TimelineLanes lanes = new TimelineLanes(windows, laneThreads(r), TIMELINE_SEGMENTS, strings::index, groups::index);
         lanes.origin(origin);
-        AnalysisResult again = Analysis.of(trace, ao.progress(null), lanes);
+        AnalysisResult again = trace.analyse(ao.progress(null), lanes);
         if (again.trace().events() != r.trace().events()) {
-            throw new IOException(trace + " changed while the report was read (" + r.trace().events() + " events, then "
+            throw new IOException("the trace changed while the report was read (" + r.trace().events() + " events, then "
                     + again.trace().events() + ")");
         }
         return page(r, lanes, windows, whole, strings, groups, options, origin);

@@ -105,7 +105,7 @@
     const labels = bins.map((b, i) => i % every ? '' : '≤ ' + fmtNs(b.upToNanos));
     const opts = {
       width: CHART_WIDTH, height: 220, legend: { show: false }, cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: false, range: [-0.6, xs.length - 0.4] } },
+      scales: { x: { time: false, range: [-0.6, xs.length - 0.4] }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] } },
       axes: [{ label: xLabel, splits: () => xs, values: (u, splits) => splits.map(v => labels[v] || ''), space: 60 },
              { label: 'count', size: 60 }],
       series: [{}, { label: 'count', fill: 'rgba(47,111,179,0.55)', stroke: '#2f6fb3', width: 1,
@@ -273,7 +273,7 @@
   /** An analysis Split as [[kind, label, nanos], ...]: running, waiting for a carrier, pinned, blocked by reason. */
   function splitOf(sp) {
     return [['running', '', sp.runningNanos], ['runnable', '', sp.runnableNanos], ['pinned', '', sp.pinnedNanos]]
-      .concat(sp.blocked.map(b => ['blocked', b.name, b.totalNanos]));
+      .concat(sp.blocked.map(b => ['blocked', b.reason, b.totalNanos]));
   }
   function header() {
     const m = R.meta, t = A.trace;
@@ -366,11 +366,11 @@
     if (!rows.length) { gap(s, 'No blocked time in this trace.'); }
     else {
       const total = rows.reduce((a, r) => a + r.totalNanos, 0);
-      s.appendChild(table(['reason', 'blocks ', 'total ', 'longest ', 'share', ''], rows.map(r => el('tr', { 'data-reason': r.name },
-        el('td', null, r.name), intCell(r.count, 'count'), nsCell(r.totalNanos, 'totalNanos'), nsCell(r.maxNanos, 'maxNanos'),
+      s.appendChild(table(['reason', 'blocks ', 'total ', 'longest ', 'share', ''], rows.map(r => el('tr', { 'data-reason': r.reason },
+        el('td', null, r.reason), intCell(r.count, 'count'), nsCell(r.totalNanos, 'totalNanos'), nsCell(r.maxNanos, 'maxNanos'),
         el('td', { class: 'n' }, pct(r.totalNanos, total)),
-        el('td', { style: 'width:25%' }, stackedBar([['blocked', r.name, r.totalNanos]], total)))), { id: 'block-reasons' }));
-      if (rows.some(r => r.name.startsWith('monitor'))) {
+        el('td', { style: 'width:25%' }, stackedBar([['blocked', r.reason, r.totalNanos]], total)))), { id: 'block-reasons' }));
+      if (rows.some(r => r.reason.startsWith('monitor'))) {
         s.appendChild(el('p', { class: 'note' }, 'A virtual thread contending for a monitor (synchronized) spins on its carrier before it unmounts ' +
           '(0.3 to 7.5 ms measured): that part shows as running, not as blocked.'));
       }
