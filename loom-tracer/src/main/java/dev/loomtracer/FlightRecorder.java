@@ -70,6 +70,15 @@ public final class FlightRecorder {
         }
     }
 
+    /**
+     * Hands every generation completed from now on (its bytes; {@code FlightTriggers} prefixes the
+     * trace header to read one as a complete trace) to {@code listener}, on the recorder's own
+     * thread: the listener must only hand it on. One listener; null removes it.
+     */
+    public void onGeneration(java.util.function.Consumer<byte[]> listener) {
+        recording.onGeneration(listener);
+    }
+
     /** Bytes of trace currently kept in memory. */
     public long keptBytes() {
         return recording.keptBytes();

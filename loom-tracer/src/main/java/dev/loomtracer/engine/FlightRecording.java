@@ -35,6 +35,7 @@ public final class FlightRecording {
     private long newestGen;
     private boolean ended;
     private final Thread consumer;
+    private volatile java.util.function.Consumer<byte[]> onGeneration; // called on the consumer thread
 
     private FlightRecording(Tracer tracer, Duration minAge, long maxBytes) {
         this.tracer = tracer;
@@ -73,8 +74,13 @@ public final class FlightRecording {
                         current.write(a, 0, a.length);
                     }
                 } else if (c.endOfGen() != 0) {
-                    keep(c.endOfGen(), current.toByteArray());
+                    byte[] gen = current.toByteArray();
+                    keep(c.endOfGen(), gen);
                     current.reset();
+                    java.util.function.Consumer<byte[]> l = onGeneration;
+                    if (l != null) {
+                        l.accept(gen);
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -136,6 +142,15 @@ public final class FlightRecording {
         }
         out.flush();
         return n;
+    }
+
+    /**
+     * Hands every generation completed from now on (its bytes, without the trace header; a
+     * complete trace with {@link EventType#HEADER} before it) to {@code listener}, on the
+     * recorder's own thread: the listener must only hand it on (it delays the recorder).
+     */
+    public void onGeneration(java.util.function.Consumer<byte[]> listener) {
+        this.onGeneration = listener;
     }
 
     /** Bytes currently kept. */
