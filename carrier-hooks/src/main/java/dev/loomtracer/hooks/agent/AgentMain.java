@@ -3,6 +3,10 @@ package dev.loomtracer.hooks.agent;
 import dev.loomtracer.FlightRecorder;
 import dev.loomtracer.LoomTrace;
 import dev.loomtracer.TraceResult;
+import dev.loomtracer.debug.DebugConfig;
+import dev.loomtracer.debug.DebugEndpoints;
+import dev.loomtracer.debug.TraceControl;
+import dev.loomtracer.trigger.FlightTriggers;
 import dev.loomtracer.hooks.core.Capture;
 import dev.loomtracer.hooks.core.VThreads;
 
@@ -10,6 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +53,10 @@ public final class AgentMain {
      * default, as {@link AgentOptions} says).
      */
     public static synchronized void start(String args, Instrumentation inst) {
+        if (AttachRequest.isAttach(args)) {
+            startAttached(args, inst);
+            return;
+        }
         AgentOptions o = AgentOptions.parse(args);
         o.problems().forEach(p -> AgentLog.problem(p.toString()));
         if (started) {
@@ -56,20 +65,53 @@ public final class AgentMain {
         }
         started = true;
         try {
-            install(inst, o);
+            install(inst, AgentLog::problem, o.quiet() ? null : msg -> say(o, msg));
         } catch (Exception | LinkageError e) {
             AgentLog.problem("cannot instrument this JVM (" + e + "); the program runs untraced");
             return;
         }
-        if (o.output() != null) {
+        if (o.output() != null || o.flight()) {
             startTrace(o);
-        } else if (o.problems().isEmpty()) {
+        } else if (o.problems().isEmpty() && o.httpHost() == null) {
             say(o, "hooks installed; no output=FILE given, so nothing is traced until the program starts a trace"
-                    + " (dev.loomtracer.LoomTrace)");
+                    + " (dev.loomtracer.LoomTrace, or loomtrace attach)");
+        }
+        if (o.httpHost() != null) {
+            startHttp(o);
         }
     }
 
-    private static void install(Instrumentation inst, AgentOptions o) throws Exception {
+    /**
+     * A load by {@code loomtrace attach}: installs the hooks the first time (a later attach reuses
+     * them), then carries out the request on a thread of its own ({@link AttachSession}) and
+     * returns at once. Nothing goes to the target's stdout or stderr: what the agent has to say goes
+     * back to the tool.
+     */
+    private static void startAttached(String args, Instrumentation inst) {
+        AttachRequest req;
+        try {
+            req = AttachRequest.parse(args);
+        } catch (RuntimeException e) {
+            return; // no port to answer on: the tool says the agent never connected back
+        }
+        List<String> notes = new ArrayList<>();
+        if (!started) {
+            started = true;
+            try {
+                install(inst, notes::add, notes::add);
+            } catch (Exception | LinkageError e) {
+                notes.add("cannot instrument this JVM (" + e + "): the trace holds no virtual-thread scheduling");
+            }
+        }
+        AttachSession.start(req, notes);
+    }
+
+    /**
+     * Installs the hooks; {@code problem} gets what the user should fix, {@code note} (if not null)
+     * what the agent does.
+     */
+    private static void install(Instrumentation inst, java.util.function.Consumer<String> problem,
+                                java.util.function.Consumer<String> note) throws Exception {
         openJdkInternals(inst);
         Capture.agentLoaded();
         Hooks.warmUp(); // initializes VThreads and the hooks now, not inside the first hook
@@ -88,13 +130,15 @@ public final class AgentMain {
         }
         inst.retransformClasses(targets.toArray(new Class<?>[0]));
         for (Map.Entry<String, String> p : tf.problems().entrySet()) {
-            AgentLog.problem(p.getKey().replace('/', '.') + " not instrumented: " + p.getValue());
+            problem.accept(p.getKey().replace('/', '.') + " not instrumented: " + p.getValue());
         }
         if (tf.problems().containsKey(JdkTransformer.VIRTUAL_THREAD)) {
-            AgentLog.problem("virtual threads will not be traced on this JDK (" + Runtime.version() + ")");
+            problem.accept("virtual threads will not be traced on this JDK (" + Runtime.version() + ")");
         }
-        if (!o.quiet() && jvmtiTransitionsOn()) {
-            say(o, "note: every Java agent turns on the JVM's JVMTI virtual-thread transition "
+        System.setProperty(AttachProtocol.AGENT_PROPERTY, "loaded");
+        TraceControl.publish();
+        if (note != null && jvmtiTransitionsOn()) {
+            note.accept("note: every Java agent turns on the JVM's JVMTI virtual-thread transition "
                     + "tracking (~90 ns per mount and unmount, tracing or not); see docs/CAPTURE.md (the JVM option that "
                     + "removes it can deadlock virtual threads on JDK 25, so Loom Tracer does not use it)");
         }
@@ -108,10 +152,38 @@ public final class AgentMain {
             } else {
                 startStream(o);
             }
-        } catch (IOException | RuntimeException e) {
-            AgentLog.problem("cannot trace to " + o.output() + " (" + e + "): fix output=; the program runs untraced");
+        } catch (IOException | RuntimeException | TraceControl.Busy e) {
+            AgentLog.problem("cannot trace" + (o.output() == null ? "" : " to " + o.output()) + " (" + e.getMessage()
+                    + "): the program runs untraced");
         }
     }
+
+    /**
+     * Serves the debug endpoints on the JDK's HTTP server. {@code DebugHttpServer} is loaded by
+     * {@link HttpLoader}: the JDK's HTTP server is a platform-loader module, which classes on the
+     * boot class path (this one) cannot see.
+     */
+    private static void startHttp(AgentOptions o) {
+        String where = o.httpHost() + ":" + o.httpPort();
+        try {
+            DebugEndpoints endpoints = new DebugEndpoints(DebugConfig.defaults().withToken(o.httpToken()),
+                    "the Loom Tracer agent", null);
+            Class<?> server = Class.forName(HttpLoader.SERVER, true, new HttpLoader());
+            Object s = server.getMethod("start", InetSocketAddress.class, DebugEndpoints.class)
+                    .invoke(null, new InetSocketAddress(o.httpHost(), o.httpPort()), endpoints);
+            String uri = (String) server.getMethod("uri").invoke(s);
+            System.setProperty(HTTP_PROPERTY, uri);
+            say(o, "debug endpoints on " + uri + "/debug/ (trace, flight" + (o.httpToken() == null ? "; loopback clients only"
+                    : "; token required") + ")");
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            AgentLog.problem("cannot serve the debug endpoints on " + where + " (" + e.getCause() + "); the program runs");
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            AgentLog.problem("cannot serve the debug endpoints on " + where + " (" + e + "); the program runs");
+        }
+    }
+
+    /** The system property holding the agent's debug endpoints' base URI, once they listen. */
+    public static final String HTTP_PROPERTY = "loomtrace.http";
 
     /**
      * The start of a JVM whose java.base was patched with the instrumented classes
@@ -187,9 +259,19 @@ public final class AgentMain {
         say(o, "tracing to " + out + " (stacks " + o.stacks().name().toLowerCase().replace('_', '-') + ")");
     }
 
-    private static void startFlight(AgentOptions o) {
+    private static void startFlight(AgentOptions o) throws TraceControl.Busy, IOException {
         Path out = o.output();
-        FlightRecorder fr = FlightRecorder.start(o.flightAge(), o.flightBytes(), o.traceOptions());
+        FlightRecorder fr = TraceControl.startFlight(o.flightAge(), o.flightBytes(), o.traceOptions(), "the agent's flight= option");
+        if (!o.triggers().isEmpty()) {
+            FlightTriggers.watch(fr, o.triggers(), o.snapshots());
+            say(o, "flight recorder triggers " + o.triggers() + ": snapshots into " + o.snapshots().dir()
+                    + " (at most one per " + o.snapshots().minInterval().toSeconds() + " s, " + o.snapshots().maxFiles() + " files)");
+        }
+        if (out == null) {
+            say(o, "flight recorder on: keeping the last " + TraceControl.describeWindow(o.flightAge(), o.flightBytes())
+                    + " of trace in memory");
+            return;
+        }
         FlightControl control = new FlightControl(fr, out);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try (OutputStream s = Files.newOutputStream(out)) {

@@ -1,6 +1,9 @@
 package dev.loomtracer.hooks.agent;
 
 import dev.loomtracer.TraceOptions;
+import dev.loomtracer.debug.DebugConfig;
+import dev.loomtracer.trigger.FlightTriggers;
+import dev.loomtracer.trigger.Trigger;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -24,7 +27,15 @@ import java.util.Locale;
  *     exit, and on demand through the JMX operation
  *     {@code dev.loomtracer:type=FlightRecorder#dump(String file)};</li>
  * <li>{@code period=DURATION} - generation length (default 1s); {@code buffer=SIZE} - tracer buffer memory;</li>
- * <li>{@code quiet} - no messages on stderr but problems.</li>
+ * <li>{@code quiet} - no messages on stderr but problems;</li>
+ * <li>{@code http=HOST:PORT} - serve the debug endpoints ({@code /debug/trace}, {@code /debug/flight}, ...,
+ *     {@link dev.loomtracer.debug.DebugEndpoints}) on the JDK's HTTP server; beyond loopback only with a
+ *     token from {@code http-token-file=FILE} or the environment ({@code LOOMTRACE_DEBUG_TOKEN});</li>
+ * <li>{@code trigger=KIND>DURATION} (repeatable: task, pinned, schedlat, block) - write a flight-recorder
+ *     snapshot when it holds ({@link FlightTriggers}): into {@code snapshots=DIR} (default
+ *     ./loomtrace-snapshots), at most {@code snapshot-count=N} files (10) and {@code snapshot-size=SIZE}
+ *     (1GiB), at most one per {@code snapshot-interval=DURATION} (1m); turns the flight recorder on
+ *     (30 s unless {@code flight=} says otherwise).</li>
  * </ul>
  *
  * <p>Invariant: parsing never throws and every value kept is valid. A bad option is one entry of
@@ -34,7 +45,15 @@ import java.util.Locale;
  * traced. The agent prints the problems and goes on; {@code ./loomtrace run} refuses them.
  */
 public record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration flightAge, long flightBytes, boolean flight,
-                           Duration period, long buffer, boolean quiet, List<Problem> problems) {
+                           Duration period, long buffer, boolean quiet, List<Problem> problems,
+                           String httpHost, int httpPort, String httpToken, List<Trigger> triggers,
+                           FlightTriggers.Policy snapshots) {
+
+    /** A flight-recorder window: at least {@code age} of history (null: bounded by size only) in at most {@code bytes} (0: default). */
+    public record FlightWindow(Duration age, long bytes) {}
+
+    /** The default snapshot directory of the triggers: {@value}, in the working directory. */
+    static final String DEFAULT_SNAPSHOT_DIR = "loomtrace-snapshots";
 
     /** A bad option: what is wrong with it and how to fix it, then what the agent does instead. */
     public record Problem(String what, String instead) {
@@ -47,7 +66,8 @@ public record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration fli
     static final long DEFAULT_FLIGHT_BYTES = 64L << 20;
 
     static final String KNOWN = "output=FILE, stacks=off|on-block|all, flight=DURATION|SIZE|DURATION/SIZE,"
-            + " flight-size=SIZE, period=DURATION, buffer=SIZE, quiet";
+            + " flight-size=SIZE, period=DURATION, buffer=SIZE, quiet, http=HOST:PORT, http-token-file=FILE,"
+            + " trigger=KIND>DURATION, snapshots=DIR, snapshot-count=N, snapshot-size=SIZE, snapshot-interval=DURATION";
 
     /** A bad option: the message names it and says what to write instead. */
     private static final class Bad extends Exception {
@@ -57,7 +77,20 @@ public record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration fli
     }
 
     public static AgentOptions parse(String args) {
+        return parse(args, System.getenv());
+    }
+
+    static AgentOptions parse(String args, java.util.Map<String, String> env) {
         List<Problem> problems = new ArrayList<>();
+        String httpHost = null;
+        int httpPort = -1;
+        String httpToken = null;
+        List<Trigger> triggers = new ArrayList<>();
+        Path snapshotDir = Path.of(DEFAULT_SNAPSHOT_DIR);
+        FlightTriggers.Policy defaults = FlightTriggers.Policy.defaults(snapshotDir);
+        int snapshotCount = defaults.maxFiles();
+        long snapshotBytes = defaults.maxBytes();
+        Duration snapshotInterval = defaults.minInterval();
         Path output = null;
         boolean outputGiven = false;
         TraceOptions.Stacks stacks = TraceOptions.Stacks.OFF;
@@ -85,14 +118,59 @@ public record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration fli
                         case "stacks" -> stacks = stacks(key, value);
                         case "flight" -> {
                             flightGiven = true;
-                            for (String v : require(key, value, "30s, 64MiB or 30s/64MiB").split("/")) {
-                                if (looksLikeSize(v)) {
-                                    flightBytes = size(key, v);
-                                } else {
-                                    flightAge = duration(key, v);
-                                }
+                            FlightWindow w = window(key, value);
+                            if (w.age() != null) {
+                                flightAge = w.age();
+                            }
+                            if (w.bytes() > 0) {
+                                flightBytes = w.bytes();
                             }
                         }
+                        case "http" -> {
+                            String v = require(key, value, "127.0.0.1:6060");
+                            int colon = v.lastIndexOf(':');
+                            if (colon <= 0) {
+                                throw bad(key, value, "HOST:PORT, e.g. http=127.0.0.1:6060");
+                            }
+                            httpHost = v.substring(0, colon).replace("[", "").replace("]", "");
+                            try {
+                                httpPort = Integer.parseInt(v.substring(colon + 1));
+                            } catch (NumberFormatException e) {
+                                httpPort = -1;
+                            }
+                            if (httpPort < 0 || httpPort > 65535) {
+                                httpHost = null;
+                                throw bad(key, value, "HOST:PORT with a port from 0 to 65535, e.g. http=127.0.0.1:6060");
+                            }
+                        }
+                        case "http-token-file" -> {
+                            try {
+                                httpToken = DebugConfig.readToken(Path.of(require(key, value, "/path/debug.token")));
+                            } catch (IllegalArgumentException e) {
+                                throw new Bad(e.getMessage());
+                            }
+                        }
+                        case "trigger" -> {
+                            try {
+                                triggers.add(Trigger.parse(require(key, value, "task>500ms")));
+                            } catch (IllegalArgumentException e) {
+                                throw new Bad(e.getMessage());
+                            }
+                        }
+                        case "snapshots" -> snapshotDir = Path.of(require(key, value, "/var/tmp/loomtrace"));
+                        case "snapshot-count" -> {
+                            try {
+                                snapshotCount = Integer.parseInt(require(key, value, "10"));
+                            } catch (NumberFormatException e) {
+                                snapshotCount = 0;
+                            }
+                            if (snapshotCount < 1) {
+                                snapshotCount = defaults.maxFiles();
+                                throw bad(key, value, "a whole number of files, at least 1");
+                            }
+                        }
+                        case "snapshot-size" -> snapshotBytes = size(key, value);
+                        case "snapshot-interval" -> snapshotInterval = duration(key, value);
                         case "flight-size" -> {
                             flightGiven = true;
                             flightBytes = size(key, value);
@@ -107,6 +185,11 @@ public record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration fli
                         case "output", "o" -> "not tracing";
                         case "stacks" -> "tracing with stacks off";
                         case "flight", "flight-size" -> "using the default window (64 MiB)";
+                        case "http", "http-token-file" -> "not serving the debug endpoints";
+                        case "trigger" -> "that trigger is not checked";
+                        case "snapshot-count" -> "keeping at most " + defaults.maxFiles() + " snapshots";
+                        case "snapshot-size" -> "keeping at most " + (defaults.maxBytes() >> 20) + " MiB of snapshots";
+                        case "snapshot-interval" -> "at most one snapshot per " + defaults.minInterval().toSeconds() + " s";
                         case "period" -> "using the default (1s)";
                         case "buffer" -> "using the default (64MiB)";
                         default -> "";
@@ -114,11 +197,24 @@ public record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration fli
                 }
             }
         }
-        boolean flight = flightGiven;
-        if (flight && output == null) {
+        if (httpHost != null && httpToken == null) {
+            httpToken = DebugConfig.tokenFromEnvironment(env);
+        }
+        if (httpHost != null) {
+            try {
+                DebugConfig.checkAccess(httpHost, httpToken, "add http-token-file=FILE");
+            } catch (IllegalArgumentException e) {
+                problems.add(new Problem("option http=" + httpHost + ":" + httpPort + ": " + e.getMessage(),
+                        "not serving the debug endpoints"));
+                httpHost = null;
+            }
+        }
+        // Triggers need the flight recorder (its window is what they write): on by default with them.
+        boolean flight = flightGiven || !triggers.isEmpty();
+        if (flight && output == null && httpHost == null && triggers.isEmpty()) {
             if (!outputGiven) {
-                problems.add(new Problem("option flight needs output=FILE (where the window is written at exit):"
-                        + " add output=/path/app.trace", "not tracing"));
+                problems.add(new Problem("option flight needs output=FILE (where the window is written at exit),"
+                        + " http=HOST:PORT (served at /debug/flight) or trigger=...: add output=/path/app.trace", "not tracing"));
             }
             flight = false;
         }
@@ -132,7 +228,40 @@ public record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration fli
             flightAge = null;
             flightBytes = -1;
         }
-        return new AgentOptions(output, stacks, flightAge, flightBytes, flight, period, buffer, quiet, List.copyOf(problems));
+        if (flight && flightAge.toDays() >= 365 && !triggers.isEmpty() && !flightGiven) {
+            flightAge = Duration.ofSeconds(30); // triggers alone: the last 30 s
+        }
+        FlightTriggers.Policy snapshots = new FlightTriggers.Policy(snapshotDir.toAbsolutePath(), snapshotCount, snapshotBytes,
+                snapshotInterval);
+        return new AgentOptions(output, stacks, flightAge, flightBytes, flight, period, buffer, quiet, List.copyOf(problems),
+                httpHost, httpHost == null ? -1 : httpPort, httpToken, List.copyOf(triggers), snapshots);
+    }
+
+    /**
+     * A flight window {@code DURATION}, {@code SIZE} or {@code DURATION/SIZE} (30s, 64MiB,
+     * 30s/64MiB), as {@code flight=} takes it.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static FlightWindow flightWindow(String spec) {
+        try {
+            return window("flight", spec);
+        } catch (Bad e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+    }
+
+    private static FlightWindow window(String key, String value) throws Bad {
+        Duration age = null;
+        long bytes = 0;
+        for (String v : require(key, value, "30s, 64MiB or 30s/64MiB").split("/")) {
+            if (looksLikeSize(v)) {
+                bytes = size(key, v);
+            } else {
+                age = duration(key, v);
+            }
+        }
+        return new FlightWindow(age, bytes);
     }
 
     /** The options as the engine takes them; valid by construction. */

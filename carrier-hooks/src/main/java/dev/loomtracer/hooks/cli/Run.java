@@ -243,7 +243,8 @@ public final class Run {
     }
 
     /**
-     * The agent jar: $LOOMTRACE_AGENT, else next to this module's classes: the shaded
+     * The agent jar: $LOOMTRACE_AGENT; else the jar this class came from if it is an agent jar
+     * (dist/loomtrace.jar); else next to this module's classes: the shaded
      * {@code carrier-hooks-*-agent.jar} the build attached in carrier-hooks/target (or next to the
      * carrier-hooks jar in a Maven repository), the newest if several.
      */
@@ -257,6 +258,9 @@ public final class Run {
             here = Path.of(Run.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException | NullPointerException e) {
             throw new IllegalStateException("cannot locate the carrier-hooks classes; set LOOMTRACE_AGENT to the agent jar");
+        }
+        if (Files.isRegularFile(here) && isAgentJar(here)) {
+            return here; // dist/loomtrace.jar: the CLI's own jar is the agent
         }
         Path dir = Files.isDirectory(here) ? here.getParent() : here.getParent(); // target/ or the repository dir
         try (Stream<Path> s = Files.list(dir)) {
@@ -272,6 +276,16 @@ public final class Run {
         }
         throw new IllegalStateException("no agent jar (carrier-hooks-*-agent.jar) in " + dir
                 + ": build it with ./loomtrace build (or mvn -pl carrier-hooks -am install), or set LOOMTRACE_AGENT");
+    }
+
+    /** True if {@code jar}'s manifest names the agent's class (as the agent jars and dist/loomtrace.jar do). */
+    private static boolean isAgentJar(Path jar) {
+        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+            java.util.jar.Manifest mf = j.getManifest();
+            return mf != null && dev.loomtracer.hooks.agent.Agent.class.getName().equals(mf.getMainAttributes().getValue("Agent-Class"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void warnIfStale(Path jar, Path classes) {
