@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The debug endpoints on the JDK's own HTTP server ({@code com.sun.net.httpserver}), for any JVM,
  * whatever framework (if any) the application uses: what the agent's {@code http=} option starts.
  *
- * <p>Invariant: it runs on a few daemon platform threads of its own (never virtual threads, whose
- * scheduling it would trace, and never the application's), so a streamed trace of N seconds
- * never stops a second request from getting its 409 at once.
+ * <p>Invariant: it runs on daemon platform threads of its own (never virtual threads, whose
+ * scheduling it would trace, and never the application's; daemons, so the program's JVM still
+ * exits when its main method ends), a few of them, so a streamed trace of N seconds never stops a
+ * second request from getting its 409 at once.
  */
 public final class DebugHttpServer implements AutoCloseable {
     private static final int THREADS = 4;
@@ -39,7 +40,17 @@ public final class DebugHttpServer implements AutoCloseable {
         HttpServer server = HttpServer.create(address, 16);
         server.setExecutor(threads);
         server.createContext("/debug", exchange -> serve(exchange, endpoints));
-        server.start();
+        // The server's dispatcher thread inherits daemon status from the thread that starts it: a
+        // non-daemon one would keep the program's JVM alive after its main method ends.
+        Thread starter = Thread.ofPlatform().daemon().name("loomtrace-http-start").start(server::start);
+        try {
+            starter.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.stop(0);
+            threads.shutdownNow();
+            throw new java.io.InterruptedIOException("interrupted while starting the debug endpoints");
+        }
         return new DebugHttpServer(server, threads);
     }
 
@@ -151,7 +162,9 @@ public final class DebugHttpServer implements AutoCloseable {
                 x.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + filename + "\"");
             }
             x.sendResponseHeaders(200, 0); // chunked
-            return x.getResponseBody();
+            OutputStream body = x.getResponseBody();
+            body.flush(); // the status goes out now: the client knows the trace has begun
+            return body;
         }
     }
 }
