@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * dist/loomtrace.jar alone in an empty directory, with nothing but this JDK: its commands run
- * ({@code help}, {@code run}, {@code validate}, {@code to-jfr}; {@link AttachTest} runs
+ * ({@code help}, {@code run}, {@code validate}, {@code analyze}, {@code to-jfr}; {@link AttachTest} runs
  * {@code attach} and {@code list} the same way), and it is the agent too.
  */
 class JarTest {
@@ -23,7 +23,7 @@ class JarTest {
     void runsItsCommandsFromAnEmptyDirectory() throws Exception {
         Path dir = Jvm.emptyDirWithJar("jar");
         Jvm.Result help = Jvm.loomtrace(dir, "help").expect(0);
-        for (String c : List.of("validate", "summary", "run", "attach", "list", "to-jfr")) {
+        for (String c : List.of("validate", "summary", "analyze", "run", "attach", "list", "to-jfr")) {
             assertTrue(help.out().contains("\n  " + c + " "), "help lists " + c + ":\n" + help.out());
         }
         assertTrue(!help.out().contains("example-server"), "commands whose classes the jar leaves out are not listed");
@@ -40,6 +40,8 @@ class JarTest {
 
         Jvm.Result validate = Jvm.loomtrace(dir, "validate", "run.trace").expect(0);
         assertTrue(validate.out().contains("valid"), validate.out());
+        Jvm.Result analyze = Jvm.loomtrace(dir, "analyze", "run.trace").expect(0);
+        assertTrue(!analyze.out().isBlank(), "analyze prints its answer");
         Jvm.loomtrace(dir, "to-jfr", "run.trace", "-o", "run.jfr").expect(0);
         assertTrue(Files.size(dir.resolve("run.jfr")) > 0);
         Files.writeString(dir.resolve("bad.trace"), "not a trace");
