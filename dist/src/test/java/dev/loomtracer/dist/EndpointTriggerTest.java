@@ -80,6 +80,32 @@ class EndpointTriggerTest {
     }
 
     @Test
+    void pinnedBlockAndSchedlatTriggersEachWriteTheirSnapshot() throws Exception {
+        Path dir = Jvm.emptyDirWithJar("trigger-kinds");
+        Path snaps = dir.resolve("snaps");
+        String agent = "-javaagent:" + dir.resolve("loomtrace.jar") + "=trigger=pinned>200ms,trigger=block>300ms,"
+                + "trigger=schedlat>150ms,snapshots=" + snaps + ",snapshot-interval=1ms,period=200ms";
+        try (Jvm child = Jvm.start(dir, List.of("-Djdk.virtualThreadScheduler.parallelism=1", agent),
+                TriggerKindsChild.class.getName())) {
+            assertEquals("ready", child.line());
+            for (String kind : List.of("pinned", "block", "schedlat")) {
+                child.send(kind);
+                assertEquals(kind + " done", child.line());
+                List<Path> files = list(snaps);
+                Path newest = files.get(files.size() - 1);
+                assertTrue(newest.getFileName().toString().contains("-" + kind + "-over-"),
+                        kind + " made its own snapshot, caused by it: " + files + "\n" + child.stderrText());
+                CheckedTrace.of(newest);
+            }
+            assertEquals(3, list(snaps).size(), "one snapshot per span: " + list(snaps));
+            assertEquals(0, child.exit());
+            String err = child.stderrText();
+            assertTrue(err.contains("trigger pinned>200ms: goroutine") && err.contains("trigger block>300ms: goroutine")
+                    && err.contains("trigger schedlat>150ms: goroutine"), err);
+        }
+    }
+
+    @Test
     void endpointsWithATokenStreamATraceAndRefuseOthers() throws Exception {
         Path dir = Jvm.emptyDirWithJar("endpoints");
         Path token = dir.resolve("debug.token");

@@ -265,7 +265,7 @@ public final class AgentMain {
         if (!o.triggers().isEmpty()) {
             FlightTriggers.watch(fr, o.triggers(), o.snapshots());
             say(o, "flight recorder triggers " + o.triggers() + ": snapshots into " + o.snapshots().dir()
-                    + " (at most one per " + o.snapshots().minInterval().toSeconds() + " s, " + o.snapshots().maxFiles() + " files)");
+                    + " (at most one per " + o.snapshots().minInterval().toMillis() + " ms, " + o.snapshots().maxFiles() + " files)");
         }
         if (out == null) {
             say(o, "flight recorder on: keeping the last " + TraceControl.describeWindow(o.flightAge(), o.flightBytes())
