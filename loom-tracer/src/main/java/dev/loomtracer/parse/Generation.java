@@ -14,9 +14,26 @@ import java.util.Set;
  *
  * <p>Invariant: once returned by the parser it is complete and self-consistent: it had a
  * frequency batch, every stack frame names strings of this generation's table, and only this
- * generation's data is held, so memory is bounded by one generation.
+ * generation's data is held, so memory is bounded by one generation, and within it by its content:
+ * empty event batches are not kept, and at most {@link #MAX_EVENT_BATCHES} event batches are.
  */
 public final class Generation {
+    /**
+     * Event batches one generation may have (each costs ~150 bytes of heap beyond its events): 16 GiB
+     * of full batches, far beyond what a writer flushes per generation (8 MiB by default here, a
+     * few MiB in Go); past it the trace is refused with a message naming the limit.
+     */
+    public static final int MAX_EVENT_BATCHES = 1 << 18;
+
+    /**
+     * Work the validator may spend per generation trying other Ms when the earliest event cannot
+     * be ordered yet, per byte of the generation (plus {@link #ORDERING_WORK_BASE}): a crafted
+     * trace handing one goroutine across thousands of Ms out of time order makes that search
+     * quadratic (as in Go's parser); past the bound the trace is refused with a message saying so.
+     */
+    public static final long ORDERING_WORK_PER_BYTE = 64;
+    public static final long ORDERING_WORK_BASE = 10_000_000;
+
     final long number;
     final long startOffset;
     long endOffset;
@@ -33,6 +50,7 @@ public final class Generation {
     final Map<Long, List<Batch>> batches = new LinkedHashMap<>();
     final List<CpuSample> cpuSamples = new ArrayList<>();
     int batchCount;
+    int eventBatches;
     int experimentalBatches;
 
     Generation(long number, long startOffset) {

@@ -43,7 +43,14 @@ final class TableBatches {
             new TableBatches(g, b).frequency();
         } else if (b.isExperimental()) {
             g.experimentalBatches++; // Unvalidated extra data: Go hands it to experiments; we skip it.
-        } else {
+        } else if (b.data().length > 0) {
+            // An empty event batch tells nothing: not kept, so memory follows content (issue 11:
+            // millions of them in one generation cost gigabytes).
+            if (++g.eventBatches > Generation.MAX_EVENT_BATCHES) {
+                throw TraceFormatException.invalid(g.number, b.offset(), "generation " + g.number + " has more than "
+                        + Generation.MAX_EVENT_BATCHES + " event batches, the parser's limit per generation"
+                        + " (docs/FORMAT.md, \"Limits\")");
+            }
             g.batches.computeIfAbsent(b.m(), k -> new ArrayList<>()).add(b);
         }
     }

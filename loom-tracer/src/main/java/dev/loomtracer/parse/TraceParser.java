@@ -38,6 +38,8 @@ public final class TraceParser implements AutoCloseable {
     private final GenerationReader generations;
     private final Ordering order = new Ordering();
     private final Frontier frontier = new Frontier();
+    /** Steps spent in this generation on other Ms because the earliest event could not be ordered yet (sorts and tries). */
+    private long orderingWork;
     private Generation gen;
     private List<CpuSample> cpuSamples = List.of();
     private int cpuIdx;
@@ -156,6 +158,7 @@ public final class TraceParser implements AutoCloseable {
                 return null;
             }
             gen = g;
+            orderingWork = 0;
             cpuSamples = g.cpuSamples;
             cpuIdx = 0;
             for (var e : g.batches.entrySet()) {
@@ -179,9 +182,16 @@ public final class TraceParser implements AutoCloseable {
                     + order.dump());
         }
         if (!tryAdvance(0)) {
+            orderingWork += frontier.size(); // the sort below
             frontier.sortByTime();
             boolean success = false;
             for (int i = 1; i < frontier.size(); i++) {
+                if (++orderingWork > Generation.ORDERING_WORK_BASE + Generation.ORDERING_WORK_PER_BYTE * gen.size()) {
+                    throw TraceFormatException.invalid(gen.number, frontier.get(0).ev.offset, "generation " + gen.number
+                            + " of " + gen.batches.size() + " Ms needs more than " + (orderingWork - 1)
+                            + " steps to put its events in order (events far out of time order across many Ms);"
+                            + " the validator stops at 10,000,000 plus 64 per byte of the generation (docs/FORMAT.md, \"Limits\")");
+                }
                 if (tryAdvance(i)) {
                     success = true;
                     break;
