@@ -91,7 +91,7 @@ public final class FlightRecorder {
                 running = null;
             }
             TraceStats s = recording.stop();
-            return s == null ? null : new TraceResult(0, s.generations(), s.lostEvents(), s.inconsistentEvents(), s.nestedEvents());
+            return s == null ? null : TraceResult.of(0, s);
         }
     }
 }

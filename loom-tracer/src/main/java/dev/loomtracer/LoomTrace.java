@@ -85,7 +85,11 @@ public final class LoomTrace {
         return Tracer.GLOBAL.readTrace();
     }
 
-    /** True while a trace (streamed, read, or flight-recorded) is running. */
+    /**
+     * True while a trace (streamed, read, or flight-recorded) is running: false once it is
+     * stopped, and also once it ended by itself (its reader fell behind until buffer memory ran
+     * out; {@link #stop()} then returns a result that says when and why).
+     */
     public static boolean isRunning() {
         return Tracer.GLOBAL.isRunning();
     }
@@ -108,7 +112,7 @@ public final class LoomTrace {
             if (s == null) {
                 return null;
             }
-            long bytes = 0;
+            long bytes = s.bytesRead(); // the program's own reader; the pump below counts what reached the sink
             if (p != null) {
                 p.join();
                 bytes = p.bytes.get();
@@ -117,7 +121,7 @@ public final class LoomTrace {
                             + p.failure.getMessage(), p.failure);
                 }
             }
-            return new TraceResult(bytes, s.generations(), s.lostEvents(), s.inconsistentEvents(), s.nestedEvents());
+            return TraceResult.of(bytes, s);
         }
     }
 

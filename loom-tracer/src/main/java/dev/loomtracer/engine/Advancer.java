@@ -420,7 +420,14 @@ final class Advancer {
         bb.end();
         strings.dump(bb);
         frequency(bb);
-        System.getLogger("dev.loomtracer").log(System.Logger.Level.WARNING, "Loom Tracer: " + message);
+        if (!stopped) {
+            s.endedByItself("the trace reader fell behind and the tracer's buffer memory ("
+                    + (s.config.maxBufferBytes() >> 10) + " KiB) ran out in generation " + gen + "; " + s.lostEvents.sum()
+                    + " events lost there");
+        }
+        System.getLogger("dev.loomtracer").log(System.Logger.Level.WARNING, "Loom Tracer: "
+                + (stopped ? "" : "tracing ended at " + java.time.Instant.now() + ": ") + message
+                + (stopped ? "" : "; nothing more is recorded until the trace is stopped and started again"));
         publish(t, loss, gen, true);
     }
 }

@@ -40,6 +40,14 @@ final class TraceReader {
         }
     }
 
+    /** Counts the bytes handed out, for TraceResult.bytes when the program reads the trace itself. */
+    private void countRead(Chunk c) {
+        TraceSession s = t.session;
+        if (s != null) {
+            s.bytesRead.addAndGet(c.bytes().remaining());
+        }
+    }
+
     Chunk readChunk() throws InterruptedException {
         Thread me = Thread.currentThread();
         if (!active.compareAndSet(null, me)) {
@@ -70,14 +78,18 @@ final class TraceReader {
             if (!t.headerWritten) {
                 t.headerWritten = true;
                 t.lock.unlock();
-                return new Chunk(HEADER.duplicate(), 0, 0);
+                Chunk c = new Chunk(HEADER.duplicate(), 0, 0);
+                countRead(c);
+                return c;
             }
             if (t.readerGen <= t.flushedGen) {
                 TraceBuf b = t.pool.dequeueFull(t.readerGen);
                 if (b != null) {
                     t.reading = b;
                     t.lock.unlock();
-                    return new Chunk(b.view(), b.gen, 0);
+                    Chunk c = new Chunk(b.view(), b.gen, 0);
+                    countRead(c);
+                    return c;
                 }
                 long done = t.readerGen++;
                 t.lock.unlock();

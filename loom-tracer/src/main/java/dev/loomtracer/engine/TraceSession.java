@@ -42,6 +42,16 @@ final class TraceSession {
     final LongAdder inconsistentEvents = new LongAdder();
     /** First generation that lost an event, or 0. */
     final AtomicLong lossGen = new AtomicLong();
+    /** Bytes of trace handed to the reader (chunks of readTrace / readChunk). */
+    final AtomicLong bytesRead = new AtomicLong();
+
+    final long startNanos = System.nanoTime();
+    /** Why the trace ended by itself before stop (null while it runs or if stop ended it), and when. */
+    volatile String endReason;
+    volatile long endNanos;
+    volatile long endEpochMillis;
+    /** Writes (acquire/release brackets, about one event each) of the whole session when it ended by itself. */
+    volatile long writesAtEnd;
 
     /** The P of the advancer's reaper M, which ends Gs whose threads died untold. */
     final ProcState reaperProc;
@@ -64,6 +74,30 @@ final class TraceSession {
         MState m = new MState(t, this, newPid(), Status.PROC_RUNNING);
         ms.add(m);
         return m;
+    }
+
+    /** The trace ended by itself (the advancer wrote its last generation): remember why and when. */
+    void endedByItself(String reason) {
+        long w = 0;
+        for (MState m : ms) {
+            w += m.seqlockValue() >>> 1; // +2 per write
+        }
+        writesAtEnd = w;
+        endNanos = System.nanoTime();
+        endEpochMillis = System.currentTimeMillis();
+        endReason = reason;
+    }
+
+    /**
+     * Events the application made after the trace ended by itself, estimated at the session's
+     * average rate of writes before the end (nothing counts them: tracing is off by then).
+     */
+    long unrecordedEstimate(long nowNanos) {
+        if (endReason == null) {
+            return 0;
+        }
+        double before = Math.max(1, endNanos - startNanos);
+        return Math.round(writesAtEnd / before * Math.max(0, nowNanos - endNanos));
     }
 
     void recordLoss(long gen) {

@@ -209,7 +209,9 @@ public final class Tracer {
         control.lock();
         try {
             if (session != null) {
-                throw new IllegalStateException("tracing is already running; stop it before starting another trace");
+                String ended = session.endReason;
+                throw new IllegalStateException(ended == null ? "tracing is already running; stop it before starting another trace"
+                        : "the previous trace ended by itself (" + ended + "); stop it to collect its result before starting another");
             }
             lock.lock();
             pool = new BufferPool(config.maxBufferBytes());
@@ -233,9 +235,10 @@ public final class Tracer {
         }
     }
 
-    /** True from start until stop has returned. */
+    /** True from start until stop, or until the trace ended by itself (its buffer memory ran out). */
     public boolean isRunning() {
-        return session != null;
+        TraceSession s = session;
+        return s != null && s.endReason == null;
     }
 
     /**

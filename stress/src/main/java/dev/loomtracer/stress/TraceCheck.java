@@ -1,7 +1,8 @@
 package dev.loomtracer.stress;
 
+import dev.loomtracer.format.TracePrefix;
+
 import dev.loomtracer.format.EventType;
-import dev.loomtracer.format.Uvarint;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.TraceFormatException;
 import dev.loomtracer.parse.TraceParser;
@@ -103,43 +104,8 @@ final class TraceCheck {
         }
     }
 
-    /**
-     * The byte offset where the last generation that is certainly complete ends: the start of
-     * the first batch of the file's last generation (a generation is complete once a batch of a
-     * later one follows it). Walks the batch framing only: [kind=EventBatch, gen, M, ts, size, payload].
-     */
+    /** The byte offset where the last generation that is certainly complete ends ({@link TracePrefix#complete}). */
     static long completePrefix(byte[] a) {
-        int p = EventType.HEADER.length;
-        long[] x = new long[1];
-        long lastGen = -1;
-        long lastGenStart = p;
-        while (p < a.length) {
-            int start = p;
-            if (a[p] != EventType.EVENT_BATCH) {
-                break;
-            }
-            p++;
-            long gen = -1;
-            long size = -1;
-            boolean ok = true;
-            for (int i = 0; i < 4 && ok; i++) {
-                p = Uvarint.read(a, p, a.length, x);
-                ok = p > 0;
-                if (i == 0) {
-                    gen = x[0];
-                } else if (i == 3) {
-                    size = x[0];
-                }
-            }
-            if (!ok || p + size > a.length) {
-                break; // cut inside this batch
-            }
-            if (gen != lastGen) {
-                lastGen = gen;
-                lastGenStart = start;
-            }
-            p += (int) size;
-        }
-        return lastGenStart;
+        return TracePrefix.complete(a);
     }
 }

@@ -247,10 +247,12 @@ public final class AgentMain {
             try {
                 TraceResult r = LoomTrace.stop();
                 ch.close();
-                if (r != null) {
-                    say(o, "wrote " + r.bytes() + " bytes (" + r.generations() + " generations) to " + out
-                            + (r.complete() ? "" : "; lost " + r.lostEvents() + " events, dropped "
-                            + r.inconsistentEvents() + " inconsistent ones and " + r.nestedEvents() + " nested ones"));
+                if (r != null && r.complete()) {
+                    say(o, "wrote " + r.bytes() + " bytes (" + r.generations() + " generations) to " + out);
+                } else if (r != null) {
+                    // A loss is a problem the user must see, quiet or not.
+                    AgentLog.problem("wrote " + r.bytes() + " bytes (" + r.generations() + " generations) to " + out
+                            + "; " + r.lossSummary());
                 }
             } catch (IOException | RuntimeException e) {
                 AgentLog.problem("writing " + out + " failed: " + e);

@@ -196,6 +196,16 @@ public final class Run {
             }
         }));
         int rc = p.waitFor();
+        int sig = rc - 128;
+        if (sig == 9 || sig == 6) {
+            // Killed (SIGKILL), or the JVM aborted (SIGABRT, a crash): no shutdown hook ran, so the
+            // file ends at the last generation the agent had written and what came after is missing.
+            // (On SIGTERM or SIGINT the JVM runs its hooks: the trace is complete.)
+            System.err.println("loomtrace run: the program was killed (signal " + sig + (sig == 9 ? ", SIGKILL" : ", SIGABRT")
+                    + ")" + (Files.isRegularFile(out) ? ": " + out + " ends at the last complete generation; the last period"
+                    + " before the kill (up to one generation, 1 s by default) is missing" : "; no trace was written"));
+            return rc;
+        }
         if (Files.isRegularFile(out)) {
             System.err.println("loomtrace run: trace in " + out + " (open it with: go tool trace " + out
                     + "; check it with: ./loomtrace validate " + out + ")");
