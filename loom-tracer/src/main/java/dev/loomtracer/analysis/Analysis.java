@@ -32,7 +32,6 @@ public final class Analysis implements Consumer<TraceEvent> {
     private final ThreadModel model;
     private long generations;
     private long events;
-    private long peakLive;
 
     public Analysis(AnalysisOptions options) {
         this(options, null);
@@ -108,7 +107,6 @@ public final class Analysis implements Consumer<TraceEvent> {
     public void accept(TraceEvent e) {
         if (e.isSync()) {
             generations++;
-            peakLive = Math.max(peakLive, model.liveThreads());
             return;
         }
         events++;
@@ -117,11 +115,10 @@ public final class Analysis implements Consumer<TraceEvent> {
 
     /** Ends the analysis (open intervals are cut at the last event) and returns its result. */
     public AnalysisResult result(String version, long bytes, String cut) {
-        peakLive = Math.max(peakLive, model.liveThreads());
         model.finish();
         long duration = model.firstTime() < 0 ? 0 : model.lastTime() - model.firstTime();
         return analyzer.result(new TraceInfo(version, bytes, generations, events, Math.max(0, model.firstTime()), duration, model.schedulingEvents(),
-                cut, peakLive));
+                cut, model.peakThreads()));
     }
 
     /** Tells two listeners the same things, the analyses first. */

@@ -32,12 +32,14 @@ import java.util.List;
  * @param groups       thread groups (Go's goroutine analysis in Java terms)
  * @param threads      totals over every thread
  * @param profiles     time by stack for {@code --collapsed}, every distinct stack (not written to JSON)
+ * @param regions      time spent inside each user region (innermost), per task type and region name, by state
  */
 public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Distribution> schedLatencyByTaskType,
                              List<Distribution> schedLatencyByGroup, List<Wait> worstWaits, List<Reason> blocking,
                              List<Row> blockingByBlocker, List<StackRow> blockingByStack, List<Row> blockingByUnblocker,
                              List<Reason> blockedAtEnd, Pinning pinned, List<TaskType> tasks, List<TaskReport> slowestTasks,
-                             Carriers carriers, List<Group> groups, Threads threads, Profiles profiles) {
+                             Carriers carriers, List<Group> groups, Threads threads, Profiles profiles,
+                             List<RegionTime> regions) {
 
     /**
      * @param version          "go 1.23" or "go 1.22"
@@ -46,8 +48,8 @@ public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Di
      * @param events           events analysed (Sync excluded)
      * @param startNanos       trace time of the first event (every other time in the result is on this clock)
      * @param durationNanos    from the first to the last event
-     * @param schedulingEvents thread creations, starts, stops, blocks, unblocks, pins and ends; 0 means
-     *                         the trace holds annotations only (taken without a capture layer)
+     * @param schedulingEvents blocks, unblocks, yields and pinned blocks told by a capture layer; 0 means
+     *                         the trace holds annotations only (taken without the agent or the tracing scheduler)
      * @param cut              null for a whole trace; for {@code --partial} on a truncated trace, what was cut
      * @param peakLiveThreads  most threads the model held at once (its memory bound)
      */
@@ -79,9 +81,11 @@ public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Di
     /**
      * Blocks with one {@code reason} (the block reason the capture layer wrote, e.g. {@code sleep},
      * {@code park ReentrantLock$NonfairSync}, {@code monitor enter}; "" if none): how many, their
-     * total and longest time.
+     * total and longest time (from block to unblock); {@code resumeWaitNanos}: the scheduler wait
+     * after those unblocks, before the thread ran again (so a caller timing the blocking call sees
+     * about {@code totalNanos + resumeWaitNanos}).
      */
-    public record Reason(String reason, long count, long totalNanos, long maxNanos) {}
+    public record Reason(String reason, long count, long totalNanos, long maxNanos, long resumeWaitNanos) {}
 
     /** Time by stack: {@code frames} innermost first, each "Class.method (File.java:line)". */
     public record StackRow(List<String> frames, long count, long totalNanos) {}
@@ -168,6 +172,18 @@ public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Di
      */
     public record Threads(long count, long virtualCount, long execNanos, long schedWaitNanos, long blockedNanos,
                           long pinnedNanos) {}
+
+    /**
+     * Time of threads while {@code region} was their innermost region, in tasks of {@code taskType}
+     * ("" outside a task), split by state: the time a caller timing the region's code would measure,
+     * summed over every entry.
+     */
+    public record RegionTime(String taskType, String region, Split split) {
+        /** All of it: running, waiting for a carrier, blocked, pinned. */
+        public long totalNanos() {
+            return split.runningNanos() + split.runnableNanos() + split.pinnedNanos() + split.blockedNanos();
+        }
+    }
 
     /** Time by stack, every distinct stack: blocked, scheduler wait (by where the thread resumes), pinned. */
     public record Profiles(List<StackRow> blocked, List<StackRow> schedWait, List<StackRow> pinned) {}

@@ -28,6 +28,7 @@ final class Analyzer implements ModelListener {
         long count;
         long total;
         long max;
+        long resume; // reasons: scheduler wait after the unblocks
         final Histogram h;
 
         Acc(int digits) {
@@ -81,7 +82,7 @@ final class Analyzer implements ModelListener {
         }
 
         Reason reason(String reason) {
-            return new Reason(reason, count, total, max);
+            return new Reason(reason, count, total, max, resume);
         }
     }
 
@@ -105,7 +106,12 @@ final class Analyzer implements ModelListener {
             long d = i.duration();
             switch (i.state()) {
                 case RUNNING -> running += d;
-                case RUNNABLE -> runnable += d;
+                case RUNNABLE -> {
+                    runnable += d;
+                    if (i.unblocked() && i.complete()) {
+                        blocked.computeIfAbsent(i.reason(), k -> new Acc(0)).resume += d;
+                    }
+                }
                 case PINNED -> pinned += d;
                 case BLOCKED -> blocked.computeIfAbsent(i.reason(), k -> new Acc(0)).add(d);
             }
@@ -120,6 +126,7 @@ final class Analyzer implements ModelListener {
                 a.count += v.count;
                 a.total += v.total;
                 a.max = Math.max(a.max, v.max);
+                a.resume += v.resume;
             });
         }
 
@@ -199,6 +206,7 @@ final class Analyzer implements ModelListener {
     private final Timeline timeline = new Timeline();
 
     private final Map<String, GroupAcc> groups = new HashMap<>();
+    private final Map<String, Map<String, SplitAcc>> regions = new HashMap<>(); // task type -> region -> split
     private long threadCount;
     private long virtualCount;
     private long exec;
@@ -218,19 +226,14 @@ final class Analyzer implements ModelListener {
     public void interval(Interval i) {
         timeline.origin(model.firstTime());
         ThreadInfo t = i.thread();
-        if (!t.counted) {
-            t.counted = true;
-            threadCount++;
-            if (t.isVirtual()) {
-                virtualCount++;
-            }
-            capped(groups, t.group(), k -> new GroupAcc()).count++;
-        }
         GroupAcc group = capped(groups, t.group(), k -> new GroupAcc());
         long d = i.duration();
         OpenTask task = i.task() == Interval.NONE ? null : openTasks.get(i.task());
         if (task != null) {
             task.add(i);
+        }
+        if (!i.region().isEmpty() && (i.state() == ThreadState.RUNNING || i.complete())) {
+            capped(capped(regions, i.taskType(), k -> new HashMap<>()), i.region(), k -> new SplitAcc()).add(i);
         }
         switch (i.state()) {
             case RUNNING -> {
@@ -250,6 +253,10 @@ final class Analyzer implements ModelListener {
                     stack(schedByStack, i.stack(), d);
                     offerWorst(i);
                     timeline.waited(i.end(), d);
+                    if (i.unblocked()) {
+                        capped(blockByReason, i.reason(), k -> new Acc(0)).resume += d;
+                        capped(group.blocked, i.reason(), k -> new Acc(0)).resume += d;
+                    }
                 }
             }
             case BLOCKED -> {
@@ -282,6 +289,15 @@ final class Analyzer implements ModelListener {
                 }
             }
         }
+    }
+
+    @Override
+    public void threadEnd(ThreadInfo t) {
+        threadCount++;
+        if (t.isVirtual()) {
+            virtualCount++;
+        }
+        capped(groups, t.group(), k -> new GroupAcc()).count++;
     }
 
     @Override
@@ -441,6 +457,10 @@ final class Analyzer implements ModelListener {
                         timeline.buckets(carrierBusy.size())),
                 gs, new Threads(threadCount, virtualCount, exec, schedWait, blocked, pinnedTotal),
                 new Profiles(stacks(blockByStack, Integer.MAX_VALUE), stacks(schedByStack, Integer.MAX_VALUE),
-                        stacks(pinByStack, Integer.MAX_VALUE)));
+                        stacks(pinByStack, Integer.MAX_VALUE)),
+                regions.entrySet().stream().flatMap(t -> t.getValue().entrySet().stream()
+                        .map(r -> new RegionTime(t.getKey(), r.getKey(), r.getValue().split())))
+                        .sorted(Comparator.comparing(RegionTime::taskType).thenComparing(
+                                Comparator.comparingLong(RegionTime::totalNanos).reversed())).toList());
     }
 }

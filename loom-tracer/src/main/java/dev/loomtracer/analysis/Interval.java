@@ -11,13 +11,14 @@ import dev.loomtracer.parse.Stack;
  * <li>{@code carrier}: the carrier thread (Go M) for RUNNING and PINNED;</li>
  * <li>{@code reason}: BLOCKED: why (the block reason, e.g. {@code park ReentrantLock$NonfairSync},
  *     {@code sleep}, {@code monitor enter}); PINNED: why the carrier was pinned (the
- *     {@code loomtrace.pinned} log), "" if not told; RUNNABLE: how it became runnable
- *     ({@code created}, {@code unblocked}, {@code yield}, or a stop reason);</li>
+ *     {@code loomtrace.pinned} log), "" if not told; RUNNABLE: how it became runnable: after a
+ *     block ({@code unblocked} true), that block's reason; else {@code created}, {@code unpinned} or
+ *     the stop reason ({@code yield}, ...);</li>
  * <li>{@code stack}: BLOCKED and PINNED: where it blocked; RUNNABLE: where it will resume (the
  *     stack of the block or stop before), when the trace has stacks;</li>
  * <li>{@code unblocker}: BLOCKED and ended by an unblock: the thread that unblocked it, or
  *     {@code null} when no thread did (a timer or the scheduler on a carrier); {@code unblocked}
- *     says whether the end was an unblock at all.</li>
+ *     says whether the end was an unblock at all (for RUNNABLE: whether it began with one).</li>
  * </ul>
  * {@code task} is the task the thread worked for (the innermost region's task, else the innermost
  * task begun on this thread and not ended), {@link #NONE} if none; {@code region} the innermost

@@ -17,6 +17,9 @@ public interface ModelListener {
     /** A task begun in the trace ended. */
     default void taskEnd(long id, long time) {}
 
+    /** A thread ended (or the trace did, for threads still alive): after its last interval. */
+    default void threadEnd(ThreadInfo thread) {}
+
     /** The number of runnable threads changed to {@code runnable} at {@code time}. */
     default void runnable(long time, int runnable) {}
 }

@@ -187,6 +187,13 @@ public final class TextReport {
         if (!ti.hasScheduling()) {
             return;
         }
+        if (!r.regions().isEmpty()) {
+            line("  time inside regions (innermost), summed over every entry:");
+            for (RegionTime rt : r.regions()) {
+                line("    %-32s %-9s = %s", (rt.taskType().isEmpty() ? "" : rt.taskType() + " / ") + rt.region(),
+                        dur(rt.totalNanos()), splitWords(rt.split()));
+            }
+        }
         line("");
         line("== Scheduler latency (runnable -> running on a carrier)");
         dist("overall", r.schedLatency());
@@ -244,7 +251,7 @@ public final class TextReport {
                     b.peakRunnable());
         }
         line("");
-        line("== Thread groups (by start location)");
+        line("== Thread groups (by creation site: the innermost frame of the stack a thread was created with)");
         for (Group g : r.groups()) {
             line("  %-40s %7d threads  running %-9s sched wait %-9s (p99 %s)  blocked %s", g.group(), g.count(),
                     dur(g.execNanos()), dur(g.schedWaitNanos()), dur(g.p99SchedWaitNanos()),
@@ -272,7 +279,11 @@ public final class TextReport {
     }
 
     private void reasons(String title, List<Reason> rows) {
-        rows(title, rows.stream().map(r -> new Row(r.reason(), r.count(), r.totalNanos(), r.maxNanos())).toList());
+        line("  %s (then the wait for a carrier after the unblocks):", title);
+        for (Reason row : rows) {
+            line("    %-40s %8d  total %-9s max %-9s then %s", row.reason().isEmpty() ? "(none)" : row.reason(), row.count(),
+                    dur(row.totalNanos()), dur(row.maxNanos()), dur(row.resumeWaitNanos()));
+        }
     }
 
     private void stacks(String title, List<StackRow> rows) {

@@ -12,7 +12,6 @@ public final class ThreadInfo {
     private final long id;
     private final String group;
     boolean platform;
-    boolean counted; // set by the analyzer when it first counts the thread
 
     ThreadInfo(long id, String group) {
         this.id = id;

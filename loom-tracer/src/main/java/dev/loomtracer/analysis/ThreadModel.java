@@ -2,6 +2,7 @@ package dev.loomtracer.analysis;
 
 import static dev.loomtracer.format.EventType.*;
 
+import dev.loomtracer.format.TraceStrings;
 import dev.loomtracer.parse.Stack;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.Transition;
@@ -29,7 +30,7 @@ import java.util.function.Consumer;
  */
 public final class ThreadModel implements Consumer<TraceEvent> {
     /** Log key of a pinned episode's reason, written on the pinned thread just before it blocks. */
-    public static final String PINNED_LOG_KEY = "loomtrace.pinned";
+    public static final String PINNED_LOG_KEY = TraceStrings.PINNED_LOG_KEY;
     static final String PLATFORM_GROUP = "platform threads";
     static final String NO_START = "(start not recorded)";
 
@@ -45,6 +46,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         Stack stack = Stack.EMPTY;
         Stack resume = Stack.EMPTY;
         String pendingPin;
+        boolean afterBlock; // RUNNABLE because unblocked: its reason is the block's
         final ArrayDeque<OpenRegion> regions = new ArrayDeque<>(2);
         final ArrayDeque<Long> tasks = new ArrayDeque<>(1);
 
@@ -63,6 +65,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
     private final Map<Long, String> taskTypes = new HashMap<>();
     private final Map<Long, T> taskOwner = new HashMap<>();
     private int runnable;
+    private int peakThreads;
     private long firstTime = -1;
     private long lastTime;
     private long schedulingEvents;
@@ -81,7 +84,11 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         return lastTime;
     }
 
-    /** Scheduling events seen (goroutine creations, starts, stops, blocks, unblocks, syscalls, ends). */
+    /**
+     * Scheduling events a capture layer told: blocks, unblocks, yields and pinned blocks. The engine
+     * writes starts, creations and "unobserved switch" stops by itself whenever threads that emit
+     * annotations share a carrier, so those do not count: a trace of annotations only has none.
+     */
     public long schedulingEvents() {
         return schedulingEvents;
     }
@@ -89,6 +96,11 @@ public final class ThreadModel implements Consumer<TraceEvent> {
     /** Threads alive in the model now. */
     public int liveThreads() {
         return threads.size();
+    }
+
+    /** The most threads alive in the model at once (its memory bound). */
+    public int peakThreads() {
+        return peakThreads;
     }
 
     /** What each carrier runs now (a running or pinned thread), by carrier id. */
@@ -119,10 +131,13 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         }
         switch (e.type()) {
             case GO_CREATE, GO_CREATE_BLOCKED, GO_CREATE_SYSCALL -> {
-                schedulingEvents++;
                 long id = e.arg(0);
                 T t = new T(new ThreadInfo(id, groupOf(e.newStack())));
-                threads.put(id, t);
+                T was = threads.put(id, t);
+                if (was != null) { // met before its creation was read (a platform thread seen first as a G)
+                    t.info.platform = was.info.platform;
+                }
+                peakThreads = Math.max(peakThreads, threads.size());
                 ThreadState s = state(e.transition().to());
                 enter(t, s, now, e.type() == GO_CREATE_SYSCALL ? e.m() : Interval.NONE,
                         s == ThreadState.RUNNABLE ? "created" : "", e.newStack());
@@ -136,18 +151,21 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 if (t.state == null) {
                     ThreadState s = state(tr.to());
                     long carrier = s == ThreadState.RUNNING || s == ThreadState.PINNED ? e.arg(1) : Interval.NONE;
+                    t.info.platform |= carrier == tr.id();
                     enter(t, s, now, carrier, "", e.stack());
                     t.cutAtStart = true;
                 }
             }
             case GO_START -> {
-                schedulingEvents++;
                 T t = thread(e.arg(0));
+                t.info.platform |= e.m() == e.arg(0); // a platform thread runs on itself
                 t.pendingPin = null;
                 enter(t, ThreadState.RUNNING, now, e.m(), "", Stack.EMPTY);
             }
             case GO_STOP -> {
-                schedulingEvents++;
+                if (!TraceStrings.UNOBSERVED_SWITCH.equals(e.reason())) {
+                    schedulingEvents++;
+                }
                 T t = current(e);
                 if (t != null) {
                     enter(t, ThreadState.RUNNABLE, now, Interval.NONE, e.reason(), e.stack());
@@ -166,18 +184,20 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 schedulingEvents++;
                 T t = thread(e.arg(0));
                 ThreadInfo by = e.g() == TraceEvent.NONE ? null : thread(e.g()).info;
+                String blockReason = t.state == ThreadState.BLOCKED ? t.reason : "";
                 if (t.state == ThreadState.BLOCKED) {
                     emit(t, now, false, true, by);
                     t.state = null;
                 }
-                enter(t, ThreadState.RUNNABLE, now, Interval.NONE, "unblocked", t.resume);
+                enter(t, ThreadState.RUNNABLE, now, Interval.NONE, blockReason, t.resume);
+                t.afterBlock = true;
             }
             case GO_DESTROY, GO_DESTROY_SYSCALL -> {
-                schedulingEvents++;
                 T t = current(e);
                 if (t != null) {
                     leave(t, now);
                     threads.remove(t.info.id());
+                    out.threadEnd(t.info);
                 }
             }
             case GO_SYSCALL_BEGIN -> {
@@ -191,14 +211,12 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 }
             }
             case GO_SYSCALL_END -> {
-                schedulingEvents++;
                 T t = current(e);
                 if (t != null) {
                     enter(t, ThreadState.RUNNING, now, e.m(), "", Stack.EMPTY);
                 }
             }
             case GO_SYSCALL_END_BLOCKED -> {
-                schedulingEvents++;
                 T t = current(e);
                 if (t != null) {
                     enter(t, ThreadState.RUNNABLE, now, Interval.NONE, "unpinned", t.resume);
@@ -258,6 +276,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 emit(t, lastTime, true, false, null);
                 t.state = null;
             }
+            out.threadEnd(t.info);
         }
         threads.clear();
         onCarrier.clear();
@@ -282,6 +301,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         if (t == null) {
             t = new T(new ThreadInfo(id, NO_START));
             threads.put(id, t);
+            peakThreads = Math.max(peakThreads, threads.size());
         }
         return t;
     }
@@ -294,6 +314,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
     private void enter(T t, ThreadState s, long now, long carrier, String reason, Stack stack) {
         leave(t, now);
         t.state = s;
+        t.afterBlock = false;
         t.since = now;
         t.cutAtStart = false;
         t.carrier = carrier;
@@ -333,7 +354,8 @@ public final class ThreadModel implements Consumer<TraceEvent> {
     private void emit(T t, long end, boolean cutAtEnd, boolean unblocked, ThreadInfo by) {
         long task = taskOf(t);
         String type = task == Interval.NONE ? "" : taskTypes.getOrDefault(task, "");
-        out.interval(new Interval(t.info, t.state, t.since, end, t.carrier, t.reason, t.stack, unblocked, by, task,
+        boolean afterBlock = t.state == ThreadState.RUNNABLE && t.afterBlock;
+        out.interval(new Interval(t.info, t.state, t.since, end, t.carrier, t.reason, t.stack, unblocked || afterBlock, by, task,
                 type, t.regions.isEmpty() ? "" : t.regions.peek().name(), t.cutAtStart, cutAtEnd));
     }
 

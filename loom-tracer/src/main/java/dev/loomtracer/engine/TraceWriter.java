@@ -24,7 +24,7 @@ public final class TraceWriter {
     /** Room an operation needs: a handful of events of at most ~50 bytes each. */
     private static final int OP_RESERVE = 1024;
     /** Reason of the stop that ends a G's instant on an M the capture layer never told us of. */
-    static final String UNOBSERVED = "unobserved switch";
+    static final String UNOBSERVED = dev.loomtracer.format.TraceStrings.UNOBSERVED_SWITCH;
 
     private final MState m;
     private TraceBuf b;

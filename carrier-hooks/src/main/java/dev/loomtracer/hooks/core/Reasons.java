@@ -34,7 +34,7 @@ public final class Reasons {
     public static final String YIELD = "yield";
 
     /** Log key of a pinned episode's reason (a user log on the pinned virtual thread). */
-    public static final String PINNED_LOG_KEY = "loomtrace.pinned";
+    public static final String PINNED_LOG_KEY = dev.loomtracer.format.TraceStrings.PINNED_LOG_KEY;
 
     private static final ClassValue<String> PARK_ON = new ClassValue<>() {
         @Override
