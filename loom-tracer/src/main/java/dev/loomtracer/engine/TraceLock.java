@@ -13,8 +13,8 @@ import java.util.concurrent.locks.LockSupport;
  * that holds it cannot unmount, and code that holds it never parks a virtual thread, does I/O or
  * waits for anything that can need the tracer. Because the scheduler hooks emit events, this is
  * what keeps tracing and scheduling free of a lock cycle. It is not reentrant and tracks no
- * owner: reentry is a bug, not a case to support; the tests run with {@link TraceLockCheck} on,
- * which catches it (and work that must stay outside the lock) instead of hanging. A waiter
+ * owner (but in the tests' checking mode): reentry is a bug, not a case to support; the tests
+ * run with {@link TraceLockCheck} on, which catches it (and work that must stay outside the lock) instead of hanging. A waiter
  * spins, then sleeps in short timed parks; pinned, such a park blocks the carrier, the way a Go
  * runtime mutex blocks the M.
  */
