@@ -51,6 +51,11 @@ class CommandsFailCleanlyTest {
     static void record() throws Exception {
         trace = dir.resolve("run.trace");
         recording = dir.resolve("run.jfr");
+        recordRun(trace, recording);
+    }
+
+    /** Traces a short run with its clock log into {@code trace} while JFR records it into {@code recording}. */
+    static void recordRun(Path trace, Path recording) throws Exception {
         try (Recording r = new Recording()) {
             r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
             r.enable("jdk.GarbageCollection").withoutThreshold();
