@@ -56,6 +56,7 @@ class EndedByItselfTest {
         CheckedTrace.of(file); // both judges, before stop: time passes after the end
         TraceResult r = LoomTrace.stop();
         assertNotNull(r);
+        System.out.println("ended by itself: " + r.lossSummary());
         assertTrue(r.endedEarly() && !r.complete(), r.toString());
         assertTrue(r.endReason().contains("buffer memory (256 KiB) ran out"), r.endReason());
         assertNotNull(r.endedAt());
