@@ -130,6 +130,12 @@ class EndpointTriggerTest {
                 Files.copy(in, trace);
             }
             CheckedTrace.of(trace);
+            // The report of the next second, rendered in the target (the report's own tests check its page).
+            HttpResponse<String> report = http.send(HttpRequest.newBuilder(URI.create(base + "/debug/report?seconds=1"))
+                    .header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, report.statusCode(), report.body());
+            assertTrue(report.headers().firstValue("Content-Type").orElse("").startsWith("text/html")
+                    && report.body().contains("<html"), report.body().substring(0, Math.min(300, report.body().length())));
             child.process.getOutputStream().close();
             assertEquals(0, child.exit());
         }

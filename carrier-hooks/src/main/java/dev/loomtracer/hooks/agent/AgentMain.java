@@ -167,13 +167,15 @@ public final class AgentMain {
         String where = o.httpHost() + ":" + o.httpPort();
         try {
             DebugEndpoints endpoints = new DebugEndpoints(DebugConfig.defaults().withToken(o.httpToken()),
-                    "the Loom Tracer agent", null);
+                    "the Loom Tracer agent", (trace, html) -> dev.loomtracer.report.HtmlReport.write(trace,
+                            dev.loomtracer.report.HtmlReport.Options.named("Loom Tracer agent trace (pid "
+                                    + ProcessHandle.current().pid() + ")"), html));
             Class<?> server = Class.forName(HttpLoader.SERVER, true, new HttpLoader());
             Object s = server.getMethod("start", InetSocketAddress.class, DebugEndpoints.class)
                     .invoke(null, new InetSocketAddress(o.httpHost(), o.httpPort()), endpoints);
             String uri = (String) server.getMethod("uri").invoke(s);
             System.setProperty(HTTP_PROPERTY, uri);
-            say(o, "debug endpoints on " + uri + "/debug/ (trace, flight" + (o.httpToken() == null ? "; loopback clients only"
+            say(o, "debug endpoints on " + uri + "/debug/ (trace, flight, report" + (o.httpToken() == null ? "; loopback clients only"
                     : "; token required") + ")");
         } catch (java.lang.reflect.InvocationTargetException e) {
             AgentLog.problem("cannot serve the debug endpoints on " + where + " (" + e.getCause() + "); the program runs");
