@@ -94,8 +94,7 @@ class ApiTest {
         ByteBuffer header = LoomTrace.readTrace();
         assertEquals(16, header.remaining());
         CountDownLatch parked = new CountDownLatch(1);
-        ByteArrayOutputStream collected = new ByteArrayOutputStream();
-        collected.write(EventType.HEADER);
+        java.util.List<byte[]> collected = new java.util.ArrayList<>();
         CompletableFuture<Void> first = CompletableFuture.runAsync(() -> {
             try {
                 parked.countDown();
@@ -112,7 +111,7 @@ class ApiTest {
                     byte[] a = new byte[b.remaining()];
                     b.get(a);
                     synchronized (collected) {
-                        collected.write(a);
+                        collected.add(a);
                     }
                 }
             } catch (Exception e) {
@@ -129,7 +128,7 @@ class ApiTest {
                     byte[] a = new byte[b.remaining()];
                     b.get(a);
                     synchronized (collected) {
-                        collected.write(a);
+                        collected.add(a);
                     }
                 }
             } catch (IllegalStateException ise) {
@@ -141,6 +140,45 @@ class ApiTest {
         TraceResult r = LoomTrace.stop();
         first.join();
         assertTrue(r.complete());
+        // What the two readers took, between them, is the whole trace: both judges accept it and
+        // it holds the log written while the second reader was being refused.
+        Path file = dir.resolve("two-readers.trace");
+        Files.write(file, inTraceOrder(collected));
+        CheckedTrace t = CheckedTrace.of(file);
+        assertEquals(r.generations(), t.generations(), "the readers took every generation the trace wrote: " + r);
+        assertEquals(1, t.count(ev -> ev.type() == EventType.USER_LOG && "after".equals(ev.name())));
+    }
+
+    /**
+     * The header, then the batches two readers took, ordered by generation and then by their base
+     * time stamp (stable): each reader keeps the order it read in, but the two readers' chunks
+     * interleave in whatever order their threads appended them. A batch is
+     * [EventBatch, gen, M, time, size, payload] (docs/FORMAT.md).
+     */
+    private static byte[] inTraceOrder(java.util.List<byte[]> chunks) {
+        record Batch(long gen, long time, byte[] bytes) {}
+        java.util.List<Batch> batches = new java.util.ArrayList<>();
+        long[] x = new long[1];
+        for (byte[] c : chunks) {
+            for (int p = 0; p < c.length; ) {
+                assertEquals(EventType.EVENT_BATCH, c[p], "a chunk is whole batches");
+                long[] f = new long[4];
+                int q = p + 1;
+                for (int i = 0; i < 4; i++) {
+                    q = dev.loomtracer.format.Uvarint.read(c, q, c.length, x);
+                    assertTrue(q > 0, "a batch header is whole");
+                    f[i] = x[0];
+                }
+                int end = q + (int) f[3];
+                batches.add(new Batch(f[0], f[2], java.util.Arrays.copyOfRange(c, p, end)));
+                p = end;
+            }
+        }
+        batches.sort(java.util.Comparator.comparingLong(Batch::gen).thenComparingLong(Batch::time));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(EventType.HEADER);
+        batches.forEach(b -> out.writeBytes(b.bytes()));
+        return out.toByteArray();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.loomtracer;
 
 import dev.loomtracer.format.EventType;
+import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.testing.CheckedTrace;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,10 @@ class FlightRecorderTest {
         FlightRecorder fr = FlightRecorder.start(Duration.ZERO, 16 << 20,
                 TraceOptions.defaults().generationPeriod(Duration.ofMillis(10)));
         LoomTrace.log("early", "x");
-        Thread.sleep(100); // several generations pass
+        long early = Tracer.GLOBAL.generation();
+        while (Tracer.GLOBAL.generation() < early + 2) { // the log's generation and a later one complete
+            Tracer.GLOBAL.advanceNow();
+        }
         Path file = dir.resolve("zero.trace");
         try (OutputStream out = Files.newOutputStream(file)) {
             fr.writeTo(out);

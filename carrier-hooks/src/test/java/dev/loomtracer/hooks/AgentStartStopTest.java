@@ -39,7 +39,7 @@ class AgentStartStopTest {
         Path dir = TestFiles.dir("agent-start-stop");
         AgentJvm.Run run = AgentJvm.run("", JVM_OPTIONS, AgentStartStop.class.getName(),
                 dir.toString(), String.valueOf(CYCLES), String.valueOf(seed()));
-        check(dir, run);
+        check(dir, run, CYCLES);
     }
 
     @Test
@@ -47,7 +47,7 @@ class AgentStartStopTest {
         Path dir = TestFiles.dir("patched-start-stop");
         AgentJvm.Run run = AgentJvm.runPatched("", JVM_OPTIONS, AgentStartStop.class.getName(),
                 dir.toString(), String.valueOf(CYCLES / 2), String.valueOf(seed()));
-        check(dir, run);
+        check(dir, run, CYCLES / 2);
     }
 
     private static long seed() {
@@ -57,11 +57,15 @@ class AgentStartStopTest {
         return seed;
     }
 
-    private static void check(Path dir, AgentJvm.Run run) throws IOException {
+    /** {@code cycles}: the traces the child was asked for; each must be in its result file. */
+    private static void check(Path dir, AgentJvm.Run run, int cycles) throws IOException {
         assertEquals(0, run.exitCode(), run.output());
         assertTrue(!run.output().contains("not instrumented"), run.output());
         List<String> lines = Files.readAllLines(dir.resolve("result"));
+        assertTrue(lines.size() >= 2 && lines.get(0).startsWith("main ") && lines.getLast().startsWith("witnessed "),
+                "the child's result file starts with its main thread and ends with its witness count: " + lines);
         long main = Long.parseLong(lines.get(0).split(" ")[1]);
+        long expects = lines.stream().filter(l -> l.startsWith("expect ")).count();
         List<String> failures = new ArrayList<>();
         Map<String, Integer> witnessed = new TreeMap<>();
         int traces = 0;
@@ -114,13 +118,15 @@ class AgentStartStopTest {
                         failures.add(trace + ": the pinned thread G" + w[2] + " parked pinned but the trace shows " + f);
                     }
                 }
-                case "witnessed" -> { }
+                case "witnessed" -> assertEquals(expects, Long.parseLong(w[1]),
+                        "the child counted as many witness blocks as it listed");
                 default -> failures.add("bad line: " + line);
             }
         }
         System.out.println("AgentStartStopTest " + dir.getFileName() + ": " + traces + " traces, witness blocks found: "
                 + witnessed + (failures.isEmpty() ? "" : "; " + failures.size() + " failures"));
         assertTrue(failures.isEmpty(), failures.size() + " failures:\n" + String.join("\n", failures));
+        assertEquals(cycles, traces, "every trace the child was asked for is in its result file");
         int n = witnessed.values().stream().mapToInt(Integer::intValue).sum();
         assertTrue(n >= traces * 5, "each trace witnessed at least five blocks (a sleep may end unseen): " + witnessed);
     }

@@ -43,8 +43,15 @@ final class FanOut {
         return Files.readAllLines(file).stream().map(Long::parseLong).toList();
     }
 
-    /** Every thread was created and ended once, yielded once, slept once; returns a one-line summary. */
+    /**
+     * Every one of the {@link #THREADS} threads was created and ended once, yielded once, slept
+     * once; returns a one-line summary. A child that recorded fewer ids fails here.
+     */
     static String check(List<Long> ids, TraceFacts f) {
+        if (ids.size() != THREADS || ids.stream().distinct().count() != THREADS) {
+            throw new AssertionError("expected the ids of " + THREADS + " distinct threads, got " + ids.size()
+                    + " (" + ids.stream().distinct().count() + " distinct)");
+        }
         List<String> problems = new ArrayList<>();
         for (long id : ids) {
             TraceFacts.G g = f.get(id);

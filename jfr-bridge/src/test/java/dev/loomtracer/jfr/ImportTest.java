@@ -1,5 +1,6 @@
 package dev.loomtracer.jfr;
 
+import dev.loomtracer.testing.CheckedTrace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,15 +77,14 @@ class ImportTest {
         for (Thread t : vts) {
             t.join();
         }
-        System.gc();
-        Thread.sleep(50);
+        System.gc(); // synchronous: its jdk.GarbageCollection event is committed when it returns
         JfrMerger.Result r = rec.stop(true);
         assertTrue(rec.traceResult().complete(), rec.traceResult().toString());
         assertEquals("clock log + JFR clock sync", r.clock());
         assertTrue(r.samples() > 0, r.toString());
         assertTrue(r.collections() >= 1, "System.gc() was imported: " + r);
 
-        GoTool.assertValid(trace);
+        CheckedTrace.of(trace); // both judges
         Map<Long, Integer> samplesPerG = new HashMap<>();
         int burnFrames = 0;
         int samples = 0;
@@ -142,6 +142,7 @@ class ImportTest {
         Thread vt = Thread.ofVirtual().start(() -> burn(100_000_000L));
         vt.join();
         rec.stop(true);
+        CheckedTrace.of(trace);
         Path jfr = rec.recordingFile();
         assertTrue(Files.exists(jfr));
         Path out = dir.resolve("cli-merged.trace");
@@ -152,7 +153,7 @@ class ImportTest {
                 new PrintStream(o), new PrintStream(e));
         assertEquals(0, code, e.toString());
         assertTrue(o.toString().contains("valid"), o.toString());
-        GoTool.assertValid(out);
+        CheckedTrace.of(out);
 
         Path noClock = dir.resolve("noclock.trace");
         SimulatedTrace.write(noClock, 2, 2);

@@ -1,5 +1,6 @@
 package dev.loomtracer.jfr;
 
+import dev.loomtracer.testing.CheckedTrace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,7 +101,7 @@ class LiveBridgeTest {
         assertEquals(0, stats.invalidGenerations(), stats.toString());
         assertEquals(0, stats.skippedGenerations(), stats.toString());
         assertEquals("clock log", stats.clock());
-        GoTool.assertValid(trace);
+        CheckedTrace.of(trace); // both judges
         Map<String, Long> expected = Expected.counts(trace);
         assertTrue(expected.getOrDefault(LoomEvents.PINNED, 0L) > 0);
         assertEquals(expected, stats.committed(), "committed by the bridge");
@@ -140,6 +141,7 @@ class LiveBridgeTest {
         try (OutputStream os = Files.newOutputStream(trace)) {
             SimulatedTrace.write(tee(os, bridge), 4, 3, t);
         }
+        CheckedTrace.of(trace); // both judges
         bridge.end();
         assertTrue(bridge.awaitEnd(Duration.ofMinutes(1)));
         JfrBridge.Stats s = bridge.stats();

@@ -1,5 +1,6 @@
 package dev.loomtracer.jfr;
 
+import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.engine.CapturedStack;
 import dev.loomtracer.engine.StackCapture;
 import dev.loomtracer.engine.TraceConfig;
@@ -58,11 +59,17 @@ final class SimulatedTrace {
         return StackCapture.of(fs);
     }
 
-    /** Writes the simulation's trace to {@code file}; returns the engine's counters. */
+    /**
+     * Writes the simulation's trace to {@code file}, which both judges must accept; returns the
+     * engine's counters.
+     */
     static TraceStats write(Path file, int vts, int rounds) throws Exception {
+        TraceStats stats;
         try (OutputStream os = Files.newOutputStream(file)) {
-            return write(Channels.newChannel(os), vts, rounds, null);
+            stats = write(Channels.newChannel(os), vts, rounds, null);
         }
+        CheckedTrace.of(file);
+        return stats;
     }
 
     /**

@@ -46,8 +46,10 @@ public final class GoJudge {
     }
 
     /**
-     * The go binary: $LOOMTRACE_GO, else /usr/lib/go-1.23/bin/go, else {@code go} on the PATH if it
-     * is Go 1.23 or newer, else whatever {@code scripts/ensure-go.sh} (repo root) installs and prints.
+     * The go binary: $LOOMTRACE_GO (which must be Go 1.23 or newer: set, it is never passed over),
+     * else the first of /usr/lib/go-1.23/bin/go, {@code go} on the PATH, and what
+     * {@code scripts/ensure-go.sh} (repo root) installs and prints, that {@code go version} says is
+     * Go 1.23 or newer.
      */
     public static synchronized Path go() {
         if (go != null) {
@@ -56,14 +58,19 @@ public final class GoJudge {
         List<String> tried = new ArrayList<>();
         String env = System.getenv("LOOMTRACE_GO");
         if (env != null && !env.isBlank()) {
-            tried.add("$LOOMTRACE_GO=" + env);
-            if (Files.isExecutable(Path.of(env))) {
-                return go = Path.of(env);
+            Path p = Path.of(env);
+            if (!Files.isExecutable(p)) {
+                throw new AssertionError("$LOOMTRACE_GO=" + env + " is not an executable file");
             }
+            if (!isAtLeast123(p)) { // an explicit choice that cannot judge is an error, not a fallback
+                throw new AssertionError("$LOOMTRACE_GO=" + env + " is not Go >= 1.23: `go version` says \""
+                        + version(p).strip() + "\"");
+            }
+            return go = p;
         }
         Path debian = Path.of("/usr/lib/go-1.23/bin/go");
         tried.add(debian.toString());
-        if (Files.isExecutable(debian)) {
+        if (Files.isExecutable(debian) && isAtLeast123(debian)) {
             return go = debian;
         }
         tried.add("go on PATH (>= 1.23)");
@@ -78,15 +85,20 @@ public final class GoJudge {
             tried.add(script.toString());
             String printed = runForOutput(List.of("bash", script.toString()));
             String[] lines = printed.strip().split("\n");
-            String last = lines[lines.length - 1].strip();
-            if (!last.isEmpty() && Files.isExecutable(Path.of(last))) {
-                return go = Path.of(last);
+            Path last = Path.of(lines[lines.length - 1].strip());
+            if (!lines[lines.length - 1].isBlank() && Files.isExecutable(last) && isAtLeast123(last)) {
+                return go = last;
             }
         } else {
             tried.add("scripts/ensure-go.sh (not found above " + Path.of("").toAbsolutePath() + ")");
         }
         throw new AssertionError("Go's trace parser (Go >= 1.23) is required to judge traces and none was found; tried: "
                 + String.join(", ", tried) + ". Install golang-1.23-go (Debian bookworm-backports) or set LOOMTRACE_GO.");
+    }
+
+    /** What {@code goBin version} prints ("" if it does not run). */
+    public static String version(Path goBin) {
+        return runForOutput(List.of(goBin.toString(), "version"));
     }
 
     /** Fails, with the tail of Go's error output, unless Go's parser accepts the trace. */
@@ -281,9 +293,10 @@ public final class GoJudge {
 
     // ---- plumbing ----
 
-    private static boolean isAtLeast123(Path goBin) {
-        String v = runForOutput(List.of(goBin.toString(), "version"));
-        Matcher m = Pattern.compile("go1\\.(\\d+)").matcher(v);
+    /** True if {@code goBin version} names Go 1.23 or newer (a trace parser that reads go 1.23 traces). */
+    static boolean isAtLeast123(Path goBin) {
+        String v = version(goBin);
+        Matcher m = Pattern.compile("\\bgo1\\.(\\d+)").matcher(v);
         return m.find() && Integer.parseInt(m.group(1)) >= 23;
     }
 

@@ -1,6 +1,7 @@
 package dev.loomtracer.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,9 +27,29 @@ class GoJudgeTest {
         }
     }
 
+    /** The judge found is one that reads go 1.23 traces, whichever way it was found. */
     @Test
-    void findsGo123() {
-        assertTrue(Files.isExecutable(GoJudge.go()), GoJudge.go().toString());
+    void theJudgeIsGo123OrNewer() {
+        String v = GoJudge.version(GoJudge.go());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("go version go1\\.(\\d+)").matcher(v);
+        assertTrue(m.find() && Integer.parseInt(m.group(1)) >= 23, GoJudge.go() + " says: " + v);
+    }
+
+    /** The version check itself, on stand-ins that print what an older or newer Go prints. */
+    @Test
+    void anOlderGoIsNotAcceptedAsTheJudge() throws IOException {
+        assertFalse(GoJudge.isAtLeast123(fakeGo("go version go1.22.5 linux/amd64")));
+        assertFalse(GoJudge.isAtLeast123(fakeGo("go version go1.3 linux/amd64")));
+        assertFalse(GoJudge.isAtLeast123(fakeGo("")));
+        assertTrue(GoJudge.isAtLeast123(fakeGo("go version go1.23.4 linux/amd64")));
+        assertTrue(GoJudge.isAtLeast123(fakeGo("go version go1.25.0 linux/amd64")));
+    }
+
+    private Path fakeGo(String says) throws IOException {
+        Path p = Files.createTempFile(dir, "go", ".sh");
+        Files.writeString(p, "#!/bin/sh\necho '" + says + "'\n");
+        p.toFile().setExecutable(true);
+        return p;
     }
 
     @Test

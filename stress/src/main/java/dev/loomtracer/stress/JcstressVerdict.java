@@ -31,6 +31,63 @@ import java.util.TreeSet;
  * table and exits 1 unless the verdict is a pass.
  */
 public final class JcstressVerdict {
+    private static final String PKG = "dev.loomtracer.engine.";
+
+    /**
+     * Each real test and the broken controls that show its protocol's forbidden outcome
+     * (docs/STRESS.md, "The jcstress tests"). The suite is judged against this pairing by name:
+     * a real test without its controls, a control without its real test, or a test listed here
+     * that the build no longer has, fails the verdict.
+     */
+    public static final Map<String, List<String>> PAIRS = pairs(
+            "ReaderSlotWakeupStress.Real", List.of("ReaderSlotWakeupStress.BrokenNoRecheck", "ReaderSlotWakeupStress.BrokenPlainTakeBack"),
+            "TwoReadersStress.Real", List.of("TwoReadersStress.BrokenCheckThenSet"),
+            "GenPublicationStress.Start", List.of("GenPublicationStress.BrokenStartGenFirst"),
+            "GenPublicationStress.Stop", List.of("GenPublicationStress.BrokenStopNoRecheck"),
+            "AdvanceVsWriterStress.Real", List.of("AdvanceVsWriterStress.BrokenNoWait"),
+            "BufferHandoffStress.Real", List.of("BufferHandoffStress.BrokenEarlyRelease"),
+            "TableInternStress.Strings", List.of("TableInternStress.BrokenStrings"),
+            "TableInternStress.Stacks", List.of("TableInternStress.BrokenStacks"),
+            "StartStopEmitStress.Real", List.of("StartStopEmitStress.BrokenFlagOnlyStop"));
+
+    private static Map<String, List<String>> pairs(Object... kv) {
+        Map<String, List<String>> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            @SuppressWarnings("unchecked")
+            List<String> controls = (List<String>) kv[i + 1];
+            m.put(PKG + kv[i], controls.stream().map(c -> PKG + c).toList());
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * What is wrong with the pairing of the tests the build lists ({@code listed}) against
+     * {@link #PAIRS}; empty if every listed test is a paired real test or one of its controls and
+     * every paired test is listed.
+     */
+    public static List<String> pairingProblems(List<String> listed) {
+        List<String> problems = new ArrayList<>();
+        java.util.Set<String> paired = new java.util.HashSet<>();
+        PAIRS.forEach((real, controls) -> {
+            paired.add(real);
+            paired.addAll(controls);
+            if (!listed.contains(real)) {
+                problems.add(real.replace(PKG, "") + ": real test not in the build");
+            }
+            for (String c : controls) {
+                if (!listed.contains(c)) {
+                    problems.add(c.replace(PKG, "") + ": broken control of " + real.replace(PKG, "") + " not in the build");
+                }
+            }
+        });
+        for (String t : listed) {
+            if (!paired.contains(t)) {
+                problems.add(t.replace(PKG, "") + ": not paired in JcstressVerdict.PAIRS (a real test needs its named broken control)");
+            }
+        }
+        return problems;
+    }
+
     /** One test's figures across all its runs (configurations, forks). */
     public record Row(String test, boolean broken, long samples, long forbidden, Status status, List<String> forbiddenOutcomes) {
         public boolean ok() {
@@ -41,9 +98,9 @@ public final class JcstressVerdict {
         }
     }
 
-    public record Verdict(List<Row> rows, List<String> missing) {
+    public record Verdict(List<Row> rows, List<String> missing, List<String> unpaired) {
         public boolean passed() {
-            return missing.isEmpty() && rows.stream().allMatch(Row::ok);
+            return missing.isEmpty() && unpaired.isEmpty() && rows.stream().allMatch(Row::ok);
         }
 
         public String table() {
@@ -51,7 +108,7 @@ public final class JcstressVerdict {
             sb.append(String.format("%-62s %-7s %14s %12s  %s%n", "test", "kind", "samples", "forbidden", "verdict"));
             for (Row r : rows) {
                 sb.append(String.format("%-62s %-7s %,14d %,12d  %s%n",
-                        r.test().replace("dev.loomtracer.engine.", ""), r.broken() ? "broken" : "real",
+                        r.test().replace(PKG, ""), r.broken() ? "broken" : "real",
                         r.samples(), r.forbidden(),
                         r.ok() ? (r.broken() ? "OK (control fails as it must)" : "OK")
                                 : (r.status() != Status.NORMAL ? "FAIL: " + r.status()
@@ -60,7 +117,10 @@ public final class JcstressVerdict {
                                         : "FAIL: forbidden " + r.forbiddenOutcomes())));
             }
             for (String m : missing) {
-                sb.append(String.format("%-62s %-7s %14s %12s  FAIL: did not run%n", m.replace("dev.loomtracer.engine.", ""), "", "-", "-"));
+                sb.append(String.format("%-62s %-7s %14s %12s  FAIL: did not run%n", m.replace(PKG, ""), "", "-", "-"));
+            }
+            for (String u : unpaired) {
+                sb.append("FAIL: ").append(u).append('\n');
             }
             return sb.toString();
         }
@@ -124,7 +184,7 @@ public final class JcstressVerdict {
                 missing.add(t);
             }
         }
-        return new Verdict(rows, missing);
+        return new Verdict(rows, missing, pairingProblems(expected));
     }
 
     public static void main(String[] args) throws Exception {

@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * virtual threads, on a {@link TracingScheduler} so that the capture layer traces their every
  * mount, block and unblock, churn through every kind of blocking while tracing is started and
  * stopped over and over, streamed, read through {@code readTrace}, or kept by the flight
- * recorder and snapshotted. Every trace is checked by the project's validator, and a sample by
- * {@code go tool trace -d=1}. It prints {@code N runs so far, F failures} as it goes.
+ * recorder and snapshotted. Every trace is checked by the project's validator, and every
+ * {@code --go-every}th (CI: every one) by {@code go tool trace -d=1}; without a Go 1.23 it refuses
+ * to run (exit 2). It prints {@code N runs so far, F failures} as it goes.
  *
  * <p>Also, once per run: a reader that stops reading (memory stays bounded, the application keeps
  * going, the trace ends early with a final generation that records the loss under
@@ -51,8 +52,8 @@ public final class StressMain {
 
     private long runs;
     private long failures;
+    private long validated;
     private long goJudged;
-    private long goSkipped;
     private long lossRuns;
     private long bytes;
     private long generations;
@@ -88,8 +89,10 @@ public final class StressMain {
         }
         Files.createDirectories(dir);
         go = TraceCheck.go();
-        if (go == null) {
-            System.out.println("warning: no Go found ($LOOMTRACE_GO, /usr/lib/go-1.23/bin/go, PATH): Go's judge is skipped");
+        if (go == null) { // a stress run whose traces Go cannot judge proves less than it says: refuse it
+            System.err.println("stress: Go >= 1.23 is required to judge the traces and none was found ($LOOMTRACE_GO, "
+                    + "/usr/lib/go-1.23/bin/go, PATH); scripts/ensure-go.sh installs it");
+            System.exit(2);
         }
         System.out.printf(Locale.ROOT, "stress: %d virtual threads, %d s, traces in %s, Go judge every %d traces%n",
                 vts, seconds, dir, goEvery);
@@ -127,8 +130,8 @@ public final class StressMain {
             }
             report(System.nanoTime() - t0, w);
         }
-        System.out.printf(Locale.ROOT, "stress: done: %d runs, %d failures; %d traces judged by Go (%d skipped), %d ended early by a loss, %,d bytes, %d generations%n",
-                runs, failures, goJudged, goSkipped, lossRuns, bytes, generations);
+        System.out.printf(Locale.ROOT, "stress: done: %d runs, %d failures; %d traces validated, %d judged by Go, %d ended early by a loss, %,d bytes, %d generations%n",
+                runs, failures, validated, goJudged, lossRuns, bytes, generations);
         for (String f : failureMessages) {
             System.out.println("FAILURE: " + f);
         }
@@ -188,18 +191,15 @@ public final class StressMain {
     /** Validates a trace; Go judges every {@code goEvery}th. The file is deleted if valid. */
     private void judge(Path file, long cycle) throws Exception {
         TraceCheck.Parsed p = TraceCheck.validate(file);
+        validated++;
         generations += p.generations();
         bytes += Files.size(file);
         if (p.logCategories().contains("loomtrace.loss")) {
             lossRuns++;
         }
         if (cycle % goEvery == 0) {
-            if (go != null) {
-                TraceCheck.goJudge(go, file);
-                goJudged++;
-            } else {
-                goSkipped++;
-            }
+            TraceCheck.goJudge(go, file);
+            goJudged++;
         }
         Files.delete(file);
     }
@@ -325,13 +325,12 @@ public final class StressMain {
             throw new IllegalStateException("a stalled reader lost no events: " + res);
         }
         TraceCheck.Parsed p = TraceCheck.validate(file);
+        validated++;
         if (!p.logCategories().contains("loomtrace.loss")) {
             throw new IllegalStateException("the trace does not record the loss (no loomtrace.loss log)");
         }
-        if (go != null) {
-            TraceCheck.goJudge(go, file);
-            goJudged++;
-        }
+        TraceCheck.goJudge(go, file);
+        goJudged++;
         System.out.printf(Locale.ROOT, "stalled reader: %,d workload ops during a 3 s stall, buffers peaked at %d of %d (%d KiB each), "
                 + "%,d events lost, trace ended after %d generations with the loss recorded%n",
                 opsDuringStall, maxBuffers, cap, EngineProbe.bufferBytes() >> 10, res.lostEvents(), p.generations());
@@ -386,14 +385,13 @@ public final class StressMain {
             ch.write(ByteBuffer.wrap(all, 0, (int) prefix));
         }
         TraceCheck.Parsed complete = TraceCheck.validate(cut);
+        validated++;
         if (whole.generations() < complete.generations()) {
             throw new IllegalStateException("the parser read fewer generations from the halted file (" + whole.generations()
                     + ") than it holds complete (" + complete.generations() + ")");
         }
-        if (go != null) {
-            TraceCheck.goJudge(go, cut);
-            goJudged++;
-        }
+        TraceCheck.goJudge(go, cut);
+        goJudged++;
         System.out.printf(Locale.ROOT, "halted JVM: %,d bytes written before the halt, %d complete generations (%,d bytes) "
                 + "valid for both judges, the parser read %d generations then %s%n",
                 all.length, complete.generations(), prefix, whole.generations(),
