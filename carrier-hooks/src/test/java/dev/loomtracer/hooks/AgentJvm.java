@@ -101,9 +101,6 @@ final class AgentJvm {
         }
     }
 
-    /** The JVM options that remove JVMTI's per-transition cost (what ./loomtrace run adds). */
-    static final List<String> NO_JVMTI = List.of("-XX:+UnlockExperimentalVMOptions", "-XX:-DoJVMTIVirtualThreadTransitions");
-
     private static Path patch;
 
     /** The instrumented JDK classes for a patched java.base, built once from this JDK. */
@@ -134,7 +131,8 @@ final class AgentJvm {
         return runJava(opts, mainClass, args);
     }
 
-    private static Run runJava(List<String> jvmOptions, String mainClass, String... args) throws Exception {
+    /** Runs {@code mainClass} with this test's class path and no agent (a program that loads one itself). */
+    static Run runJava(List<String> jvmOptions, String mainClass, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);

@@ -33,10 +33,16 @@ final class FanOut {
         return ids;
     }
 
-    /** The agent path: {@code java -javaagent:...=output=TRACE FanOut IDS_FILE}. */
+    /**
+     * The agent path: {@code java -javaagent:...=output=TRACE FanOut IDS_FILE [JVM_ARGS_FILE]}; the
+     * optional second file receives this JVM's input arguments, one a line.
+     */
     public static void main(String[] args) throws Exception {
         List<Long> ids = run(Thread.ofVirtual().factory(), THREADS);
         Files.write(Path.of(args[0]), ids.stream().map(String::valueOf).toList());
+        if (args.length > 1) {
+            Files.write(Path.of(args[1]), java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        }
     }
 
     static List<Long> readIds(Path file) throws Exception {
