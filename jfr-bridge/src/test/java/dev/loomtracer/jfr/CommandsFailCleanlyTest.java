@@ -13,6 +13,7 @@ import dev.loomtracer.jfr.events.LoomEvents;
 import dev.loomtracer.jfr.live.JfrBridge;
 import dev.loomtracer.jfr.model.ClockLog;
 import dev.loomtracer.parse.TraceSummary;
+import dev.loomtracer.testing.CheckedTrace;
 
 import jdk.jfr.Recording;
 
@@ -74,7 +75,7 @@ class CommandsFailCleanlyTest {
             r.stop();
             r.dump(recording);
         }
-        GoTool.assertValid(trace);
+        CheckedTrace.of(trace);
     }
 
     record Outcome(int code, String out, String err) {}
@@ -119,8 +120,7 @@ class CommandsFailCleanlyTest {
             Files.write(jfr, b);
             Outcome r = importJfr(trace, jfr, out);
             if (r.code() == 0) {
-                TraceSummary.of(out); // our validator
-                GoTool.assertValid(out);
+                CheckedTrace.of(out); // both judges
                 Files.delete(out);
                 outcomes.merge("merged (valid)", 1, Integer::sum);
             } else {
@@ -144,7 +144,7 @@ class CommandsFailCleanlyTest {
             Thread.ofVirtual().start(() -> ImportTest.burn(1_000_000L)).join();
             LoomTrace.stop();
         }
-        GoTool.assertValid(bad);
+        CheckedTrace.of(bad);
         Path merged = dir.resolve("bad-clock-merged.trace");
         Outcome r = importJfr(bad, recording, merged);
         failsCleanly(r, bad, merged);
@@ -160,14 +160,12 @@ class CommandsFailCleanlyTest {
     void unusualFrequencyNeverGivesAnInvalidMerge() throws Exception {
         Path slow = dir.resolve("one-tick-per-second.trace");
         TraceEdits.withFrequency(trace, slow, 1);
-        TraceSummary.of(slow);
-        GoTool.assertValid(slow);
+        CheckedTrace.of(slow);
         Path merged = dir.resolve("one-tick-merged.trace");
         Outcome r = importJfr(slow, recording, merged);
         System.out.println("jfr-import at 1 tick/s: exit " + r.code() + ": " + r.out() + r.err());
         if (r.code() == 0) {
-            TraceSummary.of(merged);
-            GoTool.assertValid(merged);
+            CheckedTrace.of(merged);
         } else {
             failsCleanly(r, slow, merged);
         }
