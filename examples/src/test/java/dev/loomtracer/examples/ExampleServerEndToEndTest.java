@@ -1,6 +1,7 @@
 package dev.loomtracer.examples;
 
 import dev.loomtracer.LoomTrace;
+import dev.loomtracer.format.EventType;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.Chromium;
 import org.junit.jupiter.api.AfterEach;
@@ -89,17 +90,17 @@ class ExampleServerEndToEndTest {
      */
     @Test
     void underTheAgentTheTraceShowsWhyRequestsBlock() throws Exception {
-        capturedBlocks(AgentJar.find(), "default", "server-agent.trace");
+        capturedBlocks(AgentJar.find(), "default", "all", "server-agent.trace");
     }
 
     /** The same without an agent: the server's virtual threads on Loom Tracer's tracing scheduler. */
     @Test
     void onTheTracingSchedulerTheTraceShowsWhyRequestsBlock() throws Exception {
-        capturedBlocks(null, "tracing", "server-tracing-scheduler.trace");
+        capturedBlocks(null, "tracing", "on-block", "server-tracing-scheduler.trace");
     }
 
     /** A server in a child JVM under load; a 1 s trace; both judges; the blocks by region. */
-    private void capturedBlocks(Path agent, String scheduler, String keepAs) throws Exception {
+    private void capturedBlocks(Path agent, String scheduler, String stacks, String keepAs) throws Exception {
         try (Harness.ServerProcess child = Harness.ServerProcess.start(agent, java.util.List.of(),
                 java.util.List.of("--port", "0", "--debug", "--scheduler", scheduler), System.err)) {
             port = child.port;
@@ -107,7 +108,7 @@ class ExampleServerEndToEndTest {
             CompletableFuture<LoadGenerator.Result> load = load(6);
             assertServing();
             Thread bursts = monitorBursts();
-            assertEquals(200, download("/debug/trace?seconds=1", null, trace));
+            assertEquals(200, download("/debug/trace?seconds=1&stacks=" + stacks, null, trace));
             if (agent != null) {
                 reportOverHttp(); // while the load still runs
             }
@@ -117,7 +118,16 @@ class ExampleServerEndToEndTest {
             assertTrue(r.ok() > 0 && r.errors() == 0, "every request of the load succeeded: " + r.report()
                     + "; server log " + child.log);
 
-            CheckedTrace.of(trace);
+            CheckedTrace checked = CheckedTrace.of(trace);
+            // stacks=on-block: stacks where a thread blocks, never on an unblock; stacks=all: on both.
+            long blocksWithStack = checked.count(e -> e.type() == EventType.GO_BLOCK && !e.stack().frames().isEmpty());
+            long unblocksWithStack = checked.count(e -> e.type() == EventType.GO_UNBLOCK && !e.stack().frames().isEmpty());
+            assertTrue(blocksWithStack > 0, "stacks=" + stacks + ": blocks with a stack");
+            if (stacks.equals("all")) {
+                assertTrue(unblocksWithStack > 0, "stacks=all: unblocks with a stack");
+            } else {
+                assertEquals(0, unblocksWithStack, "stacks=" + stacks + ": unblocks with a stack");
+            }
             TraceFacts facts = TraceFacts.of(trace);
             System.out.println(keepAs + ": blocks by region " + facts.blocksByRegion() + "; logs " + facts.logs());
             assertTrue(facts.tasks().getOrDefault("/work", 0L) > 0, "tasks: " + facts.tasks());
@@ -220,7 +230,8 @@ class ExampleServerEndToEndTest {
         bursts.join();
         LoadGenerator.Result r = load.get(60, TimeUnit.SECONDS);
         assertTrue(r.ok() > 0 && r.errors() == 0, "every request of the load succeeded: " + r.report());
-        CheckedTrace.of(trace);
+        CheckedTrace checked = CheckedTrace.of(trace);
+        assertEquals(0, checked.count(e -> !e.stack().frames().isEmpty()), "stacks are off by default: no event has one");
 
         // The requests are in it: tasks named after their paths, regions for each blocking step.
         TraceFacts facts = TraceFacts.of(trace);
@@ -298,6 +309,79 @@ class ExampleServerEndToEndTest {
         assertEquals(200, get("/hello", null).status(), "the service itself needs no token");
     }
 
+    /** {@code --debug-token-file F}: the token is F's first line; requests need it, and get through with it. */
+    @Test
+    void theTokenIsReadFromTheDebugTokenFile() throws Exception {
+        String token = "file-token-0123456789abcdef";
+        Path file = tmp.resolve("debug.token");
+        Files.writeString(file, token + "\n");
+        server = ExampleServer.start(ServerConfig.parse(
+                new String[] {"--port", "0", "--debug", "--debug-token-file", file.toString()}, Map.of()));
+        port = server.port();
+        assertEquals(401, get("/debug/flight", null).status(), "no token");
+        assertEquals(401, get("/debug/flight", "Bearer " + token + "x").status(), "another token");
+        Response ok = get("/debug/flight", "Bearer " + token);
+        assertEquals(409, ok.status(), "the file's token gets through (no flight recorder runs): " + ok.body());
+        Path trace = tmp.resolve("token-file.trace");
+        assertEquals(200, download("/debug/trace?seconds=0.2", "Bearer " + token, trace));
+        CheckedTrace.of(trace);
+    }
+
+    /** {@code --max-trace-seconds N}: the cap on one streamed trace; beyond it 400, and nothing starts. */
+    @Test
+    void maxTraceSecondsCapsATraceRequest() throws Exception {
+        server = ExampleServer.start(ServerConfig.parse(
+                new String[] {"--port", "0", "--debug", "--max-trace-seconds", "2"}, Map.of()));
+        port = server.port();
+        for (String over : new String[] {"2.01", "3", "60"}) {
+            Response r = get("/debug/trace?seconds=" + over, null);
+            assertEquals(400, r.status(), "seconds=" + over + ": " + r.body());
+            assertTrue(r.body().contains("at most 2"), r.body());
+        }
+        assertFalse(LoomTrace.isRunning(), "a refused request starts nothing");
+        Path trace = tmp.resolve("capped.trace");
+        assertEquals(200, download("/debug/trace?seconds=0.2", null, trace));
+        CheckedTrace.of(trace);
+    }
+
+    /**
+     * {@code POST /debug/flight/start?seconds=S&mib=M}: the recorder runs with that window (its kept
+     * bytes stay within M MiB while four times as much is traced), bad values get 400 and start
+     * nothing, and its snapshot is a valid trace.
+     */
+    @Test
+    void flightStartParametersSetTheWindow() throws Exception {
+        server = ExampleServer.start(debugConfig());
+        port = server.port();
+        for (String bad : new String[] {"seconds=abc", "mib=0", "mib=5000", "seconds=-1"}) {
+            Response r = request("POST", "/debug/flight/start?" + bad, null);
+            assertEquals(400, r.status(), bad + ": " + r.body());
+        }
+        assertFalse(LoomTrace.isRunning(), "a refused start starts nothing");
+        Response started = request("POST", "/debug/flight/start?seconds=1&mib=1", null);
+        assertEquals(200, started.status(), started.body());
+        assertTrue(started.body().contains("at least 1 s of history, at most 1 MiB"), started.body());
+        // Generations of over 64 KiB each (ended here, not by time; every message is a new string
+        // in its generation's table), 4 MiB in all, after one marked early.
+        LoomTrace.log("early", "x");
+        dev.loomtracer.engine.Tracer.GLOBAL.advanceNow();
+        for (int i = 0; i < 4 * 16; i++) {
+            for (int j = 0; j < 1024; j++) {
+                LoomTrace.log("fill", i + "/" + j + " 0123456789012345678901234567890123456789012345678901234567890123");
+            }
+            dev.loomtracer.engine.Tracer.GLOBAL.advanceNow();
+        }
+        long kept = dev.loomtracer.FlightRecorder.current().keptBytes();
+        assertTrue(kept <= 1 << 20 && kept > 0, "kept " + kept + " bytes with a 1 MiB window");
+        Path snap = tmp.resolve("window.trace");
+        assertEquals(200, download("/debug/flight", null, snap));
+        CheckedTrace t = CheckedTrace.of(snap);
+        assertEquals(0, t.count(e -> e.type() == dev.loomtracer.format.EventType.USER_LOG && "early".equals(e.name())),
+                "the 1 MiB bound evicted the oldest generation");
+        assertTrue(t.count(e -> e.type() == dev.loomtracer.format.EventType.USER_LOG && "fill".equals(e.name())) > 0);
+        assertEquals(200, request("POST", "/debug/flight/stop", null).status());
+    }
+
     @Test
     void debugEndpointsAreOffWithoutDebug() throws Exception {
         server = ExampleServer.start(ServerConfig.defaults().withPort(0));
@@ -312,9 +396,14 @@ class ExampleServerEndToEndTest {
 
     record Response(int status, String body) {}
 
-    /** The server listens once it has said so (start returned, or the child printed its port): no waiting. */
+    /**
+     * The server answers, and the load has had a moment to reach it. The 300 ms is a ramp-up, not a
+     * synchronisation: the 1 s traces of capturedBlocks need the load running through them, which a
+     * fixed-length trace cannot wait for (docs/TESTING.md, "Not proven here").
+     */
     private void assertServing() throws Exception {
         assertEquals(200, get("/hello", null).status(), "the server answers");
+        Thread.sleep(300);
     }
 
     private HttpURLConnection open(String pathAndQuery, String auth) throws IOException {
