@@ -124,7 +124,7 @@ class FuzzTest {
         if (r.code() == 0) {
             if (traceOut) {
                 try {
-                    GoTool.assertValid(out); // ours validated it before writing it
+                    dev.loomtracer.testing.GoJudge.assertValid(out); // ours validated it before writing it
                 } catch (AssertionError e) {
                     crasher(target, input, "an output Go rejects: " + e.getMessage());
                     return;
