@@ -384,38 +384,15 @@ public final class TracingScheduler implements AutoCloseable {
             Emit.destroy(vt);
         } else if (s == YIELDED || s == YIELDING) {
             Emit.stop(vt, Reasons.YIELD, Emit.stacksAll() ? Stacks.ofUnmounted(vt) : null);
-        } else {
-            String reason;
-            if (s == PARKED || s == TIMED_PARKED || s == UNPARKED) {
-                reason = parkReason(vt);
-            } else if (s == BLOCKED) {
-                reason = Reasons.MONITOR;
-            } else if (s == WAIT || s == TIMED_WAIT) {
-                reason = Reasons.WAIT;
-            } else if (s == UNBLOCKED) {
-                // Woken before we looked: from a monitor enter, or from Object.wait.
-                reason = Reasons.WAIT.equals(Stacks.classifyUnmounted(vt)) ? Reasons.WAIT : Reasons.MONITOR;
-            } else {
-                return; // not unmounted by this run (a task that found the thread not runnable)
-            }
-            Emit.block(vt, reason, Emit.stacksOnBlock() ? Stacks.ofUnmounted(vt) : null);
-        }
-    }
-
-    /**
-     * The reason of a park. Without an agent there are no call-site hints, so a park without a
-     * blocker, or on a condition or latch, costs a walk of the top frames (sleep, network, join,
-     * queue take/put are told apart by them).
-     */
-    private static String parkReason(Thread vt) {
-        Object blocker = LockSupport.getBlocker(vt);
-        if (blocker == null || Reasons.blockerNeedsStack(blocker)) {
-            String c = Stacks.classifyUnmounted(vt);
-            if (c != null) {
-                return c;
-            }
-        }
-        return Reasons.park(blocker);
+        } else if (s == PARKED || s == TIMED_PARKED || s == UNPARKED || s == BLOCKED || s == WAIT || s == TIMED_WAIT
+                || s == UNBLOCKED) {
+            // Without an agent there are no call-site hints: a park without a blocker, or on a
+            // condition or latch, and a wake-up that came before we looked (UNBLOCKED), cost a walk
+            // of the top frames (sleep, network, join, queue take/put, Object.wait tell themselves).
+            Object blocker = LockSupport.getBlocker(vt);
+            String waitsIn = Reasons.needsStack(s, null, blocker, false) ? Stacks.classifyUnmounted(vt) : null;
+            Emit.block(vt, Reasons.block(s, null, blocker, waitsIn), Emit.stacksOnBlock() ? Stacks.ofUnmounted(vt) : null);
+        } // else: not unmounted by this run (a task that found the thread not runnable)
     }
 
     /** One traced run of a virtual thread on a carrier. */

@@ -62,7 +62,7 @@ public final class AgentStartStop {
         String reason() {
             return switch (this) {
                 case PARK -> Reasons.park(GATE);
-                case LOCK -> "park ReentrantLock$NonfairSync";
+                case LOCK -> dev.loomtracer.format.BlockReasons.parkOn("ReentrantLock$NonfairSync");
                 case MONITOR -> Reasons.MONITOR;
                 case WAIT -> Reasons.WAIT;
                 case QUEUE -> Reasons.QUEUE_TAKE;

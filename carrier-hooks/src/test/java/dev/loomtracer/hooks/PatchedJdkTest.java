@@ -33,7 +33,7 @@ class PatchedJdkTest {
         AgentJvm.Run run = AgentJvm.runPatched("output=" + trace, MonitorSleep.class.getName());
         assertEquals(0, run.exitCode(), run.output());
         TraceFacts f = TraceFacts.of(trace);
-        long monitorBlocks = f.gs.values().stream().flatMap(g -> g.blocks.stream()).filter(b -> b.reason.equals("monitor enter")).count();
+        long monitorBlocks = f.gs.values().stream().flatMap(g -> g.blocks.stream()).filter(b -> b.reason.equals(dev.loomtracer.hooks.core.Reasons.MONITOR)).count();
         assertTrue(monitorBlocks > 0, "monitor blocks: " + monitorBlocks);
     }
 }

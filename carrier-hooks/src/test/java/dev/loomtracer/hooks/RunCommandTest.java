@@ -20,9 +20,20 @@ class RunCommandTest {
         Path trace = dir.resolve("fanout.trace");
         Path ids = dir.resolve("fanout.ids");
         Files.deleteIfExists(trace);
-        int rc = RunAccess.run("-o", trace.toString(), "--stacks", "on-block", "--agent", AgentJvm.agentJar().toString(),
-                "--", "-cp", System.getProperty("java.class.path"), FanOut.class.getName(), ids.toString());
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        int rc;
+        System.setErr(new java.io.PrintStream(said, true));
+        try {
+            rc = RunAccess.run("-o", trace.toString(), "--stacks", "on-block", "--agent", AgentJvm.agentJar().toString(),
+                    "--", "-cp", System.getProperty("java.class.path"), FanOut.class.getName(), ids.toString());
+        } finally {
+            System.setErr(err);
+        }
         assertEquals(0, rc);
+        // It says what go tool trace's profiles can show with these stacks (docs/CAPTURE.md, "Go's profiles").
+        String out = said.toString();
+        org.junit.jupiter.api.Assertions.assertTrue(out.contains("profiles will be empty or partial") && out.contains("--stacks all"), out);
         System.out.println("run: " + FanOut.check(FanOut.readIds(ids), TraceFacts.of(trace)));
     }
 

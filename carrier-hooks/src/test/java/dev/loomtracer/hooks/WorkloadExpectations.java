@@ -25,7 +25,7 @@ final class WorkloadExpectations {
         return switch (k) {
             case PARK -> Reasons.PARK;
             case SLEEP -> Reasons.SLEEP;
-            case LOCK -> "park ReentrantLock$NonfairSync";
+            case LOCK -> dev.loomtracer.format.BlockReasons.parkOn("ReentrantLock$NonfairSync");
             case MONITOR -> Reasons.MONITOR;
             case WAIT -> Reasons.WAIT;
             case SOCKET -> Reasons.NETWORK;

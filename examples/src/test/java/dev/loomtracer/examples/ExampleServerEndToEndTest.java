@@ -132,9 +132,9 @@ class ExampleServerEndToEndTest {
             System.out.println(keepAs + ": blocks by region " + facts.blocksByRegion() + "; logs " + facts.logs());
             assertTrue(facts.tasks().getOrDefault("/work", 0L) > 0, "tasks: " + facts.tasks());
             assertTrue(facts.blocks("downstream call", "network") > 0, "downstream call blocks: " + facts.blocksByRegion());
-            assertTrue(facts.blocks("inventory lock", "park ReentrantLock$NonfairSync") > 0,
+            assertTrue(facts.blocks("inventory lock", dev.loomtracer.format.BlockReasons.parkOn("ReentrantLock$NonfairSync")) > 0,
                     "inventory lock blocks: " + facts.blocksByRegion());
-            assertTrue(facts.blocks("stats monitor", "monitor enter") > 0, "stats monitor blocks: " + facts.blocksByRegion());
+            assertTrue(facts.blocks("stats monitor", dev.loomtracer.format.BlockReasons.MONITOR) > 0, "stats monitor blocks: " + facts.blocksByRegion());
             assertTrue(facts.blocks("sleep", "sleep") > 0, "sleep blocks: " + facts.blocksByRegion());
         }
     }

@@ -80,7 +80,7 @@ public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Di
 
     /**
      * Blocks with one {@code reason} (the block reason the capture layer wrote, e.g. {@code sleep},
-     * {@code park ReentrantLock$NonfairSync}, {@code monitor enter}; "" if none): how many, their
+     * {@code sync: park ReentrantLock$NonfairSync}, {@code sync: monitor enter}; "" if none): how many, their
      * total and longest time (from block to unblock); {@code resumeWaitNanos}: the scheduler wait
      * after those unblocks, before the thread ran again (so a caller timing the blocking call sees
      * about {@code totalNanos + resumeWaitNanos}).

@@ -355,7 +355,8 @@ final class Analyzer implements ModelListener {
     }
 
     static String blocker(String reason) {
-        return reason.startsWith("park ") ? reason.substring(5) : "(" + (reason.isEmpty() ? "no reason" : reason) + ")";
+        String blocker = dev.loomtracer.format.BlockReasons.blocker(reason);
+        return blocker != null ? blocker : "(" + (reason.isEmpty() ? "no reason" : reason) + ")";
     }
 
     private static String unblocker(Interval i) {

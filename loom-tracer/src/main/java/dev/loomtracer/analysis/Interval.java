@@ -9,8 +9,8 @@ import dev.loomtracer.parse.Stack;
  * <p>Fields by state (else {@link #NONE}, "" or {@link Stack#EMPTY}):
  * <ul>
  * <li>{@code carrier}: the carrier thread (Go M) for RUNNING and PINNED;</li>
- * <li>{@code reason}: BLOCKED: why (the block reason, e.g. {@code park ReentrantLock$NonfairSync},
- *     {@code sleep}, {@code monitor enter}); PINNED: why the carrier was pinned (the
+ * <li>{@code reason}: BLOCKED: why (the block reason, e.g. {@code sync: park ReentrantLock$NonfairSync},
+ *     {@code sleep}, {@code sync: monitor enter}); PINNED: why the carrier was pinned (the
  *     {@code loomtrace.pinned} log), "" if not told; RUNNABLE: how it became runnable: after a
  *     block ({@code unblocked} true), that block's reason; else {@code created}, {@code unpinned} or
  *     the stop reason ({@code yield}, ...);</li>

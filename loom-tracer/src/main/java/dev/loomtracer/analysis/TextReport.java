@@ -218,7 +218,7 @@ public final class TextReport {
         line("");
         line("== Blocking (from each block to its unblock)");
         reasons("by reason", r.blocking());
-        if (r.blocking().stream().anyMatch(b -> b.reason().equals("monitor enter"))) {
+        if (r.blocking().stream().anyMatch(b -> dev.loomtracer.format.BlockReasons.isMonitorEnter(b.reason()))) {
             line("  note: %s", MONITOR_NOTE);
         }
         rows("by blocker class", r.blockingByBlocker());

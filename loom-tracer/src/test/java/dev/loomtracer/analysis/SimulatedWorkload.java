@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  * contains is exactly what was driven; the wall times are the engine's clock, not chosen.
  */
 final class SimulatedWorkload {
-    static final String[] REASONS = {"sleep", "park ReentrantLock$NonfairSync", "queue take"};
+    static final String[] REASONS = {"sleep", dev.loomtracer.format.BlockReasons.parkOn("ReentrantLock$NonfairSync"), dev.loomtracer.format.BlockReasons.QUEUE_TAKE};
 
     private SimulatedWorkload() {}
 

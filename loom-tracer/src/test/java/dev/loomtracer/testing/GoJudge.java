@@ -121,13 +121,19 @@ public final class GoJudge {
 
     /** Runs {@code go tool trace -d=1 trace}; output captured to files next to nothing shared. */
     public static Verdict judge(Path trace) {
+        return tool("trace", "-d=1", trace.toAbsolutePath().toString());
+    }
+
+    /** Runs {@code go tool ARGS...} (e.g. {@code trace -pprof=sync FILE}, {@code pprof -raw FILE}); output to files. */
+    public static Verdict tool(String... args) {
         Path goBin = go();
         try {
             Path dir = Files.createTempDirectory("gojudge");
             Path out = dir.resolve("stdout.txt");
             Path err = dir.resolve("stderr.txt");
-            ProcessBuilder pb = new ProcessBuilder(goBin.toString(), "tool", "trace", "-d=1",
-                    trace.toAbsolutePath().toString());
+            List<String> cmd = new ArrayList<>(List.of(goBin.toString(), "tool"));
+            cmd.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().put("GOTOOLCHAIN", "local");
             pb.environment().putIfAbsent("GOCACHE", System.getProperty("java.io.tmpdir") + "/loomtrace-gocache");
             pb.environment().putIfAbsent("GOPATH", System.getProperty("java.io.tmpdir") + "/loomtrace-gopath");
@@ -138,14 +144,14 @@ public final class GoJudge {
             Process p = pb.start();
             if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new AssertionError("go tool trace -d=1 " + trace + " did not finish in " + TIMEOUT_MINUTES + " minutes");
+                throw new AssertionError("go tool " + String.join(" ", args) + " did not finish in " + TIMEOUT_MINUTES + " minutes");
             }
             return new Verdict(p.exitValue(), out, Files.readString(err));
         } catch (IOException e) {
-            throw new AssertionError("cannot run " + goBin + " tool trace: " + e, e);
+            throw new AssertionError("cannot run " + goBin + " tool " + String.join(" ", args) + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while Go judged " + trace, e);
+            throw new AssertionError("interrupted while running go tool " + String.join(" ", args), e);
         }
     }
 

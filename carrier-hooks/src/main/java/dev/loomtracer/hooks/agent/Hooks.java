@@ -122,25 +122,11 @@ public final class Hooks {
             Emit.stop(vt, Reasons.YIELD, Emit.stacksAll() ? (own != null ? own.stack() : Stacks.ofUnmounted(vt)) : null);
             return;
         }
-        String reason;
-        if (st == BLOCKING) {
-            reason = Reasons.MONITOR;
-        } else if (st == WAITING || st == TIMED_WAITING) {
-            reason = Reasons.WAIT;
-        } else if (s.hintVt == vt) {
-            reason = s.hint;
-            s.hintVt = null;
-            s.hint = null;
-        } else {
-            Object blocker = LockSupport.getBlocker(vt);
-            reason = null;
-            if (Reasons.blockerNeedsStack(blocker)) {
-                reason = own != null ? own.waitsIn() : Stacks.classifyUnmounted(vt);
-            }
-            if (reason == null) {
-                reason = Reasons.park(blocker);
-            }
-        }
+        String hint = takeHint(s, vt);
+        Object blocker = LockSupport.getBlocker(vt);
+        String waitsIn = !Reasons.needsStack(st, hint, blocker, true) ? null
+                : own != null ? own.waitsIn() : Stacks.classifyUnmounted(vt);
+        String reason = Reasons.block(st, hint, blocker, waitsIn);
         CapturedStack stack = null;
         if (Emit.stacksOnBlock()) {
             stack = own != null ? own.stack() : Stacks.ofUnmounted(vt);
@@ -317,21 +303,10 @@ public final class Hooks {
         Stacks.Captured own = s.yieldVt == vt ? s.captured : null;
         s.yieldVt = null;
         s.captured = null;
-        String reason;
-        if (s.hintVt == vt) {
-            reason = s.hint;
-            s.hintVt = null;
-            s.hint = null;
-        } else {
-            Object blocker = LockSupport.getBlocker(vt);
-            reason = null;
-            if (Reasons.blockerNeedsStack(blocker)) {
-                reason = (own != null ? own : Stacks.currentCaptured()).waitsIn();
-            }
-            if (reason == null) {
-                reason = Reasons.park(blocker);
-            }
-        }
+        String hint = takeHint(s, vt);
+        Object blocker = LockSupport.getBlocker(vt);
+        String waitsIn = Reasons.needsStack(PINNED, hint, blocker, true) ? (own != null ? own : Stacks.currentCaptured()).waitsIn() : null;
+        String reason = Reasons.block(PINNED, hint, blocker, waitsIn);
         String why = s.pinned != null ? s.pinned : "pinned";
         s.pinned = null;
         CapturedStack stack = Emit.stacksOnBlock() ? (own != null ? own : Stacks.currentCaptured()).stack() : null;
@@ -406,6 +381,17 @@ public final class Hooks {
         } finally {
             unhint(t);
         }
+    }
+
+    /** The call-site hint left for {@code vt}'s park on this carrier, taken (cleared), or null. */
+    private static String takeHint(Slot s, Thread vt) {
+        if (s.hintVt != vt) {
+            return null;
+        }
+        String hint = s.hint;
+        s.hintVt = null;
+        s.hint = null;
+        return hint;
     }
 
     private static void hint(Thread t, String reason) {

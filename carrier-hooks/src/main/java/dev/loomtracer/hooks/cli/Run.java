@@ -170,7 +170,7 @@ public final class Run {
             deleteOnExit(dir);
             cmd.addAll(PatchedJdk.jvmOptions(dir, jar, agentArgs.toString()));
             cmd.addAll(javaArgs);
-            return runChild(cmd, out);
+            return runChild(cmd, out, stacks);
         }
         if (noJvmti) {
             System.err.println("loomtrace run: --no-jvmti: on JDK 25 virtual threads contending for a monitor can deadlock"
@@ -182,10 +182,28 @@ public final class Run {
         cmd.add("-Xbootclasspath/a:" + jar.toAbsolutePath());
         cmd.add("-javaagent:" + jar.toAbsolutePath() + "=" + agentArgs);
         cmd.addAll(javaArgs);
-        return runChild(cmd, out);
+        return runChild(cmd, out, stacks);
     }
 
-    private static int runChild(List<String> cmd, Path out) throws IOException, InterruptedException {
+    /**
+     * What {@code go tool trace}'s profiles can show of a trace recorded with {@code --stacks mode}
+     * (null: the default, off). Go counts a wait in a profile only from an event with a stack to the
+     * thread's next event with a stack (Go's {@code cmd/trace/pprof.go}); docs/CAPTURE.md, "Go's profiles".
+     */
+    static String profilesNote(String mode) {
+        String m = mode == null ? "off" : mode;
+        return switch (m) {
+            case "all" -> "go tool trace's sync and net profiles show every wait; its syscall and sched profiles end a wait"
+                    + " at the thread's next event with a stack (its next block or yield), so read them as upper bounds";
+            case "on-block" -> "with --stacks on-block only blocks have stacks, and go tool trace counts a wait only up to"
+                    + " an event with a stack: its sync, net, syscall and sched profiles will be empty or partial;"
+                    + " record with --stacks all for the sync and net profiles";
+            default -> "no stacks (--stacks " + m + "): go tool trace's profiles (sync, net, syscall, sched) will be empty;"
+                    + " record with --stacks all for the sync and net profiles";
+        };
+    }
+
+    private static int runChild(List<String> cmd, Path out, String stacks) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         // Ctrl-C reaches the program too; wait for it to write its trace before returning the terminal.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -209,6 +227,7 @@ public final class Run {
         if (Files.isRegularFile(out)) {
             System.err.println("loomtrace run: trace in " + out + " (open it with: go tool trace " + out
                     + "; check it with: ./loomtrace validate " + out + ")");
+            System.err.println("loomtrace run: " + profilesNote(stacks));
         } else {
             System.err.println("loomtrace run: the program wrote no trace (" + out + ")");
         }

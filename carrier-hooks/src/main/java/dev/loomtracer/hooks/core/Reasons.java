@@ -1,37 +1,32 @@
 package dev.loomtracer.hooks.core;
 
+import dev.loomtracer.format.BlockReasons;
+
 import java.util.stream.Stream;
 
 /**
- * The reason strings of block and stop events: what a virtual thread waits on, in words a
- * reader of the trace (and {@code go tool trace}) understands.
+ * Why a virtual thread blocked, decided here and nowhere else: the agent's hooks (a park, a pinned
+ * park) and the tracing scheduler (the end of a run) give what they know (the thread's state, a
+ * call-site hint, the park's blocker, and when asked for, what the stack says it waits in) and
+ * get the reason string. The strings themselves are {@link BlockReasons}' (Go's profile classes,
+ * docs/FORMAT.md "Block reasons").
  *
- * <p>Vocabulary (stable; the tests and docs/CAPTURE.md rely on it):
- * <ul>
- * <li>{@code park} - {@code LockSupport.park} without a blocker; {@code park <Blocker>} - with one,
- *     named by its class without the package ({@code park ReentrantLock$NonfairSync});</li>
- * <li>{@code sleep}, {@code join}, {@code monitor enter}, {@code Object.wait};</li>
- * <li>{@code network} - waiting for a socket, pipe or selector to be ready (Go's own word, so that
- *     {@code go tool trace} counts it as network wait);</li>
- * <li>{@code queue take} / {@code queue put} - a blocking queue's take/poll or put/offer waiting
- *     on the queue's condition;</li>
- * <li>{@code yield} - the stop reason of {@code Thread.yield}.</li>
- * </ul>
- * Invariant: every reason is one of these strings or {@code park <Blocker>}; strings are
- * interned per blocker class, so a hook never allocates one.
+ * <p>Invariant: the same facts give the same reason on both capture paths; a reason is asked of
+ * the stack only when {@link #needsStack} says so; strings are interned per blocker class, so
+ * choosing a reason never allocates.
  */
 public final class Reasons {
     private Reasons() {}
 
-    public static final String PARK = "park";
-    public static final String SLEEP = "sleep";
-    public static final String JOIN = "join";
-    public static final String MONITOR = "monitor enter";
-    public static final String WAIT = "Object.wait";
-    public static final String NETWORK = "network";
-    public static final String QUEUE_TAKE = "queue take";
-    public static final String QUEUE_PUT = "queue put";
-    public static final String YIELD = "yield";
+    public static final String PARK = BlockReasons.PARK;
+    public static final String SLEEP = BlockReasons.SLEEP;
+    public static final String JOIN = BlockReasons.JOIN;
+    public static final String MONITOR = BlockReasons.MONITOR;
+    public static final String WAIT = BlockReasons.WAIT;
+    public static final String NETWORK = BlockReasons.NETWORK;
+    public static final String QUEUE_TAKE = BlockReasons.QUEUE_TAKE;
+    public static final String QUEUE_PUT = BlockReasons.QUEUE_PUT;
+    public static final String YIELD = BlockReasons.YIELD;
 
     /** Log key of a pinned episode's reason (a user log on the pinned virtual thread). */
     public static final String PINNED_LOG_KEY = dev.loomtracer.format.TraceStrings.PINNED_LOG_KEY;
@@ -40,13 +35,63 @@ public final class Reasons {
         @Override
         protected String computeValue(Class<?> c) {
             String n = c.getName();
-            return (PARK + " " + n.substring(n.lastIndexOf('.') + 1)).intern();
+            return BlockReasons.parkOn(n.substring(n.lastIndexOf('.') + 1)).intern();
         }
     };
 
-    /** {@code park <Blocker>}, or {@code park} for a null blocker. */
+    /** {@code sync: park <Blocker>}, or {@code park} for a null blocker. */
     public static String park(Object blocker) {
         return blocker == null ? PARK : PARK_ON.get(blocker.getClass());
+    }
+
+    /**
+     * True if the reason of a block in JDK state {@code state} ({@code VirtualThread}'s, transitional
+     * or settled) needs what the thread's stack says it waits in ({@link #classify}): a park on a
+     * condition or latch; or, where no call-site hint can have named it ({@code hinted} false: the
+     * tracing scheduler), a park without a blocker, and a wake-up that came before the state was
+     * read (UNBLOCKED: a monitor enter or an {@code Object.wait}).
+     */
+    public static boolean needsStack(int state, String hint, Object blocker, boolean hinted) {
+        if (state == VThreads.UNBLOCKED) {
+            return true;
+        }
+        if (isMonitor(state) || isWait(state) || hint != null) {
+            return false;
+        }
+        return blockerNeedsStack(blocker) || (!hinted && blocker == null);
+    }
+
+    /**
+     * The reason of a block in JDK state {@code state}. {@code hint}: a call-site hint (sleep,
+     * network) or null; {@code blocker}: the park's blocker; {@code waitsIn}: what the stack says
+     * ({@link #classify}), or null if not asked for ({@link #needsStack}) or nothing known.
+     */
+    public static String block(int state, String hint, Object blocker, String waitsIn) {
+        if (isMonitor(state)) {
+            return MONITOR;
+        }
+        if (isWait(state)) {
+            return WAIT;
+        }
+        if (state == VThreads.UNBLOCKED) {
+            return WAIT.equals(waitsIn) ? WAIT : MONITOR;
+        }
+        if (hint != null) {
+            return hint;
+        }
+        if (waitsIn != null && (blocker == null || blockerNeedsStack(blocker))) {
+            return waitsIn;
+        }
+        return park(blocker);
+    }
+
+    private static boolean isMonitor(int state) {
+        return state == VThreads.BLOCKING || state == VThreads.BLOCKED;
+    }
+
+    private static boolean isWait(int state) {
+        return state == VThreads.WAITING || state == VThreads.TIMED_WAITING || state == VThreads.WAIT
+                || state == VThreads.TIMED_WAIT;
     }
 
     /**

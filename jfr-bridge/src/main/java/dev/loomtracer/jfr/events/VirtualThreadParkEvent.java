@@ -23,7 +23,7 @@ public final class VirtualThreadParkEvent extends Event {
     public long virtualThreadId;
 
     @Label("Reason")
-    @Description("The block reason as traced, e.g. park java.util.concurrent.locks.ReentrantLock, sleep, monitor enter")
+    @Description("The block reason as traced, e.g. sync: park ReentrantLock$NonfairSync, sleep, sync: monitor enter, network")
     public String reason;
 
     @Label("Blocker")

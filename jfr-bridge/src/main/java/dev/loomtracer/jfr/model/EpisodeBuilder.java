@@ -469,27 +469,9 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
         gcStart = -1;
     }
 
-    /**
-     * The object a block reason names, if any: its last word when that looks like a class or
-     * object name ("park java.util.concurrent.locks.ReentrantLock" gives the lock class); else "".
-     */
+    /** The blocker class a park reason names ({@link dev.loomtracer.format.BlockReasons#blocker}), else "". */
     public static String blockerOf(String reason) {
-        if (reason == null || reason.isEmpty()) {
-            return "";
-        }
-        String r = reason.strip();
-        int sp = r.lastIndexOf(' ');
-        if (sp < 0) {
-            return "";
-        }
-        String last = r.substring(sp + 1);
-        while (!last.isEmpty() && (last.endsWith(")") || last.endsWith("]"))) {
-            last = last.substring(0, last.length() - 1);
-        }
-        int eq = Math.max(last.lastIndexOf('='), last.lastIndexOf(':'));
-        if (eq >= 0) {
-            last = last.substring(eq + 1);
-        }
-        return last.indexOf('.') > 0 || last.indexOf('@') > 0 || last.indexOf('$') > 0 ? last : "";
+        String b = dev.loomtracer.format.BlockReasons.blocker(reason);
+        return b == null ? "" : b;
     }
 }
