@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AttachTest {
     private static final String WORKER = AttachChild.Worker.class.getName() + ".run";
-    private static final String REASON = "park AttachChild$Gate";
+    private static final String REASON = dev.loomtracer.format.BlockReasons.parkOn("AttachChild$Gate");
 
     @Test
     void tracesARunningJvmTwiceAndLeavesItRunningAsBefore() throws Exception {
