@@ -65,8 +65,8 @@ class AnalysisGroundTruthTest {
         // The program's clock around each kind of call, against the trace's time in that call's region
         // (the same span) and its parts: the block on the kind's reason, the wait for a carrier after
         // the unblock, and running (which holds any time the OS took the carrier thread away).
-        Map<String, String> reasonOf = Map.of("lock", "park ReentrantLock$NonfairSync", "sleep", "sleep", "take",
-                "queue take");
+        Map<String, String> reasonOf = Map.of("lock", dev.loomtracer.format.BlockReasons.parkOn("ReentrantLock$NonfairSync"), "sleep", "sleep", "take",
+                dev.loomtracer.format.BlockReasons.QUEUE_TAKE);
         StringBuilder seen = new StringBuilder();
         for (Object rt : (List<?>) at(json, "regions")) {
             if (!"request".equals(at(rt, "taskType"))) {
