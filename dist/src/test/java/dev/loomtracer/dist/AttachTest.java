@@ -60,6 +60,18 @@ class AttachTest {
             assertTrue(first.err().contains("note: every Java agent"), "the first attach installs them: " + first.err());
             CheckedTrace.of(dir.resolve("second.trace"));
 
+            // The flight recorder through attach: it holds the tracer until stopped; a snapshot is a complete trace.
+            String pid = Long.toString(child.pid());
+            assertTrue(Jvm.loomtrace(dir, "attach", pid, "--flight", "start", "--window", "10s/16MiB").expect(0).out()
+                    .contains("flight recorder started"));
+            Jvm.Result busy = Jvm.loomtrace(dir, "attach", pid, "--seconds", "1", "-o", "busy.trace").expect(1);
+            assertTrue(busy.err().contains("a trace is already running: the flight recorder"), busy.err());
+            assertFalse(Files.exists(dir.resolve("busy.trace")), "no file for a refused trace");
+            Jvm.loomtrace(dir, "attach", pid, "--flight", "snapshot", "-o", "flight.trace").expect(0);
+            CheckedTrace.of(dir.resolve("flight.trace"));
+            Jvm.loomtrace(dir, "attach", pid, "--flight", "stop").expect(0);
+            assertTrue(Jvm.loomtrace(dir, "attach", pid, "--stop").expect(1).err().contains("no trace is running"));
+
             Jvm.Result list = Jvm.loomtrace(dir, "list").expect(0);
             String row = list.out().lines().filter(l -> l.startsWith(child.pid() + " ")).findFirst().orElse("");
             assertTrue(row.contains("loaded; idle") && row.contains(AttachChild.class.getName()), list.out());
