@@ -44,32 +44,15 @@ class StringTable {
 
     /** The string's id, or {@link #FULL} if it is new and the budget has no room for it. */
     long put(String s) {
-        if (s == null || s.isEmpty()) {
-            return 0;
-        }
-        if (TraceLockCheck.ON) {
-            TraceLockCheck.outside("interning a string");
-        }
-        Long id = ids.get(s);
-        if (id != null) {
-            return id;
-        }
-        long cost = ENTRY_OVERHEAD + 2L * s.length();
-        if (!budget.tryCharge(cost)) {
-            return FULL;
-        }
-        long fresh = nextId.getAndIncrement();
-        Long raced = ids.putIfAbsent(s, fresh);
-        if (raced != null) {
-            budget.uncharge(cost);
-            return raced;
-        }
-        charged.addAndGet(cost);
-        return fresh;
+        return intern(s, false);
     }
 
     /** {@link #put} for the advancer's own strings (stack frames at the dump): never refused. */
     long putForced(String s) {
+        return intern(s, true);
+    }
+
+    private long intern(String s, boolean forced) {
         if (s == null || s.isEmpty()) {
             return 0;
         }
@@ -78,7 +61,11 @@ class StringTable {
             return id;
         }
         long cost = ENTRY_OVERHEAD + 2L * s.length();
-        budget.charge(cost);
+        if (forced) {
+            budget.charge(cost);
+        } else if (!budget.tryCharge(cost)) {
+            return FULL;
+        }
         long fresh = nextId.getAndIncrement();
         Long raced = ids.putIfAbsent(s, fresh);
         if (raced != null) {
