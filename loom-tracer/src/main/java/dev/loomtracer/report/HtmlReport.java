@@ -158,19 +158,30 @@ public final class HtmlReport {
         return page(r, lanes, windows, whole, strings, groups, options, origin);
     }
 
-    /** The time windows a large trace's timeline shows: around the slowest tasks, the worst wait, the longest run queue. */
+    /**
+     * The time windows a large trace's timeline shows: the end of each of the slowest tasks, the
+     * end of the longest wait for a carrier, the longest run queue. Each is at most as wide as the
+     * trace's average density allows for {@link #TIMELINE_SEGMENTS} segments, and inside the trace.
+     */
     static List<TimelineLanes.Window> windows(AnalysisResult r) {
+        long start = r.trace().startNanos();
+        long end = start + r.trace().durationNanos();
+        // An interval per event at most: a window this wide holds about the segment budget.
+        long width = Math.max(1_000_000, (long) (r.trace().durationNanos() * (double) TIMELINE_SEGMENTS
+                / Math.max(1, r.trace().events())));
         List<TimelineLanes.Window> w = new ArrayList<>();
         for (TaskReport t : r.slowestTasks().subList(0, Math.min(3, r.slowestTasks().size()))) {
-            long pad = Math.max(t.wallNanos() / 10, 100_000);
-            w.add(new TimelineLanes.Window(t.start() - pad, t.start() + t.wallNanos() + pad,
-                    "slow task " + t.id() + " (" + t.type() + ")"));
+            long taskEnd = t.start() + t.wallNanos();
+            boolean whole = t.wallNanos() * 12 / 10 <= width;
+            long a = whole ? t.start() - (width - t.wallNanos()) / 2 : taskEnd - width * 9 / 10;
+            w.add(new TimelineLanes.Window(a, a + width, (whole ? "" : "the end of ") + "slow task " + t.id()
+                    + " (" + t.type() + ", " + TextReport.dur(t.wallNanos()) + ")"));
         }
         if (!r.worstWaits().isEmpty()) {
             Wait wait = r.worstWaits().getFirst();
-            long pad = Math.max(wait.waitNanos() / 2, 100_000);
-            w.add(new TimelineLanes.Window(wait.start() - pad, wait.start() + wait.waitNanos() + pad,
-                    "longest wait for a carrier"));
+            long got = wait.start() + wait.waitNanos();
+            w.add(new TimelineLanes.Window(got - width * 8 / 10, got + width * 2 / 10,
+                    "the end of the longest wait for a carrier (" + TextReport.dur(wait.waitNanos()) + ")"));
         }
         Bucket busiest = null;
         for (Bucket b : r.carriers().timeline()) {
@@ -179,12 +190,18 @@ public final class HtmlReport {
             }
         }
         if (busiest != null && busiest.peakRunnable() > 0) {
-            w.add(new TimelineLanes.Window(busiest.start(), busiest.start() + r.carriers().bucketNanos(),
-                    "longest run queue (" + busiest.peakRunnable() + " waiting)"));
+            long mid = busiest.start() + r.carriers().bucketNanos() / 2;
+            w.add(new TimelineLanes.Window(mid - width / 2, mid + width / 2,
+                    "the longest run queue (" + busiest.peakRunnable() + " waiting)"));
         }
-        w.sort(Comparator.comparingLong(TimelineLanes.Window::start));
-        List<TimelineLanes.Window> merged = new ArrayList<>();
+        List<TimelineLanes.Window> clipped = new ArrayList<>();
         for (TimelineLanes.Window x : w) {
+            long shift = x.start() < start ? start - x.start() : x.end() > end ? end - x.end() : 0;
+            clipped.add(new TimelineLanes.Window(Math.max(start, x.start() + shift), Math.min(end, x.end() + shift), x.why()));
+        }
+        clipped.sort(Comparator.comparingLong(TimelineLanes.Window::start));
+        List<TimelineLanes.Window> merged = new ArrayList<>();
+        for (TimelineLanes.Window x : clipped) {
             TimelineLanes.Window last = merged.isEmpty() ? null : merged.getLast();
             if (last != null && x.start() <= last.end()) {
                 merged.set(merged.size() - 1, new TimelineLanes.Window(last.start(), Math.max(last.end(), x.end()),
@@ -221,7 +238,7 @@ public final class HtmlReport {
         if (!whole) {
             note = "This trace is large (" + String.format("%,d", r.trace().events()) + " events over "
                     + seconds(r.trace().durationNanos()) + "): the timeline shows " + windows.size()
-                    + (windows.size() == 1 ? " window" : " windows") + " of it, not the whole trace: "
+                    + (windows.size() == 1 ? " window" : " windows") + " of it (buttons below), not the whole trace: "
                     + String.join("; ", windows.stream().map(TimelineLanes.Window::why).toList()) + ".";
         }
         if (lanes.dropped() > 0) {
@@ -230,8 +247,9 @@ public final class HtmlReport {
                     + " later ones are left out.";
         }
         List<Win> wins = windows.stream().map(w -> new Win(w.start() - origin, w.end() - origin, w.why())).toList();
+        // A windowed timeline opens on its first window; its buttons go to the others.
         long viewStart = whole ? 0 : wins.getFirst().start();
-        long viewEnd = whole ? r.trace().durationNanos() : wins.getLast().end();
+        long viewEnd = whole ? r.trace().durationNanos() : wins.getFirst().end();
         Timeline timeline = new Timeline(viewStart, viewEnd, note, whole ? List.of() : wins, List.of(TimelineLanes.STATES),
                 groups.list().stream().map(strings::index).toList(), lanes.lanes());
         Meta meta = new Meta(options.name(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), r.trace().cut(),

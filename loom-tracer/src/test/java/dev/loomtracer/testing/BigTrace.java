@@ -1,0 +1,137 @@
+package dev.loomtracer.testing;
+
+import dev.loomtracer.engine.TraceConfig;
+import dev.loomtracer.engine.TraceStats;
+import dev.loomtracer.engine.TraceWriter;
+import dev.loomtracer.engine.Tracer;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Writes a large trace quickly, straight through a fresh engine {@link Tracer}, shaped like a
+ * request server: {@code carriers} platform threads each run a batch of virtual threads; each run
+ * ends the thread's previous task (type "request"), begins the next one and blocks (park or
+ * sleep); a platform unparker per carrier unblocks the batch. So the trace has carriers, tasks,
+ * blocks, unblocks by a platform thread and scheduler waits, in as many generations as it takes.
+ *
+ * <p>Invariant: the file holds at least {@code targetBytes} and nothing was lost (it fails
+ * otherwise); every task begun is ended before the trace stops.
+ */
+public final class BigTrace {
+    private BigTrace() {}
+
+    /** What was written. */
+    public record Written(long bytes, long tasks, long blocks) {}
+
+    public static Written write(Path file, long targetBytes, int carriers, int batch) throws Exception {
+        Tracer t = Tracer.newInstance();
+        t.start(new TraceConfig(Duration.ofSeconds(1), 16L << 20, 256L << 20, TraceConfig.StackMode.OFF));
+        AtomicLong written = new AtomicLong();
+        Thread pump = Thread.ofPlatform().name("big-reader").start(() -> {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
+                    while (b.hasRemaining()) {
+                        written.addAndGet(ch.write(b));
+                    }
+                }
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        AtomicLong taskIds = new AtomicLong();
+        AtomicLong tasks = new AtomicLong();
+        AtomicLong blocks = new AtomicLong();
+        List<Thread> workers = new ArrayList<>();
+        for (int c = 0; c < carriers; c++) {
+            SynchronousQueue<List<Thread>> toUnpark = new SynchronousQueue<>();
+            SynchronousQueue<List<Thread>> toRun = new SynchronousQueue<>();
+            workers.add(Thread.ofPlatform().name("big-unparker-" + c).start(() -> {
+                try {
+                    for (List<Thread> l; !(l = toUnpark.take()).isEmpty(); ) {
+                        for (Thread vt : l) {
+                            emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
+                        }
+                        toRun.put(l);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            workers.add(Thread.ofPlatform().name("big-carrier-" + c).start(() -> {
+                try {
+                    List<Thread> a = new ArrayList<>();
+                    for (int i = 0; i < batch; i++) {
+                        Thread vt = Thread.ofVirtual().unstarted(() -> {});
+                        emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
+                        a.add(vt);
+                    }
+                    long[] open = new long[batch];
+                    for (long round = 0; written.get() < targetBytes; round++) {
+                        String reason = round % 2 == 0 ? "park ReentrantLock$NonfairSync" : "sleep";
+                        for (int i = 0; i < batch; i++) {
+                            Thread vt = a.get(i);
+                            long prev = open[i];
+                            long id = open[i] = taskIds.incrementAndGet();
+                            emit(t, w -> {
+                                w.goStart(vt);
+                                if (prev != 0) {
+                                    w.userTaskEnd(vt, prev, null);
+                                }
+                                w.userTaskBegin(vt, id, 0, "request", null);
+                                w.goBlock(vt, reason, null);
+                            });
+                            tasks.incrementAndGet();
+                            blocks.incrementAndGet();
+                        }
+                        toUnpark.put(a);
+                        a = toRun.take();
+                    }
+                    for (int i = 0; i < batch; i++) {
+                        Thread vt = a.get(i);
+                        long prev = open[i];
+                        emit(t, w -> {
+                            w.goStart(vt);
+                            w.userTaskEnd(vt, prev, null);
+                            w.goDestroy(vt);
+                        });
+                    }
+                    toUnpark.put(List.of());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        TraceStats stats = t.stop();
+        pump.join();
+        if (stats.lostEvents() != 0 || stats.inconsistentEvents() != 0 || stats.nestedEvents() != 0) {
+            throw new AssertionError("the trace is incomplete: " + stats);
+        }
+        if (written.get() < targetBytes) {
+            throw new AssertionError("only " + written.get() + " bytes written");
+        }
+        return new Written(written.get(), tasks.get(), blocks.get());
+    }
+
+    private static void emit(Tracer t, Consumer<TraceWriter> body) {
+        TraceWriter w = t.acquire();
+        if (w != null) {
+            try {
+                body.accept(w);
+            } finally {
+                t.release(w);
+            }
+        }
+    }
+}
