@@ -201,7 +201,7 @@ class ApiTest {
             LoomTrace.stop();
         }
         CheckedTrace t = CheckedTrace.of(file);
-        assertEquals(100, t.count(e -> e.type() == EventType.USER_LOG));
+        assertEquals(100, t.count(e -> e.type() == EventType.USER_LOG && "hello".equals(e.name())));
         assertEquals(0, t.count(e -> e.m() >= 0 && vts.contains(e.m())), "no M is named after a virtual thread");
     }
 

@@ -47,18 +47,21 @@ class FlightRecorderTest {
         fr.stop();
     }
 
+    private static final int ROUND_LOGS = 5_000;
+
     @Test
     void snapshotsAreValidTracesOfTheRecentPastAndTracingGoesOn() throws Exception {
         // Age keeps everything (a minute); the byte bound (256 KiB) is what evicts. Each round
-        // logs ~100 KB, so the newest round always fits the window, and a round with three
-        // newer rounds (~300 KB) after it cannot.
+        // logs ~120 KB (5,000 logs of ~24 bytes: this test's thread is a platform thread, whose
+        // G borrows its P around each log, docs/FORMAT.md), so the newest round always fits the
+        // window, and a round with three newer rounds (~360 KB) after it cannot.
         FlightRecorder fr = FlightRecorder.start(Duration.ofMinutes(1), 256 << 10,
                 TraceOptions.defaults().generationPeriod(Duration.ofMillis(10)).generationBytes(64 << 10));
         assertThrows(IllegalStateException.class, () -> LoomTrace.start(OutputStream.nullOutputStream()),
                 "one trace per JVM");
         int rounds = 5;
         for (int snap = 0; snap < rounds; snap++) {
-            for (int i = 0; i < 15_000; i++) {
+            for (int i = 0; i < ROUND_LOGS; i++) {
                 LoomTrace.log("round" + snap, "message " + (i % 50));
             }
             Path file = dir.resolve("snap" + snap + ".trace");
@@ -67,7 +70,7 @@ class FlightRecorderTest {
             }
             CheckedTrace t = CheckedTrace.of(file);
             String key = "round" + snap;
-            assertEquals(15_000, t.count(e -> e.type() == EventType.USER_LOG && key.equals(e.name())),
+            assertEquals(ROUND_LOGS, t.count(e -> e.type() == EventType.USER_LOG && key.equals(e.name())),
                     "the snapshot holds the newest round whole, up to now");
             if (snap >= 3) {
                 String old = "round" + (snap - 3);

@@ -31,7 +31,8 @@ final class Expected {
                     case GO_START -> LoomEvents.RUN;
                     case GO_BLOCK -> LoomEvents.PARK;
                     case GO_UNBLOCK, GO_SWITCH, GO_SWITCH_DESTROY -> LoomEvents.UNPARK;
-                    case GO_SYSCALL_BEGIN -> LoomEvents.PINNED;
+                    // A platform thread's syscall (its own M) is its time outside the scheduler, not a pinned block.
+                    case GO_SYSCALL_BEGIN -> e.g() != e.m() ? LoomEvents.PINNED : null;
                     case USER_TASK_BEGIN -> LoomEvents.TASK;
                     case USER_REGION_BEGIN -> LoomEvents.REGION;
                     case USER_LOG -> LoomEvents.LOG;
@@ -50,11 +51,12 @@ final class Expected {
                         yield null;
                     }
                     case STW_BEGIN -> LoomEvents.STW;
-                    case GO_CREATE_SYSCALL -> LoomEvents.RUN; // created running in a syscall
+                    case GO_CREATE_SYSCALL -> e.arg(0) != e.m() ? LoomEvents.RUN : null; // created running in a syscall
                     case GO_STATUS, GO_STATUS_STACK -> {
                         Transition t = e.transition();
                         boolean first = !known.contains(t.id());
-                        yield first && (t.to() == Transition.State.RUNNING || t.to() == Transition.State.SYSCALL)
+                        yield first && (t.to() == Transition.State.RUNNING
+                                || (t.to() == Transition.State.SYSCALL && e.arg(0) != e.arg(1)))
                                 ? LoomEvents.RUN : null;
                     }
                     default -> null;

@@ -62,6 +62,21 @@ class ToJfrCliTest {
     }
 
     @Test
+    void withoutOutputOptionAnExistingFileIsNeverReplaced() throws Exception {
+        Path copy = dir.resolve("kept.trace");
+        Files.copy(trace, copy);
+        Path existing = dir.resolve("kept.jfr");
+        Files.writeString(existing, "someone's recording");
+        Out r = run(copy.toString(), "-q");
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("already exists") && r.err().contains("-o"), r.err());
+        assertEquals("someone's recording", Files.readString(existing));
+        Out replaced = run(copy.toString(), "-q", "-o", existing.toString());
+        assertEquals(0, replaced.exit(), replaced.err());
+        assertTrue(Files.size(existing) > 100, "an explicit -o replaces it");
+    }
+
+    @Test
     void usageErrorsExit2() {
         assertEquals(2, run().exit());
         assertEquals(2, run("--bogus", trace.toString()).exit());

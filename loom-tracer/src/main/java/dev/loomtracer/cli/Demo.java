@@ -106,11 +106,14 @@ public final class Demo {
             return 1;
         }
         out.println();
-        out.printf("  generations  %d%n", s.generations());
-        out.printf("  events       %d%n", s.events());
-        out.printf("  goroutines   %d (virtual threads and the platform threads that emitted events)%n", s.goroutines().size());
-        out.printf("  procs        %d (one per carrier)%n", s.procs().size());
-        out.printf("  bytes        %d (%.1f bytes/event)%n", s.bytes(), s.bytes() / (double) Math.max(1, s.events()));
+        out.printf("  generations       %d%n", s.generations());
+        out.printf("  events            %d%n", s.events());
+        dev.loomtracer.parse.TraceThreads who = s.threadsSeen();
+        out.printf("  virtual threads   %d%n", who.virtualThreads().size());
+        out.printf("  carriers          %d (%s)%n", who.carriers().size(), names(who, who.carriers()));
+        out.printf("  platform threads  %d that emitted events outside the scheduler (%s)%n", who.platformThreads().size(),
+                names(who, who.platformThreads()));
+        out.printf("  bytes             %d (%.1f bytes/event)%n", s.bytes(), s.bytes() / (double) Math.max(1, s.events()));
         if (!s.blockReasons().isEmpty()) {
             out.println("  blocked, by reason:");
             for (Map.Entry<String, Long> e : s.blockReasons().entrySet()) {
@@ -118,11 +121,11 @@ public final class Demo {
             }
         }
         if (!result.complete()) {
-            out.printf("  lost events  %d, inconsistent %d, nested %d%n", result.lostEvents(), result.inconsistentEvents(),
+            out.printf("  lost events       %d, inconsistent %d, nested %d%n", result.lostEvents(), result.inconsistentEvents(),
                     result.nestedEvents());
         }
         out.println();
-        out.println(file + " is valid. Open it with:  go tool trace " + file);
+        out.println(file + " is valid. " + GoTool.openHint(file));
         Path html = htmlBeside(file);
         try {
             Report.write(html, HtmlReport.render(file, HtmlReport.Options.named(file.getFileName().toString())));
@@ -139,6 +142,11 @@ public final class Demo {
         String name = trace.getFileName().toString();
         String base = name.endsWith(".trace") ? name.substring(0, name.length() - ".trace".length()) : name;
         return trace.resolveSibling(base + ".html");
+    }
+
+    /** The threads' names, or ids where the trace named none. */
+    private static String names(dev.loomtracer.parse.TraceThreads who, java.util.Set<Long> ids) {
+        return ids.stream().map(id -> who.nameOr(id, "thread " + id)).sorted().collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static boolean underAgent() {

@@ -143,17 +143,26 @@ final class Advancer {
         BatchBuilder bb = new BatchBuilder(gen, out, t.pool, steps::preemptionPoint);
         for (MSnap x : msnap) {
             MState m = x.m();
-            if (!m.proc.acquireStatus(gen)) {
+            // A P the trace never mentioned gets no status (a platform thread's M, until it
+            // borrows its P); its G, in a syscall on the M, still needs one.
+            boolean untold = x.procStatus() == ProcState.UNTOLD;
+            boolean procTold = !untold && m.proc.acquireStatus(gen);
+            if (!untold && !procTold) {
+                continue;
+            }
+            GState cur = x.cur();
+            boolean curTold = cur != null && cur.known && cur.acquireStatus(gen);
+            if (!procTold && !curTold) {
                 continue;
             }
             bb.begin(0, m.mid, ts);
             bb.reserve(128);
             TraceBuf b = bb.buf();
-            b.event(EventType.PROC_STATUS, ts);
-            b.varint(m.proc.id);
-            b.varint(x.procStatus());
-            GState cur = x.cur();
-            boolean curTold = cur != null && cur.known && cur.acquireStatus(gen);
+            if (procTold) {
+                b.event(EventType.PROC_STATUS, ts);
+                b.varint(m.proc.id);
+                b.varint(x.procStatus());
+            }
             if (curTold) {
                 goStatus(b, ts, cur.id, m.mid, x.curStatus());
             }
@@ -268,10 +277,12 @@ final class Advancer {
      */
     private static void retire(TraceSession s, MState m, GState cur, boolean curTold, MSnap x, TraceBuf b, long ts) {
         if (cur != null) {
-            if (!curTold || cur.thread != m.thread || x.curStatus() != Status.GO_RUNNING) {
+            int st = x.curStatus();
+            if (!curTold || cur.thread != m.thread || (st != Status.GO_RUNNING && st != Status.GO_SYSCALL)) {
                 return; // something else runs there as far as the trace knows: leave it be
             }
-            b.event(EventType.GO_DESTROY, ts);
+            // A platform thread's G sits in a syscall on its M (TraceWriter.enterPlatform).
+            b.event(st == Status.GO_SYSCALL ? EventType.GO_DESTROY_SYSCALL : EventType.GO_DESTROY, ts);
             cur.status = Status.GO_BAD;
             s.gs.remove(cur.thread, cur);
         }

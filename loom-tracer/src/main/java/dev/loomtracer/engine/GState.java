@@ -43,6 +43,12 @@ final class GState extends SchedResource {
     volatile int status;
     /** Whether any generation of this session has mentioned the G. Written only by the claim holder. */
     boolean known;
+    /**
+     * The generation in which, and the name under which, the G was last labelled (GoLabel).
+     * Written only by the M the G runs on, right after its start.
+     */
+    long labelGen;
+    String label;
     /** 1 while a writer holds the G's claim. Through {@link #CLAIM}. */
     @SuppressWarnings("unused")
     private volatile int claim;

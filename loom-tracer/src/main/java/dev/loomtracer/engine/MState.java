@@ -44,6 +44,9 @@ final class MState {
     long gen;
     /** Whether the current write pinned a virtual thread (to unpin at release); valid only while writing. */
     boolean pinnedWrite;
+    /** The generation in which, and the name under which, this M was last named as a carrier; only its thread writes them. */
+    long namedGen;
+    String namedAs;
     @SuppressWarnings("unused") // through SEQLOCK
     private volatile long seqlock;
     final TraceWriter writer;

@@ -69,9 +69,9 @@ final class TraceSession {
         return nextPid.getAndIncrement();
     }
 
-    /** This thread's M in this session, created on first use. */
+    /** This thread's M in this session, created on first use; its P enters the trace when first needed. */
     MState newM(Thread t) {
-        MState m = new MState(t, this, newPid(), Status.PROC_RUNNING);
+        MState m = new MState(t, this, newPid(), ProcState.UNTOLD);
         ms.add(m);
         return m;
     }

@@ -2,6 +2,7 @@ package dev.loomtracer.engine;
 
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.format.Status;
+import dev.loomtracer.format.ThreadIdentity;
 
 /**
  * traceevent: encodes events into its M's buffer for the generation the M acquired.
@@ -17,6 +18,11 @@ import dev.loomtracer.format.Status;
  * an older generation never tells a G after a newer generation did. Every write keeps the
  * trace valid: when the capture layer misses a transition the writer repairs it with the least
  * events that make the story consistent, and when it cannot, it drops the event and counts it.
+ * Who is who (docs/FORMAT.md, "Names and platform threads"): a G's name is told by a GoLabel
+ * after a start of it, once per generation and again when it changed; a carrier's name by a
+ * {@link ThreadIdentity#CARRIER_LOG} log after the first start on it in a generation; a platform
+ * thread emitting events is a G in a syscall on its own M, which holds no P except around the
+ * events that need one (a creation, an annotation, its label).
  * Nothing here allocates except the first sight of a G or of a string/stack in a generation,
  * and the clock is read once per operation. Operations never throw, block or wait.
  */
@@ -36,6 +42,8 @@ public final class TraceWriter {
     private long lastStringId;
     /** Set by {@link #enterCurrent} when the G must be stopped again after the event. */
     private boolean bracketed;
+    /** Set by {@link #enterPlatform} when a platform thread's G must go back into its syscall after the event. */
+    private boolean platformRun;
 
     TraceWriter(MState m) {
         this.m = m;
@@ -61,7 +69,7 @@ public final class TraceWriter {
         if (!begin()) {
             return;
         }
-        GState g = enterCurrent(creator);
+        GState g = enterCurrent(creator, true);
         if (creator != null && g == null) {
             return;
         }
@@ -157,7 +165,7 @@ public final class TraceWriter {
         if (!begin()) {
             return;
         }
-        GState u = enterCurrent(unblocker);
+        GState u = enterCurrent(unblocker, false);
         if (unblocker != null && u == null) {
             return;
         }
@@ -247,7 +255,7 @@ public final class TraceWriter {
         if (!begin()) {
             return;
         }
-        GState g = enterCurrent(current);
+        GState g = enterCurrent(current, true);
         if (g == null) {
             return;
         }
@@ -263,7 +271,7 @@ public final class TraceWriter {
         if (!begin()) {
             return;
         }
-        GState g = enterCurrent(current);
+        GState g = enterCurrent(current, true);
         if (g == null) {
             return;
         }
@@ -278,7 +286,7 @@ public final class TraceWriter {
         if (!begin()) {
             return;
         }
-        GState g = enterCurrent(current);
+        GState g = enterCurrent(current, true);
         if (g == null) {
             return;
         }
@@ -293,7 +301,7 @@ public final class TraceWriter {
         if (!begin()) {
             return;
         }
-        GState g = enterCurrent(current);
+        GState g = enterCurrent(current, true);
         if (g == null) {
             return;
         }
@@ -321,6 +329,7 @@ public final class TraceWriter {
     private boolean begin() {
         gen = m.gen;
         bracketed = false;
+        platformRun = false;
         int i = (int) (gen & 1);
         TraceBuf buf = m.bufs[i];
         ts = TraceClock.now();
@@ -351,7 +360,7 @@ public final class TraceWriter {
 
     private void writeMStatuses() {
         ProcState p = m.proc;
-        if (p.acquireStatus(gen)) {
+        if (p.status != ProcState.UNTOLD && p.acquireStatus(gen)) {
             b.event(EventType.PROC_STATUS, ts);
             b.varint(p.id);
             b.varint(p.status);
@@ -369,9 +378,17 @@ public final class TraceWriter {
         b.varint(status);
     }
 
-    /** Leaves the P running, starting it if it was idle. */
+    /** Leaves the P running, starting it if it was idle (and bringing it into the trace, idle, if it was not there). */
     private void ensureProc() {
         ProcState p = m.proc;
+        if (p.status == ProcState.UNTOLD) {
+            p.status = Status.PROC_IDLE;
+            if (p.acquireStatus(gen)) {
+                b.event(EventType.PROC_STATUS, ts);
+                b.varint(p.id);
+                b.varint(Status.PROC_IDLE);
+            }
+        }
         if (p.status == Status.PROC_IDLE) {
             b.event(EventType.PROC_START, ts);
             b.varint(p.id);
@@ -456,6 +473,7 @@ public final class TraceWriter {
             b.varint(g.nextSeq(gen));
             g.tell(Status.GO_RUNNING, gen); // from now on this M tells it
             m.setCurG(g);
+            tellNames(g);
             return true;
         } finally {
             g.release();
@@ -499,14 +517,18 @@ public final class TraceWriter {
     }
 
     /**
-     * Makes {@code t} the G running on this M for an event it emits. A platform thread is its
-     * own M and stays running; a virtual thread that the capture layer has not shown running
+     * Makes {@code t} the G of an event it emits on this M. A platform thread is its own M: see
+     * {@link #enterPlatform}. A virtual thread that the capture layer has not shown running
      * here is started for the event and stopped after it ({@link #exitCurrent}).
      * Null {@code t}: the event belongs to whatever runs here. Returns null if {@code t} cannot run here.
+     * {@code needsRun}: the event needs a running G with a P (Go's UserGoReqs; a creation needs a P).
      */
-    private GState enterCurrent(Thread t) {
+    private GState enterCurrent(Thread t, boolean needsRun) {
         if (t == null) {
             return null;
+        }
+        if (t == m.thread && !t.isVirtual()) {
+            return enterPlatform(t, needsRun);
         }
         GState cur = m.curG;
         if (cur != null && cur.thread == t) {
@@ -523,7 +545,114 @@ public final class TraceWriter {
         return g;
     }
 
+    /**
+     * A platform thread emitting on its own M. Its G sits in a syscall on this M for the whole
+     * trace (it runs code outside the virtual-thread scheduler), introduced by a GoStatus in the
+     * session's first generation and by a GoCreateSyscall after it; the M holds no P. An event
+     * that needs a running G with a P, and the G's label once per generation, borrow the M's own
+     * P around it: ProcStart, GoSyscallEndBlocked, GoStart ... then {@link #exitPlatform}:
+     * GoSyscallBegin, ProcStop. An unblock needs neither (Go lets anything unblock a G).
+     */
+    private GState enterPlatform(Thread t, boolean needsRun) {
+        GState g = m.curG;
+        if (g == null) {
+            g = lookup(t, Status.GO_SYSCALL);
+            int s = g.claim(gen);
+            if (s < 0) {
+                return inconsistent();
+            }
+            try {
+                if (g.known) {
+                    return inconsistent(); // told as something else: cannot bind it here
+                }
+                g.known = true;
+                if (gen == m.session.firstGen) {
+                    if (g.acquireStatus(gen)) {
+                        writeGoStatus(g, m.mid, Status.GO_SYSCALL);
+                    }
+                } else {
+                    b.event(EventType.GO_CREATE_SYSCALL, ts);
+                    b.varint(g.id);
+                    g.setStatusTraced(gen);
+                }
+                g.tell(Status.GO_SYSCALL, gen);
+                m.setCurG(g);
+            } finally {
+                g.release();
+            }
+        } else if (g.thread != t || g.status != Status.GO_SYSCALL) {
+            return inconsistent();
+        }
+        if (needsRun || g.labelGen != gen || g.label != t.getName()) {
+            ensureProc();
+            b.event(EventType.GO_SYSCALL_END_BLOCKED, ts);
+            g.tell(Status.GO_RUNNABLE, gen);
+            b.event(EventType.GO_START, ts);
+            b.varint(g.id);
+            b.varint(g.nextSeq(gen));
+            g.tell(Status.GO_RUNNING, gen);
+            tellNames(g);
+            platformRun = true;
+            if (!needsRun) {
+                exitPlatform(g); // the label only: the event itself needs no P
+            }
+        }
+        return g;
+    }
+
+    /** Puts a platform thread's G back into its syscall and gives its P back. */
+    private void exitPlatform(GState g) {
+        ProcState p = m.proc;
+        b.event(EventType.GO_SYSCALL_BEGIN, ts);
+        b.varint(p.nextSeq(gen));
+        b.varint(0);
+        g.tell(Status.GO_SYSCALL, gen);
+        b.event(EventType.PROC_STOP, ts);
+        p.status = Status.PROC_IDLE;
+        platformRun = false;
+    }
+
+    /**
+     * Right after {@code g} started on this M: its name as a GoLabel, and this carrier's name as
+     * a log, each once per generation and again when it changed. A name is a field read, and
+     * compared by reference (Thread.setName stores a new string): nothing allocates but the
+     * string table's first sight of a name in a generation. An unnamed thread gets no label.
+     */
+    private void tellNames(GState g) {
+        String n = g.thread.getName();
+        if (g.labelGen != gen || g.label != n) {
+            g.labelGen = gen;
+            g.label = n;
+            if (!n.isEmpty()) {
+                b.event(EventType.GO_LABEL, ts);
+                b.varint(nameId(n));
+            }
+        }
+        Thread carrier = m.thread;
+        if (carrier != g.thread) {
+            String cn = carrier.getName();
+            if (m.namedGen != gen || m.namedAs != cn) {
+                m.namedGen = gen;
+                m.namedAs = cn;
+                b.event(EventType.USER_LOG, ts);
+                b.varint(0);
+                b.varint(nameId(ThreadIdentity.CARRIER_LOG));
+                b.varint(nameId(cn));
+                b.varint(0);
+            }
+        }
+    }
+
+    /** A name's string id; unlike {@link #stringId} it leaves the M's last-reason cache alone. */
+    private long nameId(String s) {
+        return m.session.strings[(int) (gen & 1)].put(s);
+    }
+
     private void exitCurrent(GState g) {
+        if (platformRun && g != null) {
+            exitPlatform(g);
+            return;
+        }
         if (bracketed && g != null) {
             stopCurrent(g, EventType.GO_STOP, UNOBSERVED, null, Status.GO_RUNNABLE);
             bracketed = false;

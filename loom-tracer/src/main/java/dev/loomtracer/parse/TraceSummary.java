@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 
 /**
  * Counts of one pass over a trace: generations, events per type, goroutines, procs and threads
- * seen, block reasons, user logs, bytes, time span. Analyses can feed it events they already
- * read ({@link #accept}) instead of parsing twice.
+ * seen (virtual threads, carriers and platform threads told apart, with their names:
+ * {@link #threadsSeen()}), block reasons, user logs, bytes, time span. Analyses can feed it
+ * events they already read ({@link #accept}) instead of parsing twice.
  *
  * <p>Invariant: every count is over the events accepted so far; Sync events count generations and
  * nothing else, so {@link #events()} equals the sum of {@link #countsByType()}.
@@ -31,9 +32,11 @@ public final class TraceSummary implements Consumer<TraceEvent> {
     private final Map<String, Long> blockReasons = new TreeMap<>();
     private final Map<String, Long> stopReasons = new TreeMap<>();
     private final Map<Long, Long> perGoroutine = new java.util.HashMap<>();
+    private final Map<Long, Long> perM = new java.util.HashMap<>();
     private final Set<Long> goroutines = new HashSet<>();
     private final Set<Long> procs = new HashSet<>();
     private final Set<Long> threads = new HashSet<>();
+    private final TraceThreads who = new TraceThreads();
 
     /** Reads a whole trace file; throws {@link TraceFormatException} if it is invalid. */
     public static TraceSummary of(Path file) throws IOException {
@@ -75,6 +78,7 @@ public final class TraceSummary implements Consumer<TraceEvent> {
             return;
         }
         events++;
+        who.accept(e);
         if (firstTime < 0) {
             firstTime = e.time();
         }
@@ -89,6 +93,7 @@ public final class TraceSummary implements Consumer<TraceEvent> {
         }
         if (e.m() != TraceEvent.NONE) {
             threads.add(e.m());
+            perM.merge(e.m(), 1L, Long::sum);
         }
         Transition t = e.transition();
         if (t != null) {
@@ -158,6 +163,11 @@ public final class TraceSummary implements Consumer<TraceEvent> {
         return Collections.unmodifiableSet(threads);
     }
 
+    /** Who the threads are: names, virtual threads, carriers, platform threads. */
+    public TraceThreads threadsSeen() {
+        return who;
+    }
+
     public long userLogs() {
         return userLogs;
     }
@@ -178,6 +188,8 @@ public final class TraceSummary implements Consumer<TraceEvent> {
     /** A multi-line table: the one-line summary, events per type, block and stop reasons. */
     public String table() {
         StringBuilder sb = new StringBuilder(toString()).append('\n');
+        sb.append(String.format("threads: %d virtual, %d carriers, %d platform threads (emitted events outside the scheduler)%n",
+                who.virtualThreads().size(), who.carriers().size(), who.platformThreads().size()));
         sb.append(String.format("user logs: %d%n", userLogs));
         section(sb, "events by type", byType);
         section(sb, "block reasons (GoBlock)", blockReasons);
@@ -185,8 +197,18 @@ public final class TraceSummary implements Consumer<TraceEvent> {
         Map<String, Long> busiest = new java.util.LinkedHashMap<>();
         perGoroutine.entrySet().stream()
                 .sorted(Map.Entry.<Long, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .limit(10).forEach(e -> busiest.put("G " + e.getKey(), e.getValue()));
+                .limit(10).forEach(e -> busiest.put("G " + e.getKey() + named(e.getKey()), e.getValue()));
         section(sb, "goroutines: " + goroutines.size() + " seen; most events while running", busiest);
+        Map<String, Long> carriers = new java.util.LinkedHashMap<>();
+        for (long m : who.carriers()) {
+            carriers.put("M " + m + named(m), perM.getOrDefault(m, 0L));
+        }
+        section(sb, "carriers: " + carriers.size() + "; events on each", carriers);
+        Map<String, Long> platform = new java.util.LinkedHashMap<>();
+        for (long m : who.platformThreads()) {
+            platform.put("M " + m + named(m), perM.getOrDefault(m, 0L));
+        }
+        section(sb, "platform threads that emitted events: " + platform.size() + "; events on each", platform);
         return sb.toString();
     }
 
@@ -199,6 +221,11 @@ public final class TraceSummary implements Consumer<TraceEvent> {
         counts.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .forEach(e -> sb.append(String.format("  %-" + Math.max(width, 1) + "s %10d%n", displayed(e.getKey()), e.getValue())));
+    }
+
+    private String named(long id) {
+        String n = who.name(id);
+        return n == null ? "" : " " + n;
     }
 
     private static String displayed(String k) {

@@ -225,8 +225,8 @@ public final class Run {
             return rc;
         }
         if (Files.isRegularFile(out)) {
-            System.err.println("loomtrace run: trace in " + out + " (open it with: go tool trace " + out
-                    + "; check it with: ./loomtrace validate " + out + ")");
+            System.err.println("loomtrace run: trace in " + out + " (check it with: ./loomtrace validate " + out + ")");
+            System.err.println("loomtrace run: " + dev.loomtracer.cli.GoTool.openHint(out).replace("\n", "\nloomtrace run: "));
             System.err.println("loomtrace run: " + profilesNote(stacks));
         } else {
             System.err.println("loomtrace run: the program wrote no trace (" + out + ")");

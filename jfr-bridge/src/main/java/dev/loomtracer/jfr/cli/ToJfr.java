@@ -19,7 +19,8 @@ import java.util.Map;
  * {@code loomtrace to-jfr TRACE [-o OUT.jfr] [--start ISO-INSTANT] [--partial] [--quiet]}:
  * converts a trace into a JFR recording for JDK Mission Control.
  *
- * <p>Invariant: exit 0 and a summary (events per JFR type, longest park and pinned episode) on
+ * <p>Invariant: without {@code -o} an existing file is never replaced (exit 2, nothing written).
+ * Exit 0 and a summary (events per JFR type, longest park and pinned episode) on
  * stdout when the whole trace converted; exit 1 with one message naming the byte offset and
  * generation on stderr for an invalid trace (no output file is left); exit 2 for a usage error or
  * an unreadable input. Progress goes to stderr (once a second at most) unless {@code --quiet}.
@@ -35,7 +36,8 @@ public final class ToJfr {
     static final String USAGE = """
             usage: loomtrace to-jfr TRACE [-o OUT.jfr] [--start ISO-INSTANT] [--partial] [--analyze] [--quiet]
                    loomtrace to-jfr --jfc > loomtracer.jfc   (JFR settings for the live bridge's events)
-              -o OUT.jfr     output file (default: TRACE with .jfr instead of its extension)
+              -o OUT.jfr     output file, replaced if it exists (default: TRACE with .jfr instead of its
+                             extension, which must not exist yet)
               --start T      wall-clock time of the trace's first event, e.g. 2025-01-31T12:00:00Z
                              (default: from the trace's clock log, else the file's modification time)
               --partial      convert the complete generations of a truncated trace instead of failing
@@ -108,6 +110,12 @@ public final class ToJfr {
             String name = in.getFileName().toString();
             int dot = name.lastIndexOf('.');
             jfr = in.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".jfr");
+            if (Files.exists(jfr)) {
+                // Only an explicit -o replaces a file: a default name must never eat a recording.
+                err.println("to-jfr: " + jfr + " already exists; not replacing it. Give -o " + jfr
+                        + " to replace it, or -o another file");
+                return 2;
+            }
         }
         Path parent = jfr.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) {
@@ -211,6 +219,8 @@ public final class ToJfr {
         out.printf("%s -> %s: %d JFR events in %d chunk(s) from %d trace events in %d generation(s)%n",
                 in, jfr, r.jfrEvents(), r.chunks(), r.traceEvents(), r.generations());
         out.printf("  time %s .. %s (wall clock from the %s)%n", r.start(), r.end(), r.clockSource());
+        out.printf("  threads: %d virtual, %d carriers, %d platform threads that emitted events outside the scheduler%n",
+                r.threads().virtualThreads().size(), r.threads().carriers().size(), r.threads().platformThreads().size());
         for (Map.Entry<String, Long> e : r.eventCounts().entrySet()) {
             out.printf("  %-40s %d%n", e.getKey(), e.getValue());
         }

@@ -11,6 +11,7 @@ import dev.loomtracer.parse.Stack;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.TraceFormatException;
 import dev.loomtracer.parse.TraceParser;
+import dev.loomtracer.parse.TraceThreads;
 
 import org.openjdk.jmc.flightrecorder.writer.api.TypedValue;
 
@@ -90,10 +91,11 @@ public final class JfrConverter {
      * @param eventCounts   JFR events written, by event type name
      * @param clockSource   where the wall clock came from: "option", "trace clock log", "file time"
      * @param truncation    with {@link Options#partial}: the truncation that ended the trace, else null
+     * @param threads       who the trace's threads are: names, virtual threads, carriers, platform threads
      */
     public record Result(Map<String, Long> eventCounts, long traceEvents, long generations, int chunks,
                          Episode.Park longestPark, Episode.Pinned longestPinned, String clockSource,
-                         Instant start, Instant end, String truncation) {
+                         Instant start, Instant end, String truncation, TraceThreads threads) {
         public long jfrEvents() {
             return eventCounts.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -154,6 +156,7 @@ public final class JfrConverter {
                             }
                             continue;
                         }
+                        sink.who.accept(e); // before the episode it may end: a name told with a start names that run
                         b.accept(e);
                         sink.rethrow();
                     }
@@ -187,7 +190,7 @@ public final class JfrConverter {
             }
             int chunks = w.finish(epochAtZero);
             return new Result(sink.counts, events, gens, chunks, sink.longestPark, sink.longestPinned, clockSource,
-                    instant(epochAtZero + first), instant(epochAtZero + end), truncation);
+                    instant(epochAtZero + first), instant(epochAtZero + end), truncation, sink.who);
         }
     }
 
@@ -206,6 +209,7 @@ public final class JfrConverter {
         Episode.Park longestPark;
         Episode.Pinned longestPinned;
         ClockLog clock;
+        final TraceThreads who = new TraceThreads();
         private IOException failure;
         private JfrSchema s;
 
@@ -230,8 +234,9 @@ public final class JfrConverter {
             }
         }
 
+        /** The name the trace gave the thread; else its kind and id (the trace named it nowhere before this point). */
         private String threadName(long id, boolean virtual) {
-            return (virtual ? "virtual-" : builder.ranOthers(id) ? "carrier-" : "platform-") + id;
+            return who.nameOr(id, (virtual ? "virtual-" : who.isPlatformThread(id) ? "platform-" : "carrier-") + id);
         }
 
         private TypedValue thread(long id) {

@@ -37,6 +37,9 @@ import java.util.function.Consumer;
  *     STWBegin.</li>
  * </ul>
  * Ends without a begin in the trace (a task begun before tracing started, say) produce nothing.
+ * A platform thread's G sits in a syscall on its own M between its events (docs/FORMAT.md,
+ * "Names and platform threads"): that syscall is neither a run nor a pinned block; the thread's
+ * runs are the moments it runs to emit an event.
  *
  * <p>Invariant: an episode is emitted exactly once, when it ends (or at {@link #finish});
  * emitted times never decrease within an episode.
@@ -147,9 +150,12 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
             case GO_CREATE_BLOCKED -> create(e.arg(0), GS.WAITING);
             case GO_CREATE_SYSCALL -> {
                 // A thread that enters the trace in a syscall (Go: a cgo callback): it runs, but
-                // its syscall began outside the trace, so there is no pinned episode to pair.
+                // its syscall began outside the trace, so there is no pinned episode to pair. A
+                // platform thread (its own M) entering the trace is not running anything traced.
                 G g = create(e.arg(0), GS.SYSCALL);
-                startRun(g, t, e.m(), TraceEvent.NONE);
+                if (e.arg(0) != e.m()) {
+                    startRun(g, t, e.m(), TraceEvent.NONE);
+                }
             }
             case GO_START -> {
                 G g = g(e.arg(0), GS.RUNNABLE);
@@ -191,7 +197,12 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
             }
             case GO_SYSCALL_BEGIN -> {
                 G g = cur(e);
-                if (g != null) {
+                if (g != null && g.id == e.m()) {
+                    // A platform thread going back to its own code: its run ends, nothing is pinned.
+                    endRun(g, t, "outside the scheduler");
+                    g.state = GS.SYSCALL;
+                    g.pendingPin = null;
+                } else if (g != null) {
                     g.state = GS.SYSCALL;
                     g.sysStart = t;
                     g.sysM = e.m();
@@ -296,11 +307,15 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
         };
         long m = e.arg(1);
         G g = gs.get(id);
+        // A platform thread in its syscall on its own M runs nothing traced (see the class comment).
+        boolean runs = to == GS.RUNNING || (to == GS.SYSCALL && id != m);
         if (g == null) {
             g = new G(id, to);
             gs.put(id, g);
             if (to == GS.RUNNING || to == GS.SYSCALL) {
                 carriers.add(m);
+            }
+            if (runs) {
                 startRun(g, t, m, procOf(e, m));
             }
             return;
@@ -317,7 +332,7 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
             closePark(g, t, Episode.NONE, Episode.NONE);
         }
         g.state = to;
-        if (to == GS.RUNNING || to == GS.SYSCALL) {
+        if (runs) {
             startRun(g, t, m, procOf(e, m));
         }
     }
