@@ -110,6 +110,9 @@ final class Advancer {
         // than any event of what they tell (nothing told it in this generation), and no later
         // than any event of the next generation, whose writers read the clock after this switch.
         long ts = TraceClock.now();
+        if (!stop) {
+            s.readClocks(); // the next generation's clock anchor, ready before any writer is in it
+        }
         steps.publishNext(t, gen, stop);
 
         // 3. Wait for writers still in the old generation. Ms registered after this snapshot

@@ -18,7 +18,12 @@ final class TraceClock {
     private static final long BASE = System.nanoTime() - (1L << 32);
 
     static long now() {
-        return (System.nanoTime() - BASE) >>> SHIFT;
+        return ticksAt(System.nanoTime());
+    }
+
+    /** The trace time, in ticks, of a {@code System.nanoTime()} reading. */
+    static long ticksAt(long nanoTime) {
+        return (nanoTime - BASE) >>> SHIFT;
     }
 
     static long toNanos(long ticks) {

@@ -56,6 +56,13 @@ final class TraceSession {
     /** The P of the advancer's reaper M, which ends Gs whose threads died untold. */
     final ProcState reaperProc;
 
+    /**
+     * The clock anchor (ClockAnchor) of the current generation, read by the advancer before it
+     * publishes the generation, and the last generation a writer wrote one in: one per generation.
+     */
+    volatile String clockAnchor;
+    private final AtomicLong clockGen = new AtomicLong();
+
     TraceSession(Tracer tracer, TraceConfig config) {
         this.tracer = tracer;
         this.config = config;
@@ -63,6 +70,25 @@ final class TraceSession {
         this.strings = new StringTable[] {new StringTable(budget), new StringTable(budget)};
         this.stacks = new StackTable[] {new StackTable(budget), new StackTable(budget)};
         this.reaperProc = new ProcState(newPid(), Status.PROC_IDLE);
+        readClocks();
+    }
+
+    /**
+     * Reads the wall clock and the trace clock at one instant, for the next generation's anchor.
+     * Off the hot path (the advancer, the start): the message is built here, so a writer only interns it.
+     */
+    void readClocks() {
+        long nano = System.nanoTime();
+        java.time.Instant wall = java.time.Instant.now();
+        long epochNanos = wall.getEpochSecond() * 1_000_000_000L + wall.getNano();
+        clockAnchor = dev.loomtracer.format.ClockAnchor.message(nano, epochNanos,
+                TraceClock.toNanos(TraceClock.ticksAt(nano)));
+    }
+
+    /** True for exactly one caller per generation {@code gen}: the writer that writes its clock anchor. */
+    boolean claimClock(long gen) {
+        long told = clockGen.get();
+        return told < gen && clockGen.compareAndSet(told, gen);
     }
 
     long newPid() {

@@ -165,11 +165,14 @@ public final class TraceWriter {
         if (!begin()) {
             return;
         }
-        GState u = enterCurrent(unblocker, false);
+        GState t = lookup(target, Status.GO_WAITING);
+        // An unblock needs no running G, but a target first met after the first generation is
+        // introduced by a creation, which does (a platform unblocker then borrows its P). A stale
+        // "not known" only costs an unneeded bracket: known never goes back to false.
+        GState u = enterCurrent(unblocker, !t.known && gen != m.session.firstGen);
         if (unblocker != null && u == null) {
             return;
         }
-        GState t = lookup(target, Status.GO_WAITING);
         int s = t.claim(gen);
         if (s < 0) {
             m.session.inconsistentEvents.increment(); // another writer is telling it, or a later generation told it
@@ -634,13 +637,32 @@ public final class TraceWriter {
             if (m.namedGen != gen || m.namedAs != cn) {
                 m.namedGen = gen;
                 m.namedAs = cn;
-                b.event(EventType.USER_LOG, ts);
-                b.varint(0);
-                b.varint(nameId(ThreadIdentity.CARRIER_LOG));
-                b.varint(nameId(cn));
-                b.varint(0);
+                nameLog(ThreadIdentity.CARRIER_LOG, cn);
+                clockAnchor();
             }
+        } else if (g.labelGen == gen) {
+            clockAnchor(); // a platform thread's label bracket: once per generation too
         }
+    }
+
+    /**
+     * The generation's clock anchor (the trace's wall clock, {@link dev.loomtracer.format.ClockAnchor}),
+     * by the first writer to get here in the generation; its message was built by the advancer.
+     */
+    private void clockAnchor() {
+        TraceSession s = m.session;
+        if (s.claimClock(gen)) {
+            nameLog(dev.loomtracer.format.ClockAnchor.CATEGORY, s.clockAnchor);
+        }
+    }
+
+    /** A tracer's own log on the running G (names, clock), through {@link #nameId}. */
+    private void nameLog(String category, String message) {
+        b.event(EventType.USER_LOG, ts);
+        b.varint(0);
+        b.varint(nameId(category));
+        b.varint(nameId(message));
+        b.varint(0);
     }
 
     /** A name's string id; unlike {@link #stringId} it leaves the M's last-reason cache alone. */

@@ -1,5 +1,6 @@
 package dev.loomtracer.parse;
 
+import dev.loomtracer.format.ClockAnchor;
 import dev.loomtracer.format.EventType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +38,8 @@ public final class TraceSummary implements Consumer<TraceEvent> {
     private final Set<Long> procs = new HashSet<>();
     private final Set<Long> threads = new HashSet<>();
     private final TraceThreads who = new TraceThreads();
+    /** Wall clock (epoch ns) at trace time 0, from the first clock anchor; Long.MIN_VALUE if none. */
+    private long epochAtZero = Long.MIN_VALUE;
 
     /** Reads a whole trace file; throws {@link TraceFormatException} if it is invalid. */
     public static TraceSummary of(Path file) throws IOException {
@@ -102,7 +105,15 @@ public final class TraceSummary implements Consumer<TraceEvent> {
         switch (e.type()) {
             case EventType.GO_BLOCK -> blockReasons.merge(e.reason(), 1L, Long::sum);
             case EventType.GO_STOP -> stopReasons.merge(e.reason(), 1L, Long::sum);
-            case EventType.USER_LOG -> userLogs++;
+            case EventType.USER_LOG -> {
+                userLogs++;
+                if (epochAtZero == Long.MIN_VALUE && ClockAnchor.CATEGORY.equals(e.name())) {
+                    long[] a = ClockAnchor.parseOrNull(e.message());
+                    if (a != null) {
+                        epochAtZero = a[1] - (a[2] >= 0 ? a[2] : e.time());
+                    }
+                }
+            }
             default -> { }
         }
     }
@@ -172,6 +183,18 @@ public final class TraceSummary implements Consumer<TraceEvent> {
         return userLogs;
     }
 
+    /**
+     * The wall-clock time of the first event, from the trace's own clock anchor (docs/FORMAT.md,
+     * "Wall clock"), or null if the trace has none.
+     */
+    public java.time.Instant start() {
+        if (epochAtZero == Long.MIN_VALUE || firstTime < 0) {
+            return null;
+        }
+        long ns = epochAtZero + firstTime;
+        return java.time.Instant.ofEpochSecond(Math.floorDiv(ns, 1_000_000_000L), Math.floorMod(ns, 1_000_000_000L));
+    }
+
     /** Nanoseconds from the first to the last event, 0 if there are fewer than two. */
     public long durationNanos() {
         return firstTime < 0 ? 0 : lastTime - firstTime;
@@ -188,6 +211,9 @@ public final class TraceSummary implements Consumer<TraceEvent> {
     /** A multi-line table: the one-line summary, events per type, block and stop reasons. */
     public String table() {
         StringBuilder sb = new StringBuilder(toString()).append('\n');
+        java.time.Instant start = start();
+        sb.append(start != null ? "started " + start + " (wall clock from the trace's clock anchor)\n"
+                : "started: unknown (the trace has no clock anchor)\n");
         sb.append(String.format("threads: %d virtual, %d carriers, %d platform threads (emitted events outside the scheduler)%n",
                 who.virtualThreads().size(), who.carriers().size(), who.platformThreads().size()));
         sb.append(String.format("user logs: %d%n", userLogs));

@@ -160,6 +160,32 @@ class ThreadIdentityTest {
         assertEquals(platformProcs, platformStops, "every P a platform thread borrows is given back");
     }
 
+    @Test
+    void aPlatformThreadUnblockingAThreadTheTraceNeverSawIntroducesItLegally() throws Exception {
+        Tracer t = Tracer.newInstance();
+        Path file = dir.resolve("unseen.trace");
+        t.start(new TraceConfig(Duration.ofSeconds(60), 1 << 20, 64L << 20, TraceConfig.StackMode.OFF));
+        Thread pump = pumpTo(t, file);
+        Thread parkedBefore = Thread.ofVirtual().name("parked-before-the-trace").unstarted(() -> {});
+        on("warm-up", () -> emit(t, w -> w.userLog(Thread.currentThread(), 0, "k", "v", null)));
+        t.advanceNow(); // after the first generation a G the trace never saw is introduced by a creation
+        Thread unparker = on("VirtualThread-unparker", () -> {
+            emit(t, w -> w.userLog(Thread.currentThread(), 0, "k", "v", null)); // labelled: no bracket due below
+            emit(t, w -> w.goUnblock(parkedBefore, Thread.currentThread(), null));
+        });
+        on("carrier", () -> {
+            emit(t, w -> w.goStart(parkedBefore));
+            emit(t, w -> w.goDestroy(parkedBefore));
+        });
+        TraceStats stats = t.stop();
+        pump.join();
+        assertEquals(0, stats.inconsistentEvents());
+        CheckedTrace trace = CheckedTrace.of(file); // a creation needs a running G or none: not one in a syscall
+        assertEquals(1, trace.count(e -> e.type() == EventType.GO_CREATE_BLOCKED && e.arg(0) == parkedBefore.threadId()
+                && e.g() == unparker.threadId()));
+        assertEquals(1, trace.count(e -> e.type() == EventType.GO_UNBLOCK && e.g() == unparker.threadId()));
+    }
+
     private static int count(String s, String what) {
         int n = 0;
         for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) {

@@ -38,9 +38,10 @@ import java.util.function.Consumer;
  * and a {@link ChunkedJfrWriter} writes a new JFR chunk every {@link Options#chunkEvents} events
  * (at a generation boundary) so memory stays bounded.
  *
- * <p>Wall clock: a trace has no wall clock of its own. The recording's wall times come from, in
- * order: {@link Options#startEpochNanos}; the first {@link ClockLog} in the trace (the JFR bridge
- * and importer write one); else the trace file's modification time taken as the trace's end.
+ * <p>Wall clock: the recording's wall times come from, in order: {@link Options#startEpochNanos};
+ * the first {@link ClockLog} in the trace (the engine writes one per generation, the JFR bridge
+ * and importer one each); else, for traces without one (older ones, Go's), the trace file's
+ * modification time taken as the trace's end.
  *
  * <p>Invariant: the output file appears only if the whole trace was read and converted (or, with
  * {@link Options#partial}, every complete generation before a truncation); an invalid trace

@@ -87,13 +87,16 @@ public final class JfrMerger {
             sampled.add(s.threadId());
         }
         Map<Long, List<Run>> runs = new HashMap<>();
-        ClockLog[] clock = new ClockLog[1];
+        List<ClockLog> clocks = new ArrayList<>();
         boolean[] traceHasGc = new boolean[1];
         EpisodeBuilder b = new EpisodeBuilder(e -> {
             if (e instanceof Episode.Run r && sampled.contains(r.thread())) {
                 runs.computeIfAbsent(r.thread(), k -> new ArrayList<>()).add(new Run(r.start(), r.end(), r.carrier(), r.proc()));
-            } else if (e instanceof Episode.Log l && clock[0] == null) {
-                clock[0] = ClockLog.of(l);
+            } else if (e instanceof Episode.Log l) {
+                ClockLog c = ClockLog.of(l);
+                if (c != null) {
+                    clocks.add(c);
+                }
             }
         });
         try (TraceParser p = TraceParser.open(trace)) {
@@ -109,11 +112,15 @@ public final class JfrMerger {
         for (List<Run> l : runs.values()) {
             l.sort(Comparator.comparingLong(Run::start));
         }
-        if (clock[0] == null) {
+        if (clocks.isEmpty()) {
             throw new IOException(trace + ": the trace has no clock log (category " + ClockLog.CATEGORY + "), so its time cannot"
                     + " be matched to the recording's; record with JfrImport or the JFR bridge, which write one");
         }
-        ClockLog c = clock[0];
+        // Prefer an anchor the recording has a clock sync for (the importer's own log): exact.
+        // Else the first (every generation of an engine-written trace has one), by wall clock.
+        ClockLog c = clocks.stream()
+                .filter(x -> data.syncs().stream().anyMatch(s -> s.nanoTime() == x.nanoTime()))
+                .findFirst().orElse(clocks.getFirst());
         String clockSource;
         long epochToTraceOffset; // traceNs = epochNs + offset
         JfrData.ClockSync sync = data.syncs().stream().filter(s -> s.nanoTime() == c.nanoTime()).findFirst().orElse(null);
