@@ -129,6 +129,12 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         if (e.g() != TraceEvent.NONE && e.g() == e.m()) {
             thread(e.g()).info.platform = true;
         }
+        if (platformTransition(e)) {
+            // A platform thread runs its own code on itself from first sight to end: the syscall
+            // it sits in between its events, and the P it borrows around some of them
+            // (docs/FORMAT.md, "Names and platform threads"), are not scheduling.
+            return;
+        }
         switch (e.type()) {
             case GO_CREATE, GO_CREATE_BLOCKED, GO_CREATE_SYSCALL -> {
                 long id = e.arg(0);
@@ -280,6 +286,49 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         }
         threads.clear();
         onCarrier.clear();
+    }
+
+    /**
+     * True for a platform thread's own transitions: its G in a syscall on the M of its own id
+     * (GoStatus, GoCreateSyscall: it enters running on itself), and the borrowing of its P around
+     * an event (GoSyscallBegin, GoSyscallEndBlocked, GoStart on its own M), which leave it as it was.
+     */
+    private boolean platformTransition(TraceEvent e) {
+        switch (e.type()) {
+            case GO_STATUS, GO_STATUS_STACK -> {
+                Transition tr = e.transition();
+                if (tr.to() == Transition.State.SYSCALL && e.arg(0) == e.arg(1)) {
+                    T t = thread(tr.id());
+                    t.info.platform = true;
+                    if (t.state == null) {
+                        enter(t, ThreadState.RUNNING, e.time(), e.arg(1), "", e.stack());
+                        t.cutAtStart = true;
+                    }
+                    return true;
+                }
+                return false;
+            }
+            case GO_CREATE_SYSCALL -> {
+                if (e.arg(0) != e.m()) {
+                    return false;
+                }
+                schedulingEvents++;
+                T t = new T(new ThreadInfo(e.arg(0), NO_START));
+                t.info.platform = true;
+                threads.put(e.arg(0), t);
+                enter(t, ThreadState.RUNNING, e.time(), e.m(), "", Stack.EMPTY);
+                return true;
+            }
+            case GO_SYSCALL_BEGIN, GO_SYSCALL_END_BLOCKED -> {
+                return e.g() != TraceEvent.NONE && e.g() == e.m();
+            }
+            case GO_START -> {
+                return e.arg(0) == e.m();
+            }
+            default -> {
+                return false;
+            }
+        }
     }
 
     private static ThreadState state(Transition.State s) {

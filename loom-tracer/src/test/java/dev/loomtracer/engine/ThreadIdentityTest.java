@@ -5,14 +5,13 @@ import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.TraceThreads;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.GoJudge;
+import static dev.loomtracer.testing.Spi.emit;
+import static dev.loomtracer.testing.Spi.pumpTo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -32,32 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ThreadIdentityTest {
     @TempDir
     Path dir;
-
-    private static void emit(Tracer t, java.util.function.Consumer<TraceWriter> body) {
-        TraceWriter w = t.acquire();
-        if (w != null) {
-            try {
-                body.accept(w);
-            } finally {
-                t.release(w);
-            }
-        }
-    }
-
-    private static Thread pumpTo(Tracer t, Path file) throws Exception {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        return Thread.ofPlatform().name("test-reader").start(() -> {
-            try (ch) {
-                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
-    }
 
     /** Runs {@code r} on a new platform thread named {@code name} and waits for it. */
     private static Thread on(String name, Runnable r) throws InterruptedException {

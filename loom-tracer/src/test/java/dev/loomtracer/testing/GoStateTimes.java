@@ -19,13 +19,16 @@ import java.util.regex.Pattern;
  * ({@code go tool trace -d=1}, {@link GoJudge}): per goroutine, each Running->Waiting to its next
  * Waiting->Runnable, by the block's reason; each Runnable->Running wait whose start is in the trace
  * (the goroutine became runnable by a creation, unblock or stop, not by a status event); each
- * Syscall episode (Running->Syscall to leaving Syscall). Nothing here uses this project's parser.
+ * Syscall episode (Running->Syscall to leaving Syscall). A goroutine with a transition on the M of
+ * its own id is a platform thread (docs/FORMAT.md, "Names and platform threads"): its syscall is
+ * its time outside the scheduler, not a pinned episode, and none of its transitions count.
+ * Nothing here uses this project's parser.
  *
  * <p>Invariant: only complete intervals (both transitions in Go's output) are counted.
  */
 public final class GoStateTimes {
     private static final Pattern LINE = Pattern.compile(
-            "^M=\\S+ P=\\S+ G=\\S+ StateTransition Time=(\\d+) Resource=Goroutine\\((\\d+)\\) Reason=\"((?:[^\"\\\\]|\\\\.)*)\" GoID=\\d+ (\\w+)->(\\w+)");
+            "^M=(-?\\d+) P=\\S+ G=\\S+ StateTransition Time=(\\d+) Resource=Goroutine\\((\\d+)\\) Reason=\"((?:[^\"\\\\]|\\\\.)*)\" GoID=\\d+ (\\w+)->(\\w+)");
 
     /** Blocked intervals per reason: count and total ns. */
     public final Map<String, long[]> blocked = new TreeMap<>();
@@ -45,6 +48,7 @@ public final class GoStateTimes {
         GoStateTimes s = new GoStateTimes();
         Map<Long, long[]> since = new HashMap<>(); // g -> {waitingSince, runnableSince, syscallSince}
         Map<Long, String> reason = new HashMap<>();
+        java.util.Set<Long> platform = new java.util.HashSet<>();
         try (BufferedReader r = Files.newBufferedReader(v.stdout(), StandardCharsets.UTF_8)) {
             for (String line; (line = r.readLine()) != null; ) {
                 if (!line.startsWith("M=")) {
@@ -54,12 +58,16 @@ public final class GoStateTimes {
                 if (!m.find()) {
                     continue;
                 }
-                long time = Long.parseLong(m.group(1));
-                long g = Long.parseLong(m.group(2));
-                String why = GoJudge.unquote(m.group(3));
-                String from = m.group(4);
-                String to = m.group(5);
-                if (from.equals(to)) {
+                long mid = Long.parseLong(m.group(1));
+                long time = Long.parseLong(m.group(2));
+                long g = Long.parseLong(m.group(3));
+                String why = GoJudge.unquote(m.group(4));
+                String from = m.group(5);
+                String to = m.group(6);
+                if (mid == g) {
+                    platform.add(g);
+                }
+                if (from.equals(to) || platform.contains(g)) {
                     continue;
                 }
                 long[] t = since.computeIfAbsent(g, k -> new long[] {-1, -1, -1});
