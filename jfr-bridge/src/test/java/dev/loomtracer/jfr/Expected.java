@@ -24,15 +24,27 @@ final class Expected {
     static Map<String, Long> counts(Path trace) throws IOException {
         Map<String, Long> c = new TreeMap<>();
         Set<Long> known = new HashSet<>();
+        // Platform threads (a G met on the M of its own id, docs/FORMAT.md): no runs, no pinned blocks.
+        Set<Long> platform = new HashSet<>();
         boolean gc = false;
         try (TraceParser p = TraceParser.open(trace)) {
             for (TraceEvent e; (e = p.next()) != null; ) {
+                if (!e.isSync()) {
+                    if (e.g() != TraceEvent.NONE && e.g() == e.m()) {
+                        platform.add(e.g());
+                    }
+                    if ((e.type() == GO_START || e.type() == GO_CREATE_SYSCALL) && e.arg(0) == e.m()) {
+                        platform.add(e.arg(0));
+                    }
+                    if ((e.type() == GO_STATUS || e.type() == GO_STATUS_STACK) && e.arg(0) == e.arg(1)) {
+                        platform.add(e.arg(0));
+                    }
+                }
                 String type = switch (e.type()) {
-                    case GO_START -> LoomEvents.RUN;
+                    case GO_START -> platform.contains(e.arg(0)) ? null : LoomEvents.RUN;
                     case GO_BLOCK -> LoomEvents.PARK;
                     case GO_UNBLOCK, GO_SWITCH, GO_SWITCH_DESTROY -> LoomEvents.UNPARK;
-                    // A platform thread's syscall (its own M) is its time outside the scheduler, not a pinned block.
-                    case GO_SYSCALL_BEGIN -> e.g() != e.m() ? LoomEvents.PINNED : null;
+                    case GO_SYSCALL_BEGIN -> platform.contains(e.g()) ? null : LoomEvents.PINNED;
                     case USER_TASK_BEGIN -> LoomEvents.TASK;
                     case USER_REGION_BEGIN -> LoomEvents.REGION;
                     case USER_LOG -> LoomEvents.LOG;
@@ -51,12 +63,12 @@ final class Expected {
                         yield null;
                     }
                     case STW_BEGIN -> LoomEvents.STW;
-                    case GO_CREATE_SYSCALL -> e.arg(0) != e.m() ? LoomEvents.RUN : null; // created running in a syscall
+                    case GO_CREATE_SYSCALL -> platform.contains(e.arg(0)) ? null : LoomEvents.RUN; // created running in a syscall
                     case GO_STATUS, GO_STATUS_STACK -> {
                         Transition t = e.transition();
                         boolean first = !known.contains(t.id());
-                        yield first && (t.to() == Transition.State.RUNNING
-                                || (t.to() == Transition.State.SYSCALL && e.arg(0) != e.arg(1)))
+                        yield first && !platform.contains(t.id())
+                                && (t.to() == Transition.State.RUNNING || t.to() == Transition.State.SYSCALL)
                                 ? LoomEvents.RUN : null;
                     }
                     default -> null;

@@ -100,7 +100,8 @@ public final class JfrStacksVsGo {
                     yield switch (t) {
                         case "Running->Waiting" -> "park G" + g;
                         case "Waiting->Runnable" -> "unpark G" + g;
-                        case "Running->Syscall" -> "pinned G" + g;
+                        // A platform thread's syscall on its own M is not a pinned block (docs/FORMAT.md).
+                        case "Running->Syscall" -> m(e) == g ? null : "pinned G" + g;
                         default -> null;
                     };
                 }

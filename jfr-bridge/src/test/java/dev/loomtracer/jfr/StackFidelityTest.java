@@ -57,15 +57,17 @@ class StackFidelityTest {
         Thread g1 = Thread.ofVirtual().unstarted(() -> { });
         Thread g2 = Thread.ofVirtual().unstarted(() -> { });
         Thread carrier = Thread.ofPlatform().name("carrier").start(() -> {
-            emit(t, w -> w.goCreate(Thread.currentThread(), g1, false, null, null));
-            emit(t, w -> w.goCreate(Thread.currentThread(), g2, false, null, null));
+            // Created by the scheduler on this carrier: a thread that emits as itself is a
+            // platform thread, never also a carrier (docs/FORMAT.md, "Names and platform threads").
+            emit(t, w -> w.goCreate(null, g1, false, null, null));
+            emit(t, w -> w.goCreate(null, g2, false, null, null));
             emit(t, w -> w.goStart(g1));
             emit(t, w -> w.goBlock(g1, "park CountDownLatch$Sync", x));
             t.advanceNow();
             emit(t, w -> w.goStart(g2));
             emit(t, w -> w.goBlock(g2, "Object.wait", y));
-            emit(t, w -> w.goUnblock(g2, Thread.currentThread(), null));
-            emit(t, w -> w.goUnblock(g1, Thread.currentThread(), null));
+            emit(t, w -> w.goUnblock(g2, null, null));
+            emit(t, w -> w.goUnblock(g1, null, null));
             emit(t, w -> w.goStart(g1));
             emit(t, w -> w.goDestroy(g1));
             emit(t, w -> w.goStart(g2));

@@ -52,12 +52,7 @@ class ThreadNamesTest {
             if (type.equals(LoomEvents.RUN)) {
                 runs++;
                 long id = e.getLong("virtualThreadId");
-                if (!vts.contains(id)) {
-                    // A platform thread's G runs briefly around the events it needs a P for (docs/FORMAT.md).
-                    assertTrue(Set.of("creator", "unparker").contains(e.getThread().getJavaName()), e.toString());
-                    assertFalse(e.getThread().isVirtual());
-                    continue;
-                }
+                assertTrue(vts.contains(id), "runs are virtual threads' only, not the platform threads': " + e);
                 assertEquals("sim-" + vts.indexOf(id), e.getThread().getJavaName(), "virtual thread " + id);
                 assertTrue(e.getThread().isVirtual());
                 carriers.add(e.getThread("carrierThread").getJavaName());

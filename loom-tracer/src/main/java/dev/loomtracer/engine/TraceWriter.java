@@ -554,7 +554,10 @@ public final class TraceWriter {
      * session's first generation and by a GoCreateSyscall after it; the M holds no P. An event
      * that needs a running G with a P, and the G's label once per generation, borrow the M's own
      * P around it: ProcStart, GoSyscallEndBlocked, GoStart ... then {@link #exitPlatform}:
-     * GoSyscallBegin, ProcStop. An unblock needs neither (Go lets anything unblock a G).
+     * GoSyscallBegin, ProcStop. An unblock needs neither (Go lets anything unblock a G). A thread
+     * that emits as itself is a platform thread, not a carrier: a capture layer tells a carrier's
+     * own events as the scheduler's (no G), and a start of a virtual thread on an M whose platform
+     * thread sits in its syscall is dropped and counted.
      */
     private GState enterPlatform(Thread t, boolean needsRun) {
         GState g = m.curG;

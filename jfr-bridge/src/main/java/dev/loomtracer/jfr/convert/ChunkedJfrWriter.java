@@ -42,6 +42,7 @@ final class ChunkedJfrWriter implements AutoCloseable {
     private long minTicks = Long.MAX_VALUE;
     private long maxTicks = Long.MIN_VALUE;
     private long eventsInChunk;
+    private long chunkStart;
 
     ChunkedJfrWriter(Path out) throws IOException {
         this.out = out.toAbsolutePath();
@@ -54,6 +55,7 @@ final class ChunkedJfrWriter implements AutoCloseable {
         if (rec == null) {
             current = dir.resolve("chunk-" + done.size() + ".jfr");
             long start = Math.max(0, firstTicksGuess);
+            chunkStart = start;
             rec = Recordings.newRecording(current, s -> s.withStartTicks(start).withTimestamp(start).withDuration(1));
             schema = new JfrSchema(rec);
             minTicks = Long.MAX_VALUE;
@@ -100,6 +102,14 @@ final class ChunkedJfrWriter implements AutoCloseable {
      * Returns the number of chunks written.
      */
     int finish(long epochNanosAtTick0) throws IOException {
+        if (done.isEmpty() && rec != null && eventsInChunk == 0) {
+            // Nothing to convert (a trace with no episode): one chunk with the types and no
+            // events, so the output is still a recording every reader opens.
+            rec.close();
+            rec = null;
+            schema = null;
+            done.add(new Done(current, chunkStart, chunkStart));
+        }
         endChunk();
         Path tmp = dir.resolve("out.jfr");
         try (FileChannel o = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

@@ -189,6 +189,9 @@ public final class JfrConverter {
                 epochAtZero = mtime - end;
                 clockSource = "file time";
             }
+            if (w.chunks() == 0) {
+                w.schema(first); // no episode at all: still a valid recording (its types, no events)
+            }
             int chunks = w.finish(epochAtZero);
             return new Result(sink.counts, events, gens, chunks, sink.longestPark, sink.longestPinned, clockSource,
                     instant(epochAtZero + first), instant(epochAtZero + end), truncation, sink.who);

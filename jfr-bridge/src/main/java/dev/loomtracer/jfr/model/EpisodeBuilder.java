@@ -37,9 +37,10 @@ import java.util.function.Consumer;
  *     STWBegin.</li>
  * </ul>
  * Ends without a begin in the trace (a task begun before tracing started, say) produce nothing.
- * A platform thread's G sits in a syscall on its own M between its events (docs/FORMAT.md,
- * "Names and platform threads"): that syscall is neither a run nor a pinned block; the thread's
- * runs are the moments it runs to emit an event.
+ * A platform thread that emitted events (a G met on the M of its own id: docs/FORMAT.md, "Names
+ * and platform threads") gets no runs and no pinned blocks: they describe virtual threads, and a
+ * platform thread's G sits in a syscall between its events. Its unparks, tasks, regions and logs
+ * are episodes as anyone's.
  *
  * <p>Invariant: an episode is emitted exactly once, when it ends (or at {@link #finish});
  * emitted times never decrease within an episode.
@@ -78,6 +79,8 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
     private final Map<Long, OpenTask> tasks = new HashMap<>();
     private final Set<Long> carriers = new HashSet<>();
     private final Set<Long> hosts = new HashSet<>();
+    /** Platform threads that emitted events: Gs met on the M of their own id. */
+    private final Set<Long> platform = new HashSet<>();
     private final Map<Long, Long> mProc = new HashMap<>();
     private final Map<String, long[]> stw = new HashMap<>(); // kind + G -> {start, g}
     private long gcSeq = -1;
@@ -138,6 +141,9 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
             clampLast = t;
         }
         lastTime = Math.max(lastTime, t);
+        if (e.g() != TraceEvent.NONE && e.g() == e.m()) {
+            platform.add(e.g());
+        }
         if (e.m() != TraceEvent.NONE) {
             carriers.add(e.m());
             if (e.p() != TraceEvent.NONE) {
@@ -150,14 +156,17 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
             case GO_CREATE_BLOCKED -> create(e.arg(0), GS.WAITING);
             case GO_CREATE_SYSCALL -> {
                 // A thread that enters the trace in a syscall (Go: a cgo callback): it runs, but
-                // its syscall began outside the trace, so there is no pinned episode to pair. A
-                // platform thread (its own M) entering the trace is not running anything traced.
-                G g = create(e.arg(0), GS.SYSCALL);
-                if (e.arg(0) != e.m()) {
-                    startRun(g, t, e.m(), TraceEvent.NONE);
+                // its syscall began outside the trace, so there is no pinned episode to pair.
+                if (e.arg(0) == e.m()) {
+                    platform.add(e.arg(0));
                 }
+                G g = create(e.arg(0), GS.SYSCALL);
+                startRun(g, t, e.m(), TraceEvent.NONE);
             }
             case GO_START -> {
+                if (e.arg(0) == e.m()) {
+                    platform.add(e.arg(0));
+                }
                 G g = g(e.arg(0), GS.RUNNABLE);
                 g.pendingPin = null;
                 closePark(g, t, Episode.NONE, Episode.NONE); // a start without unblock (never in a valid trace)
@@ -197,10 +206,8 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
             }
             case GO_SYSCALL_BEGIN -> {
                 G g = cur(e);
-                if (g != null && g.id == e.m()) {
-                    // A platform thread going back to its own code: its run ends, nothing is pinned.
-                    endRun(g, t, "outside the scheduler");
-                    g.state = GS.SYSCALL;
+                if (g != null && platform.contains(g.id)) {
+                    g.state = GS.SYSCALL; // back in its own code between events: nothing is pinned
                     g.pendingPin = null;
                 } else if (g != null) {
                     g.state = GS.SYSCALL;
@@ -307,15 +314,15 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
         };
         long m = e.arg(1);
         G g = gs.get(id);
-        // A platform thread in its syscall on its own M runs nothing traced (see the class comment).
-        boolean runs = to == GS.RUNNING || (to == GS.SYSCALL && id != m);
+        if (id == m) {
+            platform.add(id);
+        }
+        boolean runs = to == GS.RUNNING || to == GS.SYSCALL;
         if (g == null) {
             g = new G(id, to);
             gs.put(id, g);
-            if (to == GS.RUNNING || to == GS.SYSCALL) {
-                carriers.add(m);
-            }
             if (runs) {
+                carriers.add(m);
                 startRun(g, t, m, procOf(e, m));
             }
             return;
@@ -374,7 +381,7 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
     }
 
     private void startRun(G g, long t, long m, long p) {
-        if (g.runStart >= 0) {
+        if (g.runStart >= 0 || platform.contains(g.id)) {
             return;
         }
         g.state = g.state == GS.SYSCALL ? GS.SYSCALL : GS.RUNNING;
