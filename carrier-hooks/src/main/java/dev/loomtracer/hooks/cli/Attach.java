@@ -289,7 +289,8 @@ public final class Attach {
                         if (file != null) {
                             out.println("loomtrace attach: wrote " + received + " bytes to " + file + " (" + f.text() + ")");
                             if (action == AttachRequest.Action.TRACE) {
-                                out.println("  open it with: go tool trace " + file + "   check it with: loomtrace validate " + file);
+                                out.println("  " + dev.loomtracer.cli.GoTool.openHint(file).replace("\n", "\n  ")
+                                        + "\n  check it with: loomtrace validate " + file);
                             }
                         } else {
                             out.println("loomtrace attach: process " + pid + ": " + f.text());

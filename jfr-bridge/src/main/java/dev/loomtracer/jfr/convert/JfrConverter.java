@@ -346,8 +346,11 @@ public final class JfrConverter {
                 }
                 case Episode.Log l -> {
                     count(LoomEvents.LOG);
+                    // Every clock log is read (one per generation), so a malformed one fails the
+                    // conversion even after a good one; the first good one sets the wall clock.
+                    ClockLog c = ClockLog.of(l);
                     if (clock == null) {
-                        clock = ClockLog.of(l);
+                        clock = c;
                     }
                     long on = l.thread() != Episode.NONE ? l.thread() : l.carrier();
                     s.write(LoomEvents.LOG, l.time(), 0, thread(on), stack(l.stack()), v -> v
