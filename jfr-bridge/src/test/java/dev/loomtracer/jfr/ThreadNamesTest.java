@@ -32,7 +32,7 @@ class ThreadNamesTest {
     void jfrThreadsCarryTheTracesNames() throws Exception {
         Path trace = dir.resolve("names.trace");
         SimulatedTrace.write(trace, 4, 4);
-        GoTool.assertValid(trace);
+        dev.loomtracer.testing.GoJudge.assertValid(trace);
         TraceSummary summary = TraceSummary.of(trace); // the project's validator
         assertEquals(Set.of("creator", "unparker"), names(summary, summary.threadsSeen().platformThreads()));
         assertEquals(Set.of("carrier-0", "carrier-1"), names(summary, summary.threadsSeen().carriers()));
