@@ -44,6 +44,9 @@ class StringTable {
 
     /** The string's id, or {@link #FULL} if it is new and the budget has no room for it. */
     long put(String s) {
+        if (TraceLockCheck.ON && s != null && !s.isEmpty()) {
+            TraceLockCheck.outside("interning a string");
+        }
         return intern(s, false);
     }
 
