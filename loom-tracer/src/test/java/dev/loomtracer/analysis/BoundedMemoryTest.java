@@ -118,10 +118,13 @@ class BoundedMemoryTest {
                 List<Thread> a = new ArrayList<>();
                 for (int i = 0; i < BATCH; i++) {
                     Thread vt = Thread.ofVirtual().unstarted(() -> {});
-                    emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
+                    // Created by the scheduler on this carrier: a thread that emits as itself is a
+                    // platform thread, never also a carrier (docs/FORMAT.md, "Names and platform threads").
+                    emit(t, w -> w.goCreate(null, vt, false, null, null));
                     a.add(vt);
                 }
-                while (written.get() < TARGET_BYTES) {
+                // isRunning: a trace that ended by itself (docs/API.md) must end the loop, not spin forever.
+                while (written.get() < TARGET_BYTES && t.isRunning()) {
                     for (Thread vt : a) {
                         emit(t, w -> w.goStart(vt));
                         emit(t, w -> w.goBlock(vt, "park", null));

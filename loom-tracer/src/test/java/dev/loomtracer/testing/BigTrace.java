@@ -71,11 +71,14 @@ public final class BigTrace {
                     List<Thread> a = new ArrayList<>();
                     for (int i = 0; i < batch; i++) {
                         Thread vt = Thread.ofVirtual().unstarted(() -> {});
-                        emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
+                        // Created by the scheduler on this carrier: a thread that emits as itself is a
+                        // platform thread, never also a carrier (docs/FORMAT.md, "Names and platform threads").
+                        emit(t, w -> w.goCreate(null, vt, false, null, null));
                         a.add(vt);
                     }
                     long[] open = new long[batch];
-                    for (long round = 0; written.get() < targetBytes; round++) {
+                    // isRunning: a trace that ended by itself (docs/API.md) must end the loop, not spin forever.
+                    for (long round = 0; written.get() < targetBytes && t.isRunning(); round++) {
                         String reason = round % 2 == 0 ? "park ReentrantLock$NonfairSync" : "sleep";
                         for (int i = 0; i < batch; i++) {
                             Thread vt = a.get(i);
