@@ -339,16 +339,32 @@ public final class Chromium implements AutoCloseable {
         try {
             socket.abort();
         } finally {
+            // Chromium's helper processes (network service, renderers) outlive the browser process
+            // by a moment and keep writing into the profile: end them too before deleting it.
+            java.util.List<ProcessHandle> helpers = process.descendants().toList();
             process.destroy();
             try {
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
                     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
+                for (ProcessHandle h : helpers) {
+                    h.destroyForcibly();
+                    h.onExit().get(10, TimeUnit.SECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // a helper that does not end in time: the profile's removal below copes
             }
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            // The profile is a temporary directory: a file vanishing or appearing while it is removed
+            // (seen on a clean clone: "Network Persistent State" renamed under the walk) is retried,
+            // and what still cannot go is left to the OS's temporary directory, never a test failure.
+            for (int attempt = 0; attempt < 3 && Files.exists(profile); attempt++) {
+                try (Stream<Path> files = Files.walk(profile)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (java.io.UncheckedIOException | IOException e) {
+                    // retried
+                }
             }
         }
     }
