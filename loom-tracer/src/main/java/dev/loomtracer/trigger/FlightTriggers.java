@@ -218,7 +218,14 @@ public final class FlightTriggers implements AutoCloseable {
         String fired = null;
         switch (tr.to()) {
             case WAITING -> blockedSince.put(g, t);
-            case SYSCALL -> pinnedSince.put(g, t);
+            case SYSCALL -> {
+                // A platform thread's goroutine sits in a syscall on the M of its own id for as long
+                // as it runs (docs/FORMAT.md, "Names and platform threads"): that is not a pinned
+                // virtual thread (the main thread fired pinned>200ms on a clean clone).
+                if (e.m() != g) {
+                    pinnedSince.put(g, t);
+                }
+            }
             case RUNNABLE -> {
                 Long b = blockedSince.remove(g);
                 if (b != null) {
