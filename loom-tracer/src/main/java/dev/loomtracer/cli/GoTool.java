@@ -1,5 +1,7 @@
 package dev.loomtracer.cli;
 
+import dev.loomtracer.judge.GoBinary;
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,28 +11,18 @@ import java.util.Map;
  * The "open it with: go tool trace FILE" hint the commands print, with a go command that works
  * on this machine.
  *
- * <p>Invariant: the hint names a go binary that exists here when there is one, in the order
- * the project's judge looks ({@code $LOOMTRACE_GO}, {@code go} on the PATH,
- * {@code /usr/lib/go-1.23/bin/go}, as scripts/ensure-go.sh installs it); otherwise it says how
- * to get one. It always says that the web UI's profile graphs need Graphviz, and whether
- * Graphviz's {@code dot} is on the PATH.
+ * <p>Invariant: the hint names the go binary the project's judge would use when there is one
+ * ({@link GoBinary#find}: {@code go} itself when it came from the PATH); otherwise it says how to
+ * get one. It always says that the web UI's profile graphs need Graphviz, and whether Graphviz's
+ * {@code dot} is on the PATH.
  */
 public final class GoTool {
     private GoTool() {}
 
-    /** Where Debian's golang-1.23-go (bookworm-backports; scripts/ensure-go.sh) puts go. */
-    static final Path DEBIAN_GO = Path.of("/usr/lib/go-1.23/bin/go");
-
     /** The go command to print, or null if none is found. */
     static String goCommand(Map<String, String> env) {
-        String configured = env.get("LOOMTRACE_GO");
-        if (configured != null && !configured.isBlank() && Files.isExecutable(Path.of(configured))) {
-            return configured;
-        }
-        if (onPath(env, "go") != null) {
-            return "go";
-        }
-        return Files.isExecutable(DEBIAN_GO) ? DEBIAN_GO.toString() : null;
+        GoBinary.Lookup found = GoBinary.find(env);
+        return found.go().map(p -> found.onPath() ? "go" : p.toString()).orElse(null);
     }
 
     /** {@code name} found as an executable in {@code $PATH}, or null. */

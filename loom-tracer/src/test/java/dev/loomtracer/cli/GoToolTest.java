@@ -1,5 +1,6 @@
 package dev.loomtracer.cli;
 
+import dev.loomtracer.judge.GoBinary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,23 +21,25 @@ class GoToolTest {
     @TempDir
     Path dir;
 
-    private Path executable(String name) throws Exception {
+    /** An executable {@code name} in {@code dir} that answers {@code version} with {@code version}. */
+    private Path executable(Path dir, String name, String version) throws Exception {
+        Files.createDirectories(dir);
         Path p = dir.resolve(name);
-        Files.writeString(p, "#!/bin/sh\n");
+        Files.writeString(p, "#!/bin/sh\necho 'go version " + version + " linux/amd64'\n");
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         return p;
     }
 
     @Test
     void withoutGoOnThePathTheHintNamesAGoThatExists() throws Exception {
-        Path go = executable("my-go");
+        Path go = executable(dir, "my-go", "go1.23.4");
         String hint = GoTool.openHint(Path.of("app.trace"), Map.of("PATH", "/nonexistent", "LOOMTRACE_GO", go.toString()));
         assertTrue(hint.startsWith("Open it with:  " + go + " tool trace app.trace"), hint);
         assertTrue(hint.contains("Graphviz") && hint.contains("not found"), hint);
 
         String bare = GoTool.openHint(Path.of("app.trace"), Map.of("PATH", "/nonexistent"));
-        if (Files.isExecutable(GoTool.DEBIAN_GO)) {
-            assertTrue(bare.startsWith("Open it with:  " + GoTool.DEBIAN_GO + " tool trace app.trace"), bare);
+        if (Files.isExecutable(GoBinary.DEBIAN_GO)) {
+            assertTrue(bare.startsWith("Open it with:  " + GoBinary.DEBIAN_GO + " tool trace app.trace"), bare);
         } else {
             assertTrue(bare.contains("scripts/ensure-go.sh"), bare);
         }
@@ -45,9 +48,24 @@ class GoToolTest {
 
     @Test
     void goAndDotOnThePathAreUsedAsIs() throws Exception {
-        executable("go");
-        executable("dot");
+        executable(dir, "go", "go1.23.4");
+        executable(dir, "dot", "");
         String hint = GoTool.openHint(Path.of("x.trace"), Map.of("PATH", dir.toString()));
         assertEquals("Open it with:  go tool trace x.trace\n(the web UI's profile graphs use Graphviz, found on the PATH)", hint);
+    }
+
+    @Test
+    void aGoOlderThan123OnThePathIsNotNamedAndABadLoomtraceGoIsNotPassedOver() throws Exception {
+        Path old = dir.resolve("old");
+        executable(old, "go", "go1.19.8");
+        assertTrue(GoBinary.find(Map.of("PATH", old.toString())).go().map(p -> !p.startsWith(old)).orElse(true),
+                "a go 1.19 cannot read a go 1.23 trace");
+        assertFalse(GoTool.openHint(Path.of("x.trace"), Map.of("PATH", old.toString())).startsWith("Open it with:  go tool"));
+
+        Path fresh = dir.resolve("fresh");
+        executable(fresh, "go", "go1.24.1");
+        GoBinary.Lookup bad = GoBinary.find(Map.of("PATH", fresh.toString(), "LOOMTRACE_GO", old.resolve("go").toString()));
+        assertTrue(bad.go().isEmpty(), "an explicit $LOOMTRACE_GO is never passed over for the PATH's go");
+        assertTrue(bad.problem().contains("not Go >= 1.23") && bad.problem().contains("go1.19.8"), bad.problem());
     }
 }

@@ -1,5 +1,6 @@
 package dev.loomtracer.testing;
 
+import dev.loomtracer.judge.GoBinary;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.Transition;
 import java.io.BufferedReader;
@@ -28,7 +29,6 @@ import java.util.regex.Pattern;
 public final class GoJudge {
     private GoJudge() {}
 
-    private static final String MIN_VERSION = "go1.23";
     private static final long TIMEOUT_MINUTES = 10;
     private static volatile Path go;
 
@@ -46,47 +46,29 @@ public final class GoJudge {
     }
 
     /**
-     * The go binary: $LOOMTRACE_GO (which must be Go 1.23 or newer: set, it is never passed over),
-     * else the first of /usr/lib/go-1.23/bin/go, {@code go} on the PATH, and what
-     * {@code scripts/ensure-go.sh} (repo root) installs and prints, that {@code go version} says is
-     * Go 1.23 or newer.
+     * The go binary: {@link GoBinary#find}'s ($LOOMTRACE_GO, which is never passed over, else
+     * {@code go} on the PATH, else /usr/lib/go-1.23/bin/go, each only if Go 1.23 or newer), else
+     * what {@code scripts/ensure-go.sh} (repo root) installs and prints.
      */
     public static synchronized Path go() {
         if (go != null) {
             return go;
         }
-        List<String> tried = new ArrayList<>();
-        String env = System.getenv("LOOMTRACE_GO");
-        if (env != null && !env.isBlank()) {
-            Path p = Path.of(env);
-            if (!Files.isExecutable(p)) {
-                throw new AssertionError("$LOOMTRACE_GO=" + env + " is not an executable file");
-            }
-            if (!isAtLeast123(p)) { // an explicit choice that cannot judge is an error, not a fallback
-                throw new AssertionError("$LOOMTRACE_GO=" + env + " is not Go >= 1.23: `go version` says \""
-                        + version(p).strip() + "\"");
-            }
-            return go = p;
+        GoBinary.Lookup found = GoBinary.find();
+        if (found.problem() != null) { // an explicit choice that cannot judge is an error, not a fallback
+            throw new AssertionError(found.problem());
         }
-        Path debian = Path.of("/usr/lib/go-1.23/bin/go");
-        tried.add(debian.toString());
-        if (Files.isExecutable(debian) && isAtLeast123(debian)) {
-            return go = debian;
+        if (found.go().isPresent()) {
+            return go = found.go().get();
         }
-        tried.add("go on PATH (>= 1.23)");
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, "go");
-            if (Files.isExecutable(p) && isAtLeast123(p)) {
-                return go = p;
-            }
-        }
+        List<String> tried = new ArrayList<>(found.tried());
         Path script = findUp("scripts/ensure-go.sh");
         if (script != null) {
             tried.add(script.toString());
             String printed = runForOutput(List.of("bash", script.toString()));
             String[] lines = printed.strip().split("\n");
             Path last = Path.of(lines[lines.length - 1].strip());
-            if (!lines[lines.length - 1].isBlank() && Files.isExecutable(last) && isAtLeast123(last)) {
+            if (!lines[lines.length - 1].isBlank() && Files.isExecutable(last) && GoBinary.isAtLeast123(last)) {
                 return go = last;
             }
         } else {
@@ -98,7 +80,7 @@ public final class GoJudge {
 
     /** What {@code goBin version} prints ("" if it does not run). */
     public static String version(Path goBin) {
-        return runForOutput(List.of(goBin.toString(), "version"));
+        return GoBinary.version(goBin);
     }
 
     /** Fails, with the tail of Go's error output, unless Go's parser accepts the trace. */
@@ -298,13 +280,6 @@ public final class GoJudge {
     }
 
     // ---- plumbing ----
-
-    /** True if {@code goBin version} names Go 1.23 or newer (a trace parser that reads go 1.23 traces). */
-    static boolean isAtLeast123(Path goBin) {
-        String v = version(goBin);
-        Matcher m = Pattern.compile("\\bgo1\\.(\\d+)").matcher(v);
-        return m.find() && Integer.parseInt(m.group(1)) >= 23;
-    }
 
     private static Path findUp(String relative) {
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loomtracer.judge.GoBinary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -38,11 +39,11 @@ class GoJudgeTest {
     /** The version check itself, on stand-ins that print what an older or newer Go prints. */
     @Test
     void anOlderGoIsNotAcceptedAsTheJudge() throws IOException {
-        assertFalse(GoJudge.isAtLeast123(fakeGo("go version go1.22.5 linux/amd64")));
-        assertFalse(GoJudge.isAtLeast123(fakeGo("go version go1.3 linux/amd64")));
-        assertFalse(GoJudge.isAtLeast123(fakeGo("")));
-        assertTrue(GoJudge.isAtLeast123(fakeGo("go version go1.23.4 linux/amd64")));
-        assertTrue(GoJudge.isAtLeast123(fakeGo("go version go1.25.0 linux/amd64")));
+        assertFalse(GoBinary.isAtLeast123(fakeGo("go version go1.22.5 linux/amd64")));
+        assertFalse(GoBinary.isAtLeast123(fakeGo("go version go1.3 linux/amd64")));
+        assertFalse(GoBinary.isAtLeast123(fakeGo("")));
+        assertTrue(GoBinary.isAtLeast123(fakeGo("go version go1.23.4 linux/amd64")));
+        assertTrue(GoBinary.isAtLeast123(fakeGo("go version go1.25.0 linux/amd64")));
     }
 
     private Path fakeGo(String says) throws IOException {

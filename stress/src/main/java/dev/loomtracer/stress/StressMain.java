@@ -1,5 +1,7 @@
 package dev.loomtracer.stress;
 
+import dev.loomtracer.judge.GoBinary;
+
 import dev.loomtracer.FlightRecorder;
 import dev.loomtracer.LoomTrace;
 import dev.loomtracer.TraceOptions;
@@ -88,12 +90,14 @@ public final class StressMain {
             dir = Files.createTempDirectory("loomtrace-stress");
         }
         Files.createDirectories(dir);
-        go = TraceCheck.go();
-        if (go == null) { // a stress run whose traces Go cannot judge proves less than it says: refuse it
-            System.err.println("stress: Go >= 1.23 is required to judge the traces and none was found ($LOOMTRACE_GO, "
-                    + "/usr/lib/go-1.23/bin/go, PATH); scripts/ensure-go.sh installs it");
+        GoBinary.Lookup judge = GoBinary.find();
+        if (judge.go().isEmpty()) { // a stress run whose traces Go cannot judge proves less than it says: refuse it
+            System.err.println("stress: Go >= 1.23 is required to judge the traces and "
+                    + (judge.problem() != null ? judge.problem() : "none was found (tried " + String.join(", ", judge.tried()) + ")")
+                    + "; scripts/ensure-go.sh installs it");
             System.exit(2);
         }
+        go = judge.go().get();
         System.out.printf(Locale.ROOT, "stress: %d virtual threads, %d s, traces in %s, Go judge every %d traces%n",
                 vts, seconds, dir, goEvery);
         long t0 = System.nanoTime();

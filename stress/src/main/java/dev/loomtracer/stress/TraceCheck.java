@@ -58,39 +58,6 @@ final class TraceCheck {
         return p;
     }
 
-    /** The first Go 1.23 or newer of $LOOMTRACE_GO, /usr/lib/go-1.23/bin/go and the PATH; null if none. */
-    static Path go() {
-        List<Path> candidates = new ArrayList<>();
-        String env = System.getenv("LOOMTRACE_GO");
-        if (env != null && !env.isBlank()) {
-            candidates.add(Path.of(env));
-        }
-        candidates.add(Path.of("/usr/lib/go-1.23/bin/go"));
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            candidates.add(Path.of(dir.isEmpty() ? "." : dir, "go"));
-        }
-        for (Path p : candidates) {
-            if (Files.isExecutable(p) && isAtLeast123(p)) {
-                return p;
-            }
-        }
-        return null;
-    }
-
-    private static boolean isAtLeast123(Path go) {
-        try {
-            Process p = new ProcessBuilder(go.toString(), "version").redirectErrorStream(true).start();
-            String v = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bgo1\\.(\\d+)").matcher(v);
-            return p.waitFor() == 0 && m.find() && Integer.parseInt(m.group(1)) >= 23;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     /** Runs {@code go tool trace -d=1}; throws with Go's message unless Go accepts the trace. */
     static void goJudge(Path go, Path file) throws IOException, InterruptedException {
         Path err = Files.createTempFile("gojudge", ".err");
