@@ -248,7 +248,7 @@ public final class ExampleServer implements AutoCloseable {
         }
         java.nio.file.Path jar;
         try {
-            jar = agent.equals("auto") ? AgentJar.find() : java.nio.file.Path.of(agent);
+            jar = agent.equals("auto") ? dev.loomtracer.hooks.agent.AgentJarLookup.find() : java.nio.file.Path.of(agent);
         } catch (IllegalStateException e) {
             System.err.println("example-server: " + e.getMessage());
             return 2;

@@ -82,7 +82,7 @@ public final class Harness {
                     case "--server-arg" -> serverArgs.add(val(args, ++i, a));
                     case "--agent" -> {
                         String v = val(args, ++i, a);
-                        agent = v.equals("auto") ? AgentJar.find() : Path.of(v);
+                        agent = v.equals("auto") ? dev.loomtracer.hooks.agent.AgentJarLookup.find() : Path.of(v);
                         if (!Files.isRegularFile(agent)) {
                             throw new IllegalArgumentException("--agent: no such file " + agent);
                         }

@@ -90,7 +90,7 @@ class ExampleServerEndToEndTest {
      */
     @Test
     void underTheAgentTheTraceShowsWhyRequestsBlock() throws Exception {
-        capturedBlocks(AgentJar.find(), "default", "all", "server-agent.trace");
+        capturedBlocks(dev.loomtracer.hooks.agent.AgentJarLookup.find(), "default", "all", "server-agent.trace");
     }
 
     /** The same without an agent: the server's virtual threads on Loom Tracer's tracing scheduler. */

@@ -41,8 +41,8 @@ public final class Demo {
     }
 
     static final String USAGE = "usage: loomtrace demo [-o FILE] [--requests N] [--no-agent]";
-    /** Names the agent jar; the launcher and builds may set it, else it is looked up (see {@link #agentJar}). */
-    static final String AGENT_PROPERTY = "loomtrace.agentJar";
+    /** The capture layer's agent jar lookup (carrier-hooks' {@code AgentJarLookup}). */
+    private static final String AGENT_LOOKUP = "dev.loomtracer.hooks.agent.AgentJarLookup";
 
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Path file = Path.of("demo.trace");
@@ -82,8 +82,8 @@ public final class Demo {
             if (jar != null) {
                 return relaunchUnderAgent(jar, args);
             }
-            out.println("note: no Loom Tracer agent jar found (build carrier-hooks, or set -D" + AGENT_PROPERTY
-                    + "); tracing tasks, regions and logs only");
+            out.println("note: no Loom Tracer agent jar found (build it with ./loomtrace build, or set LOOMTRACE_AGENT);"
+                    + " tracing tasks, regions and logs only");
         }
 
         out.printf("Tracing %d requests on virtual threads into %s%s ...%n", requests, file,
@@ -158,25 +158,16 @@ public final class Demo {
     private static final String CHILD_PROPERTY = "loomtrace.demo.underAgent";
 
     /**
-     * The agent jar: the {@value #AGENT_PROPERTY} property, else
-     * {@code carrier-hooks/target/carrier-hooks-*-agent.jar} under the working directory or a parent.
+     * The agent jar, found by the capture layer's lookup ({@value #AGENT_LOOKUP}, carrier-hooks:
+     * this module sits below it and names it only here, by class name), or null if that module
+     * is not on the class path or finds no agent jar.
      */
-    static Path agentJar() throws java.io.IOException {
-        String p = System.getProperty(AGENT_PROPERTY);
-        if (p != null && !p.isBlank() && Files.isRegularFile(Path.of(p))) {
-            return Path.of(p).toAbsolutePath();
+    static Path agentJar() {
+        try {
+            return (Path) Class.forName(AGENT_LOOKUP).getMethod("find").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;   // no capture layer here, or no agent jar (its IllegalStateException, wrapped)
         }
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path target = d.resolve("carrier-hooks").resolve("target");
-            if (Files.isDirectory(target)) {
-                try (var jars = Files.newDirectoryStream(target, "carrier-hooks-*-agent.jar")) {
-                    for (Path jar : jars) {
-                        return jar.toAbsolutePath();
-                    }
-                }
-            }
-        }
-        return null;
     }
 
     /** Runs this demo again in a child JVM with the same options plus the agent; returns its exit status. */

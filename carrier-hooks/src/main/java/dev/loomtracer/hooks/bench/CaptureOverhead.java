@@ -66,7 +66,7 @@ public final class CaptureOverhead {
                         + " (usage: CaptureOverhead [--agent JAR] [--rounds N] [--trips N])");
             }
         }
-        Path jar = agent != null ? Path.of(agent) : dev.loomtracer.hooks.cli.Run.findAgentJar();
+        Path jar = agent != null ? Path.of(agent) : dev.loomtracer.hooks.agent.AgentJarLookup.find();
         String cp = codeSource();
         Path patch = Files.createTempDirectory("loomtrace-overhead-patch");
         PatchedJdk.build(Path.of(System.getProperty("java.home")), patch);

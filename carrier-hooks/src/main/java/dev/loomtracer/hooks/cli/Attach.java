@@ -161,7 +161,7 @@ public final class Attach {
         }
         Path jar;
         try {
-            jar = Run.findAgentJar();
+            jar = dev.loomtracer.hooks.agent.AgentJarLookup.find();
         } catch (IllegalStateException e) {
             err.println("loomtrace attach: " + e.getMessage());
             return 1;

@@ -1,11 +1,11 @@
 package dev.loomtracer.hooks.cli;
 
+import dev.loomtracer.hooks.agent.AgentJarLookup;
 import dev.loomtracer.hooks.agent.AgentMain;
 import dev.loomtracer.hooks.agent.AgentOptions;
 import dev.loomtracer.hooks.agent.PatchedJdk;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,7 +124,7 @@ public final class Run {
         }
         Path jar;
         try {
-            jar = agent != null ? Path.of(agent) : findAgentJar();
+            jar = agent != null ? Path.of(agent) : AgentJarLookup.find();
         } catch (IllegalStateException e) {
             System.err.println("loomtrace run: " + e.getMessage());
             return 2;
@@ -269,66 +269,5 @@ public final class Run {
             return self.get();
         }
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    /**
-     * The agent jar: $LOOMTRACE_AGENT; else the jar this class came from if it is an agent jar
-     * (dist/loomtrace.jar); else next to this module's classes: the shaded
-     * {@code carrier-hooks-*-agent.jar} the build attached in carrier-hooks/target (or next to the
-     * carrier-hooks jar in a Maven repository), the newest if several.
-     */
-    public static Path findAgentJar() {
-        String env = System.getenv("LOOMTRACE_AGENT");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        Path here;
-        try {
-            here = Path.of(Run.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException("cannot locate the carrier-hooks classes; set LOOMTRACE_AGENT to the agent jar");
-        }
-        if (Files.isRegularFile(here) && isAgentJar(here)) {
-            return here; // dist/loomtrace.jar: the CLI's own jar is the agent
-        }
-        Path dir = Files.isDirectory(here) ? here.getParent() : here.getParent(); // target/ or the repository dir
-        try (Stream<Path> s = Files.list(dir)) {
-            Optional<Path> jar = s.filter(p -> p.getFileName().toString().startsWith("carrier-hooks-")
-                            && p.getFileName().toString().endsWith("-agent.jar"))
-                    .max(Comparator.comparingLong(p -> p.toFile().lastModified()));
-            if (jar.isPresent()) {
-                warnIfStale(jar.get(), here);
-                return jar.get();
-            }
-        } catch (IOException e) {
-            // fall through
-        }
-        throw new IllegalStateException("no agent jar (carrier-hooks-*-agent.jar) in " + dir
-                + ": build it with ./loomtrace build (or mvn -pl carrier-hooks -am install), or set LOOMTRACE_AGENT");
-    }
-
-    /** True if {@code jar}'s manifest names the agent's class (as the agent jars and dist/loomtrace.jar do). */
-    private static boolean isAgentJar(Path jar) {
-        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
-            java.util.jar.Manifest mf = j.getManifest();
-            return mf != null && dev.loomtracer.hooks.agent.Agent.class.getName().equals(mf.getMainAttributes().getValue("Agent-Class"));
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void warnIfStale(Path jar, Path classes) {
-        if (!Files.isDirectory(classes)) {
-            return;
-        }
-        long jarTime = jar.toFile().lastModified();
-        try (Stream<Path> s = Files.walk(classes)) {
-            if (s.anyMatch(p -> p.toFile().lastModified() > jarTime + 1000)) {
-                System.err.println("loomtrace run: note: " + jar.getFileName() + " is older than " + classes
-                        + "; rebuild with ./loomtrace build to trace with the current code");
-            }
-        } catch (IOException e) {
-            // no warning
-        }
     }
 }
