@@ -63,6 +63,22 @@ class DemoTest {
         assertTrue(!out.contains("lost events"), "nothing lost:\n" + out);
     }
 
+    /**
+     * {@code ./loomtrace demo -o missing-dir/x.trace}: one line naming the file and why, exit 1,
+     * and no JVM started under the agent (it printed a NoSuchFileException's stack trace before).
+     */
+    @Test
+    void anOutputInAMissingDirectoryIsOneClearLineAndExit1() throws Exception {
+        Path missing = TestFiles.dir("demo").resolve("missing-dir");
+        Files.deleteIfExists(missing);
+        Path trace = missing.resolve("x.trace");
+        AgentJvm.Run run = AgentJvm.runJava(List.of("-Dloomtrace.agentJar=" + AgentJvm.agentJar()),
+                dev.loomtracer.cli.Demo.class.getName(), "-o", trace.toString(), "--requests", "10");
+        assertEquals(1, run.exitCode(), run.output());
+        assertEquals(List.of("demo: cannot write " + trace + ": no such directory " + missing), run.output().lines().toList());
+        assertTrue(!Files.exists(missing), "nothing created");
+    }
+
     private static long printed(String out, String name) {
         Matcher m = Pattern.compile("(?m)^  " + name + "\\s+(\\d+)").matcher(out);
         assertTrue(m.find(), "no '" + name + "' line in:\n" + out);

@@ -39,6 +39,7 @@ class ExampleServerEndToEndTest {
 
     private ExampleServer server;
     private int port; // of the server under test, in this JVM or a child
+    private String host = "127.0.0.1"; // where the server under test listens
 
     @AfterEach
     void close() {
@@ -309,15 +310,25 @@ class ExampleServerEndToEndTest {
         assertEquals(200, get("/hello", null).status(), "the service itself needs no token");
     }
 
-    /** {@code --debug-token-file F}: the token is F's first line; requests need it, and get through with it. */
+    /**
+     * {@code --debug-token-file F} on a server listening beyond loopback (this machine's
+     * non-loopback address, the client connecting to it from there): the token is F's first
+     * line; requests need it, and get through with it. Without a token the server refuses to
+     * listen there at all (PartsTest.debugBeyondLoopbackNeedsAToken).
+     */
     @Test
     void theTokenIsReadFromTheDebugTokenFile() throws Exception {
         String token = "file-token-0123456789abcdef";
         Path file = tmp.resolve("debug.token");
         Files.writeString(file, token + "\n");
-        server = ExampleServer.start(ServerConfig.parse(
-                new String[] {"--port", "0", "--debug", "--debug-token-file", file.toString()}, Map.of()));
+        java.net.InetAddress beyond = dev.loomtracer.testing.NonLoopback.address();
+        IllegalArgumentException noToken = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[] {"--host", beyond.getHostAddress(), "--port", "0", "--debug"}, Map.of()));
+        assertTrue(noToken.getMessage().contains("need a debug token"), noToken.getMessage());
+        server = ExampleServer.start(ServerConfig.parse(new String[] {"--host", beyond.getHostAddress(), "--port", "0",
+                "--debug", "--debug-token-file", file.toString()}, Map.of()));
         port = server.port();
+        host = dev.loomtracer.testing.NonLoopback.uriHost(beyond);
         assertEquals(401, get("/debug/flight", null).status(), "no token");
         assertEquals(401, get("/debug/flight", "Bearer " + token + "x").status(), "another token");
         Response ok = get("/debug/flight", "Bearer " + token);
@@ -407,7 +418,7 @@ class ExampleServerEndToEndTest {
     }
 
     private HttpURLConnection open(String pathAndQuery, String auth) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + pathAndQuery).toURL().openConnection();
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://" + host + ":" + port + pathAndQuery).toURL().openConnection();
         c.setConnectTimeout(10_000);
         c.setReadTimeout(60_000);
         if (auth != null) {

@@ -76,6 +76,11 @@ public final class Demo {
             err.println("demo: --requests must be at least 1");
             return 2;
         }
+        String cannot = cannotWrite(file);
+        if (cannot != null) {
+            err.println("demo: cannot write " + file + ": " + cannot);
+            return 1;
+        }
         boolean underAgent = underAgent();
         if (!underAgent && !noAgent) {
             Path jar = agentJar();
@@ -89,7 +94,14 @@ public final class Demo {
         out.printf("Tracing %d requests on virtual threads into %s%s ...%n", requests, file,
                 underAgent ? " (scheduling captured by the Loom Tracer agent)" : "");
         TraceResult result;
-        try (OutputStream os = Files.newOutputStream(file)) {
+        OutputStream opened;
+        try {
+            opened = Files.newOutputStream(file);
+        } catch (IOException e) {
+            err.println("demo: cannot write " + file + ": " + e); // checked above; the file system changed since
+            return 1;
+        }
+        try (OutputStream os = opened) {
             LoomTrace.start(os, TraceOptions.defaults().generationPeriod(Duration.ofMillis(200))
                     .stacks(TraceOptions.Stacks.ON_BLOCK));
             try {
@@ -135,6 +147,22 @@ public final class Demo {
         }
         out.println("Its report, where the requests spent their time: " + html.toAbsolutePath().toUri());
         return 0;
+    }
+
+    /** Why {@code file} cannot be written (created or replaced), or null if it can. */
+    static String cannotWrite(Path file) {
+        Path p = file.toAbsolutePath();
+        Path dir = p.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return "no such directory " + dir;
+        }
+        if (Files.isDirectory(p)) {
+            return "it is a directory";
+        }
+        if (Files.exists(p) ? !Files.isWritable(p) : !Files.isWritable(dir)) {
+            return (Files.exists(p) ? p : dir) + " is not writable";
+        }
+        return null;
     }
 
     /** {@code demo.trace} -> {@code demo.html} in the same directory (else FILE.html). */
