@@ -65,6 +65,11 @@ public final class TextReport {
         return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
     }
 
+    /** "1 carrier", "2 carriers": a count and its noun, plural unless the count is 1. */
+    static String count(long n, String noun) {
+        return n + " " + (n == 1 ? noun : noun + "s");
+    }
+
     private static String pct(long part, long whole) {
         return whole <= 0 ? "0 %" : String.format(Locale.ROOT, "%.0f %%", 100.0 * part / whole);
     }
@@ -83,8 +88,9 @@ public final class TextReport {
                     + " or the tracing scheduler), so it shows tasks, regions and logs but not what threads waited for."
                     + " Trace with ./loomtrace run (docs/CAPTURE.md) to get these answers.");
         } else {
-            line("%d threads (%d virtual) on %d carriers over %s; carriers busy %s of the time.",
-                    r.threads().count(), r.threads().virtualCount(), r.carriers().count(), dur(ti.durationNanos()),
+            line("%s (%d virtual) on %s over %s; carriers busy %s of the time.",
+                    count(r.threads().count(), "thread"), r.threads().virtualCount(), count(r.carriers().count(), "carrier"),
+                    dur(ti.durationNanos()),
                     pct(r.carriers().byCarrier().stream().mapToLong(Row::totalNanos).sum(),
                             ti.durationNanos() * Math.max(1, r.carriers().count())));
         }
@@ -109,7 +115,7 @@ public final class TextReport {
             return;
         }
         Distribution d = r.schedLatency();
-        line("Waiting for a carrier (scheduler latency): %d waits, p50 %s, p99 %s, max %s, %s in total.", d.count(),
+        line("Waiting for a carrier (scheduler latency): %s, p50 %s, p99 %s, max %s, %s in total.", count(d.count(), "wait"),
                 dur(d.p50Nanos()), dur(d.p99Nanos()), dur(d.maxNanos()), dur(d.totalNanos()));
         if (r.blocking().isEmpty()) {
             line("No thread blocked.");
@@ -117,13 +123,13 @@ public final class TextReport {
             StringBuilder b = new StringBuilder();
             for (Reason row : r.blocking().subList(0, Math.min(3, r.blocking().size()))) {
                 b.append(b.isEmpty() ? "" : "; ").append(reasonWords(row.reason())).append(' ')
-                        .append(dur(row.totalNanos())).append(" (").append(row.count()).append(" blocks)");
+                        .append(dur(row.totalNanos())).append(" (").append(count(row.count(), "block")).append(")");
             }
             line("Most blocked time: %s.", b);
         }
         Pinning p = r.pinned();
         line(p.count() == 0 ? "No thread blocked while pinned to its carrier." :
-                String.format(Locale.ROOT, "Pinned: %d blocks held a carrier for %s in total (longest %s).", p.count(),
+                String.format(Locale.ROOT, "Pinned: %s held a carrier for %s in total (longest %s).", count(p.count(), "block"),
                         dur(p.totalNanos()), dur(p.maxNanos())));
     }
 
@@ -230,7 +236,7 @@ public final class TextReport {
         line("");
         line("== Pinning (blocked while pinned: the carrier is held)");
         Pinning p = r.pinned();
-        line("  %d blocks, %s in total, longest %s", p.count(), dur(p.totalNanos()), dur(p.maxNanos()));
+        line("  %s, %s in total, longest %s", count(p.count(), "block"), dur(p.totalNanos()), dur(p.maxNanos()));
         if (p.count() > 0) {
             rows("by reason", p.byReason());
             rows("by carrier held", p.byCarrier());
@@ -238,7 +244,7 @@ public final class TextReport {
         }
         line("");
         Carriers c = r.carriers();
-        line("== Carriers: %d, peak run queue %d threads", c.count(), c.peakRunnable());
+        line("== Carriers: %d, peak run queue %s", c.count(), count(c.peakRunnable(), "thread"));
         for (Row row : c.byCarrier()) {
             line("  %-16s busy %s (%s)", row.name(), dur(row.totalNanos()), pct(row.totalNanos(), ti.durationNanos()));
         }
@@ -253,12 +259,13 @@ public final class TextReport {
         line("");
         line("== Thread groups (by creation site: the innermost frame of the stack a thread was created with)");
         for (Group g : r.groups()) {
-            line("  %-40s %7d threads  running %-9s sched wait %-9s (p99 %s)  blocked %s", g.group(), g.count(),
+            line("  %-40s %7d %-7s  running %-9s sched wait %-9s (p99 %s)  blocked %s", g.group(), g.count(),
+                    g.count() == 1 ? "thread" : "threads",
                     dur(g.execNanos()), dur(g.schedWaitNanos()), dur(g.p99SchedWaitNanos()),
                     dur(g.blocked().stream().mapToLong(Reason::totalNanos).sum()));
         }
         Threads t = r.threads();
-        line("  all: %d threads (%d virtual), running %s, sched wait %s, blocked %s, pinned %s", t.count(),
+        line("  all: %s (%d virtual), running %s, sched wait %s, blocked %s, pinned %s", count(t.count(), "thread"),
                 t.virtualCount(), dur(t.execNanos()), dur(t.schedWaitNanos()), dur(t.blockedNanos()), dur(t.pinnedNanos()));
     }
 
@@ -292,7 +299,7 @@ public final class TextReport {
             line("    (no stacks in this trace: trace with stacks on block to see where)");
         }
         for (StackRow row : rows) {
-            line("    %-9s %6d blocks", dur(row.totalNanos()), row.count());
+            line("    %-9s %6d %s", dur(row.totalNanos()), row.count(), row.count() == 1 ? "block" : "blocks");
             for (String f : row.frames().subList(0, Math.min(6, row.frames().size()))) {
                 line("        %s", f);
             }

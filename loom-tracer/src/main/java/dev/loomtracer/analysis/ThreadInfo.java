@@ -4,14 +4,17 @@ package dev.loomtracer.analysis;
  * A thread the trace names (a Go goroutine): a virtual thread, or a platform thread that emitted
  * events (the trace shows it running on itself: G id = M id).
  *
- * <p>Invariant: one instance per thread id while the thread lives in the trace; {@link #group()}
- * is fixed when the model first meets the thread; {@link #isVirtual()} turns false, never back,
- * once the thread is seen running on itself.
+ * <p>Invariant: one instance per thread id while the thread lives in the trace; {@link #isVirtual()}
+ * turns false, never back, once the thread is seen running on itself; {@link #group()} never
+ * changes once the model has delivered anything about the thread (its first interval or its end),
+ * so every count and time of a thread lands in one group (a thread found to be a platform thread
+ * only after that keeps the group it had).
  */
 public final class ThreadInfo {
     private final long id;
-    private final String group;
-    boolean platform;
+    private String group;
+    private boolean platform;
+    private boolean groupFixed;
 
     ThreadInfo(long id, String group) {
         this.id = id;
@@ -29,7 +32,20 @@ public final class ThreadInfo {
      * are grouped as "platform threads".
      */
     public String group() {
-        return platform ? ThreadModel.PLATFORM_GROUP : group;
+        return group;
+    }
+
+    /** Seen running on itself: a platform thread (its group too, unless {@link #fixGroup()} came first). */
+    void markPlatform() {
+        platform = true;
+        if (!groupFixed) {
+            group = ThreadModel.PLATFORM_GROUP;
+        }
+    }
+
+    /** The model is about to deliver something about this thread: its group is final. */
+    void fixGroup() {
+        groupFixed = true;
     }
 
     /** False for a platform thread (seen running on itself). */

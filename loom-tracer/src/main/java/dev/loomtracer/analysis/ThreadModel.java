@@ -47,6 +47,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         Stack resume = Stack.EMPTY;
         String pendingPin;
         boolean afterBlock; // RUNNABLE because unblocked: its reason is the block's
+        boolean delivered; // an interval of it was emitted
         final ArrayDeque<OpenRegion> regions = new ArrayDeque<>(2);
         final ArrayDeque<Long> tasks = new ArrayDeque<>(1);
 
@@ -127,7 +128,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         }
         lastTime = now;
         if (e.g() != TraceEvent.NONE && e.g() == e.m()) {
-            thread(e.g()).info.platform = true;
+            thread(e.g()).info.markPlatform();
         }
         if (platformTransition(e)) {
             // A platform thread runs its own code on itself from first sight to end: the syscall
@@ -141,7 +142,10 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 T t = new T(new ThreadInfo(id, groupOf(e.newStack())));
                 T was = threads.put(id, t);
                 if (was != null) { // met before its creation was read (a platform thread seen first as a G)
-                    t.info.platform = was.info.platform;
+                    retire(was, now);
+                    if (!was.info.isVirtual()) {
+                        t.info.markPlatform();
+                    }
                 }
                 peakThreads = Math.max(peakThreads, threads.size());
                 ThreadState s = state(e.transition().to());
@@ -157,14 +161,18 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 if (t.state == null) {
                     ThreadState s = state(tr.to());
                     long carrier = s == ThreadState.RUNNING || s == ThreadState.PINNED ? e.arg(1) : Interval.NONE;
-                    t.info.platform |= carrier == tr.id();
+                    if (carrier == tr.id()) {
+                        t.info.markPlatform();
+                    }
                     enter(t, s, now, carrier, "", e.stack());
                     t.cutAtStart = true;
                 }
             }
             case GO_START -> {
                 T t = thread(e.arg(0));
-                t.info.platform |= e.m() == e.arg(0); // a platform thread runs on itself
+                if (e.m() == e.arg(0)) { // a platform thread runs on itself
+                    t.info.markPlatform();
+                }
                 t.pendingPin = null;
                 enter(t, ThreadState.RUNNING, now, e.m(), "", Stack.EMPTY);
             }
@@ -203,6 +211,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 if (t != null) {
                     leave(t, now);
                     threads.remove(t.info.id());
+                    t.info.fixGroup();
                     out.threadEnd(t.info);
                 }
             }
@@ -282,6 +291,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 emit(t, lastTime, true, false, null);
                 t.state = null;
             }
+            t.info.fixGroup();
             out.threadEnd(t.info);
         }
         threads.clear();
@@ -299,7 +309,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 Transition tr = e.transition();
                 if (tr.to() == Transition.State.SYSCALL && e.arg(0) == e.arg(1)) {
                     T t = thread(tr.id());
-                    t.info.platform = true;
+                    t.info.markPlatform();
                     if (t.state == null) {
                         enter(t, ThreadState.RUNNING, e.time(), e.arg(1), "", e.stack());
                         t.cutAtStart = true;
@@ -314,8 +324,12 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 }
                 schedulingEvents++;
                 T t = new T(new ThreadInfo(e.arg(0), NO_START));
-                t.info.platform = true;
-                threads.put(e.arg(0), t);
+                t.info.markPlatform();
+                T was = threads.put(e.arg(0), t);
+                if (was != null) {
+                    retire(was, e.time());
+                }
+                peakThreads = Math.max(peakThreads, threads.size());
                 enter(t, ThreadState.RUNNING, e.time(), e.m(), "", Stack.EMPTY);
                 return true;
             }
@@ -329,6 +343,19 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 return false;
             }
         }
+    }
+
+    /**
+     * A thread replaced by a new one of the same id (its creation read after it was met): its open
+     * interval ends here and it ends, so what it was charged with is counted with it.
+     */
+    private void retire(T was, long now) {
+        if (was.state == null && !was.delivered) {
+            return; // met, never delivered: nothing to count
+        }
+        leave(was, now);
+        was.info.fixGroup();
+        out.threadEnd(was.info);
     }
 
     private static ThreadState state(Transition.State s) {
@@ -401,6 +428,8 @@ public final class ThreadModel implements Consumer<TraceEvent> {
     }
 
     private void emit(T t, long end, boolean cutAtEnd, boolean unblocked, ThreadInfo by) {
+        t.info.fixGroup();
+        t.delivered = true;
         long task = taskOf(t);
         String type = task == Interval.NONE ? "" : taskTypes.getOrDefault(task, "");
         boolean afterBlock = t.state == ThreadState.RUNNABLE && t.afterBlock;

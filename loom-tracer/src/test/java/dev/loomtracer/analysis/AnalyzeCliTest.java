@@ -61,7 +61,7 @@ class AnalyzeCliTest {
         assertEquals(0, r.exit(), r.err());
         // Two platform "carriers" poll one run queue: on a quiet machine one of them can drain it
         // before the other starts, and then the trace rightly shows one carrier.
-        assertTrue(r.out().matches("(?s)18 threads \\(16 virtual\\) on [12] carriers.*"), r.out());
+        assertTrue(r.out().matches("(?s)18 threads \\(16 virtual\\) on (1 carrier|2 carriers) .*"), r.out());
         assertTrue(r.out().contains("Task job: 16 done"), r.out());
         assertTrue(r.out().contains("Where their time went:"), r.out());
         assertTrue(r.out().contains("Pinned: "), r.out());

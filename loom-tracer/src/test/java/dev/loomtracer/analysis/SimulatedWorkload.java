@@ -22,7 +22,7 @@ import java.util.function.Consumer;
 /**
  * Writes a trace through the engine's capture SPI the way a scheduler would (as the engine's
  * SimulatedSchedulingTest does): a platform creator makes {@code vts} virtual-thread objects, two
- * platform "carriers" run them round after round, a platform unparker unblocks them. Each virtual
+ * (or {@code carriers}) platform "carriers" run them round after round, a platform unparker unblocks them. Each virtual
  * thread runs one task "job" with a region "step"; each round ends in a block (reasons cycle through
  * {@link #REASONS}), a yield, or a pinned block; the last round destroys it.
  *
@@ -45,8 +45,13 @@ final class SimulatedWorkload {
         }
     }
 
-    /** Writes the trace to {@code file}; returns the engine's stats. */
+    /** Writes the trace to {@code file} with two carriers; returns the engine's stats. */
     static TraceStats write(Path file, int vts, int rounds, Duration generation) throws Exception {
+        return write(file, vts, rounds, generation, 2);
+    }
+
+    /** Writes the trace to {@code file} with {@code carrierCount} carriers; returns the engine's stats. */
+    static TraceStats write(Path file, int vts, int rounds, Duration generation, int carrierCount) throws Exception {
         Tracer t = Tracer.newInstance();
         t.start(new TraceConfig(generation, 8L << 20, 64L << 20, TraceConfig.StackMode.OFF));
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -81,7 +86,7 @@ final class SimulatedWorkload {
         t.advanceNow();
         AtomicInteger done = new AtomicInteger();
         List<Thread> carriers = new ArrayList<>();
-        for (int c = 0; c < 2; c++) {
+        for (int c = 0; c < carrierCount; c++) {
             carriers.add(Thread.ofPlatform().name("sim-carrier-" + c).start(() -> {
                 try {
                     while (done.get() < vts) {
