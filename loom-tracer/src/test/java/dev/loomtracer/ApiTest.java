@@ -1,5 +1,6 @@
 package dev.loomtracer;
 
+import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.testing.CheckedTrace;
 import org.junit.jupiter.api.AfterEach;
@@ -176,7 +177,7 @@ class ApiTest {
         }
         batches.sort(java.util.Comparator.comparingLong(Batch::gen).thenComparingLong(Batch::time));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(EventType.HEADER);
+        out.writeBytes(BatchLayout.FILE_HEADER);
         batches.forEach(b -> out.writeBytes(b.bytes()));
         return out.toByteArray();
     }

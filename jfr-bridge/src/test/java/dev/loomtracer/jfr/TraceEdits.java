@@ -1,5 +1,6 @@
 package dev.loomtracer.jfr;
 
+import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.jfr.raw.BatchFramer;
 import dev.loomtracer.jfr.raw.RawBatch;
@@ -18,7 +19,7 @@ final class TraceEdits {
     /** Copies {@code in} to {@code out} with every frequency batch saying {@code ticksPerSecond}. */
     static void withFrequency(Path in, Path out, long ticksPerSecond) throws IOException {
         try (InputStream i = Files.newInputStream(in); OutputStream o = Files.newOutputStream(out)) {
-            o.write(EventType.HEADER);
+            o.write(BatchLayout.FILE_HEADER);
             BatchFramer.frameAll(i, new BatchFramer.Sink() {
                 @Override
                 public void header(String version) {

@@ -1,6 +1,6 @@
 package dev.loomtracer.engine;
 
-import dev.loomtracer.format.EventType;
+import dev.loomtracer.format.BatchLayout;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -134,8 +134,8 @@ public final class FlightRecording {
             throw new IllegalStateException("the flight recorder holds no complete generation yet");
         }
         Tracer.checkOutsideTraceLock("a flight-recorder snapshot's I/O");
-        out.write(EventType.HEADER);
-        long n = EventType.HEADER.length;
+        out.write(BatchLayout.FILE_HEADER);
+        long n = BatchLayout.FILE_HEADER.length;
         for (Kept k : snapshot) {
             out.write(k.bytes);
             n += k.bytes.length;
@@ -146,7 +146,7 @@ public final class FlightRecording {
 
     /**
      * Hands every generation completed from now on (its bytes, without the trace header; a
-     * complete trace with {@link EventType#HEADER} before it) to {@code listener}, on the
+     * complete trace with {@link BatchLayout#FILE_HEADER} before it) to {@code listener}, on the
      * recorder's own thread: the listener must only hand it on (it delays the recorder).
      */
     public void onGeneration(java.util.function.Consumer<byte[]> listener) {

@@ -1,6 +1,6 @@
 package dev.loomtracer.engine;
 
-import dev.loomtracer.format.EventType;
+import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.format.Uvarint;
 
 import java.nio.ByteBuffer;
@@ -15,10 +15,10 @@ import java.nio.ByteBuffer;
  * hand-offs between threads go through the trace lock or a writer's sequence counter.
  */
 final class TraceBuf {
-    /** Room in front of the payload for the header [EventBatch, gen, M, time, size]. */
-    static final int HEADER_RESERVE = 1 + 4 * Uvarint.MAX_BYTES;
+    /** Room in front of the payload for the largest batch header ({@link BatchLayout}). */
+    static final int HEADER_RESERVE = BatchLayout.MAX_HEADER;
     /** Capacity of a pooled buffer: a full-size batch. */
-    static final int STANDARD_PAYLOAD = EventType.MAX_BATCH_SIZE;
+    static final int STANDARD_PAYLOAD = BatchLayout.MAX_PAYLOAD;
 
     final byte[] arr;
     int pos;
@@ -84,14 +84,8 @@ final class TraceBuf {
     /** Writes the batch header in front of the payload; afterwards {@link #view()} is the batch. */
     void finish() {
         int size = pos - HEADER_RESERVE;
-        int headerLen = 1 + Uvarint.size(gen) + Uvarint.size(mid) + Uvarint.size(batchTs) + Uvarint.size(size);
-        int p = HEADER_RESERVE - headerLen;
-        start = p;
-        arr[p++] = (byte) EventType.EVENT_BATCH;
-        p = Uvarint.put(arr, p, gen);
-        p = Uvarint.put(arr, p, mid);
-        p = Uvarint.put(arr, p, batchTs);
-        Uvarint.put(arr, p, size);
+        start = HEADER_RESERVE - BatchLayout.headerLength(gen, mid, batchTs, size);
+        BatchLayout.putHeader(arr, start, gen, mid, batchTs, size);
     }
 
     boolean isFinished() {

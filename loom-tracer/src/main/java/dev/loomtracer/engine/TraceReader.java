@@ -1,6 +1,6 @@
 package dev.loomtracer.engine;
 
-import dev.loomtracer.format.EventType;
+import dev.loomtracer.format.BatchLayout;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,7 +20,7 @@ final class TraceReader {
     /** A piece of the trace: bytes, or the end of generation {@code endOfGen}. */
     record Chunk(ByteBuffer bytes, long gen, long endOfGen) {}
 
-    private static final ByteBuffer HEADER = ByteBuffer.wrap(EventType.HEADER).asReadOnlyBuffer();
+    private static final ByteBuffer HEADER = ByteBuffer.wrap(BatchLayout.FILE_HEADER).asReadOnlyBuffer();
     private final Tracer t;
     private final AtomicReference<Thread> active = new AtomicReference<>();
 

@@ -14,7 +14,7 @@ public final class EventType {
     public static final int NONE = 0;
 
     // Structural events.
-    public static final int EVENT_BATCH = 1;   // [gen, M id, timestamp, size]
+    public static final int EVENT_BATCH = 1;   // [gen, M id, timestamp, size]: BatchLayout
     public static final int STACKS = 2;
     public static final int STACK = 3;         // [id, nframes, {pc, func, file, line}...]
     public static final int STRINGS = 4;
@@ -122,15 +122,10 @@ public final class EventType {
         return type >= 0 && type < LIMIT ? NAMES[type] : "Invalid(" + type + ")";
     }
 
-    /** Largest batch payload the parser accepts (Go's MaxBatchSize). */
-    public static final int MAX_BATCH_SIZE = 64 << 10;
     /** Largest stack the parser accepts (Go's MaxFramesPerStack). */
     public static final int MAX_FRAMES_PER_STACK = 128;
     /** Largest string the parser accepts, in bytes (Go's MaxStringSize). */
     public static final int MAX_STRING_SIZE = 1 << 10;
-
-    /** The 16-byte header every trace starts with. */
-    public static final byte[] HEADER = "go 1.23 trace\0\0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** Batch M id for batches not tied to a thread (Go's NoThread, -1 as a uvarint). */
     public static final long NO_THREAD = -1L;

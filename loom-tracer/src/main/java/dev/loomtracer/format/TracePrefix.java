@@ -8,33 +8,20 @@ public final class TracePrefix {
     /**
      * The byte offset where the last generation that is certainly complete ends: the start of
      * the first batch of the file's last generation (a generation is complete once a batch of a
-     * later one follows it). Walks the batch framing only: [kind=EventBatch, gen, M, ts, size, payload].
+     * later one follows it). Walks the batch framing only ({@link BatchLayout}).
      */
     public static long complete(byte[] a) {
-        int p = EventType.HEADER.length;
-        long[] x = new long[1];
+        int p = BatchLayout.FILE_HEADER_LENGTH;
+        long[] h = new long[BatchLayout.FIELDS];
         long lastGen = -1;
         long lastGenStart = p;
         while (p < a.length) {
             int start = p;
-            if (a[p] != EventType.EVENT_BATCH) {
-                break;
-            }
-            p++;
-            long gen = -1;
-            long size = -1;
-            boolean ok = true;
-            for (int i = 0; i < 4 && ok; i++) {
-                p = Uvarint.read(a, p, a.length, x);
-                ok = p > 0;
-                if (i == 0) {
-                    gen = x[0];
-                } else if (i == 3) {
-                    size = x[0];
-                }
-            }
-            if (!ok || p + size > a.length) {
-                break; // cut inside this batch
+            p = BatchLayout.readHeader(a, p, a.length, h);
+            long gen = h[BatchLayout.GEN];
+            long size = h[BatchLayout.SIZE];
+            if (p < 0 || !BatchLayout.validSize(size) || p + size > a.length) {
+                break; // cut inside this batch, or not a batch
             }
             if (gen != lastGen) {
                 lastGen = gen;

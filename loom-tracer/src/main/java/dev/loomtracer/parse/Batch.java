@@ -5,7 +5,7 @@ import dev.loomtracer.format.EventType;
 /**
  * One batch as framed on the wire: its header fields and its undecoded payload.
  *
- * <p>Invariant: {@code data.length <= EventType.MAX_BATCH_SIZE}, and {@code dataOffset} is the
+ * <p>Invariant: {@code data.length <= BatchLayout.MAX_PAYLOAD}, and {@code dataOffset} is the
  * trace byte offset of {@code data[0]}, so an event at {@code data[i]} is at byte
  * {@code dataOffset + i}.
  *

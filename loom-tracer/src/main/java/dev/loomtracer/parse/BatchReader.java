@@ -1,12 +1,12 @@
 package dev.loomtracer.parse;
 
+import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.format.Uvarint;
 import java.io.IOException;
 
 /**
- * Frames batches: {@code EventBatch [gen, M, timestamp, size] payload} or
- * {@code ExperimentalBatch exp [gen, M, timestamp, size] payload} (Go's {@code readBatch}).
+ * Frames batches from a stream, as {@link BatchLayout} lays them out (Go's {@code readBatch}).
  *
  * <p>Invariant: a batch is returned only whole; an input that ends inside a batch is reported as a
  * {@link Truncated} naming the offset of the end and the batch's generation when its header got
@@ -46,13 +46,17 @@ final class BatchReader {
                 throw new Truncated(0, in.offset(), "batch header cut short (experiment)");
             }
         }
-        long gen = header(in, 0, "gen");
-        long m = header(in, gen, "M id");
-        long ticks = header(in, gen, "timestamp");
-        long size = header(in, gen, "size");
-        if (Long.compareUnsigned(size, EventType.MAX_BATCH_SIZE) > 0) {
-            throw TraceFormatException.invalid(gen, start, "invalid batch size "
-                    + Long.toUnsignedString(size) + ", maximum is " + EventType.MAX_BATCH_SIZE);
+        long[] h = new long[BatchLayout.FIELDS];
+        for (int i = 0; i < BatchLayout.uvarintFields(); i++) {
+            int field = BatchLayout.uvarintField(i);
+            h[field] = header(in, h[BatchLayout.GEN], BatchLayout.fieldName(field));
+        }
+        long gen = h[BatchLayout.GEN];
+        long m = h[BatchLayout.M];
+        long ticks = h[BatchLayout.TIME];
+        long size = h[BatchLayout.SIZE];
+        if (!BatchLayout.validSize(size)) {
+            throw TraceFormatException.invalid(gen, start, BatchLayout.sizeError(size));
         }
         long dataOffset = in.offset();
         byte[] data = new byte[(int) size];

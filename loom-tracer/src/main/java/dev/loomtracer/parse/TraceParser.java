@@ -1,5 +1,6 @@
 package dev.loomtracer.parse;
 
+import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.format.EventType;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -7,7 +8,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,8 +30,6 @@ import java.util.List;
  * returned.
  */
 public final class TraceParser implements AutoCloseable {
-    private static final byte[] GO122 = "go 1.22 trace\0\0\0".getBytes(StandardCharsets.US_ASCII);
-
     private final InputStream stream;
     private final TraceInput in;
     private final String version;
@@ -50,15 +48,14 @@ public final class TraceParser implements AutoCloseable {
     private TraceParser(InputStream stream) throws IOException {
         this.stream = stream;
         this.in = new TraceInput(stream);
-        byte[] header = new byte[EventType.HEADER.length];
+        byte[] header = new byte[BatchLayout.FILE_HEADER_LENGTH];
         int n = in.readFully(header, 0, header.length);
-        if (n < header.length && isPrefix(header, n)) {
+        if (n < header.length && BatchLayout.isFileHeaderPrefix(header, n)) {
             throw TraceFormatException.truncated(0, n, "the 16-byte header is cut short");
         }
-        if (Arrays.equals(header, EventType.HEADER)) {
-            version = "go 1.23";
-        } else if (Arrays.equals(header, GO122)) {
-            version = "go 1.22";
+        String known = n == header.length ? BatchLayout.version(header) : null;
+        if (known != null) {
+            version = known;
         } else if (n == header.length && header[0] == 'g' && header[1] == 'o' && header[2] == ' ') {
             String text = new String(header, StandardCharsets.US_ASCII).replace("\0", "").trim();
             throw TraceFormatException.invalid(0, 0, "unsupported trace version \"" + text
@@ -67,15 +64,6 @@ public final class TraceParser implements AutoCloseable {
             throw TraceFormatException.invalid(0, 0, "bad file format: not a Go execution trace");
         }
         this.generations = new GenerationReader(in);
-    }
-
-    private static boolean isPrefix(byte[] header, int n) {
-        for (int i = 0; i < n; i++) {
-            if (header[i] != EventType.HEADER[i] && header[i] != GO122[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Starts reading a trace; checks the header. The parser closes {@code in} on {@link #close()}. */

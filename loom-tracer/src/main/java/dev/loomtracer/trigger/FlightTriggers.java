@@ -1,5 +1,6 @@
 package dev.loomtracer.trigger;
 
+import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.FlightRecorder;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.parse.TraceEvent;
@@ -181,7 +182,7 @@ public final class FlightTriggers implements AutoCloseable {
     /** Reads one generation; returns the first condition that holds in it, described, or null. */
     private String check(byte[] gen) throws IOException {
         String cause = null;
-        try (TraceParser p = TraceParser.open(new SequenceInputStream(new ByteArrayInputStream(EventType.HEADER),
+        try (TraceParser p = TraceParser.open(new SequenceInputStream(new ByteArrayInputStream(BatchLayout.FILE_HEADER),
                 new ByteArrayInputStream(gen)))) {
             for (TraceEvent e; (e = p.next()) != null; ) {
                 String c = observe(e);

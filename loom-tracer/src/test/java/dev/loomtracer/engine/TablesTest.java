@@ -1,5 +1,6 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.format.EventType;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +42,7 @@ class TablesTest {
         uvarint(v);
         long size = uvarint(v);
         assertEquals(size, v.remaining());
-        assertTrue(size <= EventType.MAX_BATCH_SIZE);
+        assertTrue(size <= BatchLayout.MAX_PAYLOAD);
         return v;
     }
 

@@ -1,5 +1,6 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.format.Uvarint;
 import org.junit.jupiter.api.Test;
@@ -67,7 +68,7 @@ class TraceBufTest {
     void aFullStandardBufferHoldsExactlyTheFormatsMaximumPayload() {
         TraceBuf b = new TraceBuf(TraceBuf.STANDARD_PAYLOAD);
         b.reset(1, 1, 0);
-        assertEquals(EventType.MAX_BATCH_SIZE, b.remaining());
+        assertEquals(BatchLayout.MAX_PAYLOAD, b.remaining());
         assertTrue(b.isEmpty());
         b.putByte(1);
         assertFalse(b.isEmpty());

@@ -1,5 +1,6 @@
 package dev.loomtracer.parse;
 
+import dev.loomtracer.format.BatchLayout;
 import static dev.loomtracer.format.EventType.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loomtracer.format.EventType;
 import dev.loomtracer.format.Uvarint;
 import dev.loomtracer.parse.TraceBytes.RawBatch;
 import dev.loomtracer.parse.Transition.State;
@@ -91,7 +91,7 @@ class BatchFramingTest {
     }
 
     static byte[] trace(RawBatch... batches) {
-        return TraceBytes.write(EventType.HEADER, List.of(batches));
+        return TraceBytes.write(BatchLayout.FILE_HEADER, List.of(batches));
     }
 
     /** One generation: P 0 running; G 5 created, started, stopped with a reason and a stack. */
@@ -164,10 +164,10 @@ class BatchFramingTest {
         byte[] go121 = trace(generation(1, true));
         go121[6] = '1';
         assertTrue(error(go121).getMessage().contains("unsupported trace version \"go 1.21 trace\""));
-        TraceFormatException cut = error(Arrays.copyOf(EventType.HEADER, 9));
+        TraceFormatException cut = error(Arrays.copyOf(BatchLayout.FILE_HEADER, 9));
         assertTrue(cut.truncated());
         assertTrue(cut.getMessage().startsWith("trace truncated at byte 9"), cut.getMessage());
-        TraceFormatException empty = error(EventType.HEADER.clone());
+        TraceFormatException empty = error(BatchLayout.FILE_HEADER.clone());
         assertTrue(empty.truncated());
         assertTrue(empty.getMessage().contains("no generation"), empty.getMessage());
         byte[] go122 = trace(generation(1, true));
@@ -183,8 +183,8 @@ class BatchFramingTest {
         n = Uvarint.put(h, n, 1);
         n = Uvarint.put(h, n, 0);
         n = Uvarint.put(h, n, 0);
-        n = Uvarint.put(h, n, MAX_BATCH_SIZE + 1);
-        TraceFormatException e = error(cat(EventType.HEADER, Arrays.copyOf(h, n), new byte[MAX_BATCH_SIZE + 1]));
+        n = Uvarint.put(h, n, BatchLayout.MAX_PAYLOAD + 1);
+        TraceFormatException e = error(cat(BatchLayout.FILE_HEADER, Arrays.copyOf(h, n), new byte[BatchLayout.MAX_PAYLOAD + 1]));
         assertEquals(16, e.offset());
         assertTrue(e.getMessage().contains("invalid batch size 65537, maximum is 65536"), e.getMessage());
         assertTrue(e.getMessage().contains("at byte 16 in generation 1"), e.getMessage());

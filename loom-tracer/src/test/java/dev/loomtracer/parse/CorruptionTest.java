@@ -1,12 +1,12 @@
 package dev.loomtracer.parse;
 
+import dev.loomtracer.format.BatchLayout;
 import static dev.loomtracer.format.EventType.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loomtracer.format.EventType;
 import dev.loomtracer.parse.TraceBytes.RawBatch;
 import dev.loomtracer.parse.TraceBytes.RawEvent;
 import dev.loomtracer.testing.GoJudge;
@@ -191,7 +191,7 @@ class CorruptionTest {
         int rejected = 0;
         for (int i = 0; i < 60; i++) {
             byte[] bad = TRACE.clone();
-            int at = EventType.HEADER.length + rnd.nextInt(bad.length - EventType.HEADER.length);
+            int at = BatchLayout.FILE_HEADER.length + rnd.nextInt(bad.length - BatchLayout.FILE_HEADER.length);
             bad[at] ^= (byte) (1 << rnd.nextInt(8));
             Parsed p = Parsed.of(bad);
             GoJudge.Verdict go = GoJudge.judge(save("flip-" + at, bad));

@@ -1,5 +1,6 @@
 package dev.loomtracer.parse;
 
+import dev.loomtracer.format.BatchLayout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,7 +48,7 @@ class ParserBoundsTest {
                     TraceBytes.encode(ev)));
         }
         batches.add(frequency(1));
-        return TraceBytes.write(EventType.HEADER, batches);
+        return TraceBytes.write(BatchLayout.FILE_HEADER, batches);
     }
 
     static RawBatch frequency(long gen) {
@@ -95,7 +96,7 @@ class ParserBoundsTest {
         }
         out.addAll(batches.subList(1, batches.size()));
         Path t = dir.resolve("empty-batches.trace");
-        Files.write(t, TraceBytes.write(EventType.HEADER, out));
+        Files.write(t, TraceBytes.write(BatchLayout.FILE_HEADER, out));
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx48m",
                 "-cp", System.getProperty("java.class.path"), Validate.class.getName(), t.toString())
                 .redirectErrorStream(true).start();
@@ -116,7 +117,7 @@ class ParserBoundsTest {
         }
         out.add(batches.getLast());
         Path t = dir.resolve("too-many-batches.trace");
-        Files.write(t, TraceBytes.write(EventType.HEADER, out));
+        Files.write(t, TraceBytes.write(BatchLayout.FILE_HEADER, out));
         String msg = validate(t, 1);
         assertTrue(msg.contains("more than " + Generation.MAX_EVENT_BATCHES + " event batches"), msg);
     }

@@ -1,5 +1,6 @@
 package dev.loomtracer.parse;
 
+import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.format.Uvarint;
 import java.io.ByteArrayOutputStream;
@@ -49,7 +50,7 @@ final class TraceBytes {
     static List<RawBatch> batches(byte[] trace) {
         List<RawBatch> out = new ArrayList<>();
         long[] v = new long[1];
-        int pos = EventType.HEADER.length;
+        int pos = BatchLayout.FILE_HEADER.length;
         while (pos < trace.length) {
             int start = pos;
             int kind = trace[pos++] & 0xFF;
@@ -73,7 +74,7 @@ final class TraceBytes {
 
     static byte[] write(byte[] header, List<RawBatch> batches) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(Arrays.copyOf(header, EventType.HEADER.length));
+        out.writeBytes(Arrays.copyOf(header, BatchLayout.FILE_HEADER.length));
         byte[] buf = new byte[64];
         for (RawBatch b : batches) {
             int n = 0;

@@ -1,11 +1,11 @@
 package dev.loomtracer.parse;
 
+import dev.loomtracer.format.BatchLayout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loomtracer.format.EventType;
 import dev.loomtracer.testing.GoJudge;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -124,7 +124,7 @@ class TruncationTest {
             List<String> got = p.describeAll();
             assertTrue(got.size() >= expected.size() && got.subList(0, expected.size()).equals(expected),
                     at + ": the complete generations must come first, unchanged");
-            if (cut >= EventType.HEADER.length && !boundaries.contains((long) cut)) {
+            if (cut >= BatchLayout.FILE_HEADER.length && !boundaries.contains((long) cut)) {
                 // Inside a batch: always a truncation error, and never before the complete generations.
                 assertNotNull(p.error(), at);
                 assertTrue(p.error().truncated(), at + ": " + p.error().getMessage());

@@ -1,5 +1,6 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.format.Uvarint;
 
@@ -24,22 +25,14 @@ final class Batches {
         ByteBuffer v = b.view();
         byte[] a = new byte[v.remaining()];
         v.get(a);
-        if (a.length == 0 || a[0] != EventType.EVENT_BATCH) {
-            throw new IllegalStateException("not a batch");
-        }
-        long[] x = new long[1];
-        int p = 1;
-        long[] f = new long[4];
-        for (int i = 0; i < 4; i++) {
-            p = Uvarint.read(a, p, a.length, x);
-            if (p < 0) {
-                throw new IllegalStateException("bad batch header");
-            }
-            f[i] = x[0];
+        long[] h = new long[BatchLayout.FIELDS];
+        int p = BatchLayout.readHeader(a, 0, a.length, h);
+        if (p < 0 || h[BatchLayout.KIND] != EventType.EVENT_BATCH) {
+            throw new IllegalStateException(p == BatchLayout.NOT_A_BATCH ? "not a batch" : "bad batch header");
         }
         byte[] payload = new byte[a.length - p];
         System.arraycopy(a, p, payload, 0, payload.length);
-        return new Batch(f[0], f[1], f[3], payload);
+        return new Batch(h[BatchLayout.GEN], h[BatchLayout.M], h[BatchLayout.SIZE], payload);
     }
 
     /** One entry of a strings batch. */

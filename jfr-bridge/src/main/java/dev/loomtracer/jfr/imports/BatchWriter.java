@@ -1,5 +1,6 @@
 package dev.loomtracer.jfr.imports;
 
+import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.format.Uvarint;
 
@@ -8,15 +9,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Encodes batches of the go 1.23 wire format: EventBatch headers and their payloads, split so no
- * payload exceeds {@link EventType#MAX_BATCH_SIZE}.
+ * Encodes batches of the go 1.23 wire format ({@link BatchLayout}): headers and payloads, split so no
+ * payload exceeds {@link BatchLayout#MAX_PAYLOAD}.
  *
  * <p>Invariant: every batch written is whole and framed as Go's parser reads it; a record (a
  * string, a stack, an event) never straddles two batches; a continuation batch of a structural
  * kind starts with its kind byte again.
  */
 final class BatchWriter {
-    private static final int LIMIT = EventType.MAX_BATCH_SIZE - 64;
+    private static final int LIMIT = BatchLayout.MAX_PAYLOAD - 64;
 
     private final OutputStream out;
     private final long gen;
@@ -100,17 +101,9 @@ final class BatchWriter {
             payload.reset();
             return;
         }
-        ByteArrayOutputStream h = new ByteArrayOutputStream();
-        h.write(EventType.EVENT_BATCH);
-        int n = Uvarint.put(scratch, 0, gen);
-        h.write(scratch, 0, n);
-        n = Uvarint.put(scratch, 0, m);
-        h.write(scratch, 0, n);
-        n = Uvarint.put(scratch, 0, Math.max(0, batchTicks));
-        h.write(scratch, 0, n);
-        n = Uvarint.put(scratch, 0, payload.size());
-        h.write(scratch, 0, n);
-        h.writeTo(out);
+        byte[] header = new byte[BatchLayout.MAX_HEADER];
+        int n = BatchLayout.putHeader(header, 0, gen, m, Math.max(0, batchTicks), payload.size());
+        out.write(header, 0, n);
         payload.writeTo(out);
         payload.reset();
         batchTicks = -1;

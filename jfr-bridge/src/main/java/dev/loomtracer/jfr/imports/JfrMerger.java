@@ -1,5 +1,6 @@
 package dev.loomtracer.jfr.imports;
 
+import dev.loomtracer.format.BatchLayout;
 import static dev.loomtracer.format.EventType.*;
 
 import dev.loomtracer.format.EventType;
@@ -187,7 +188,7 @@ public final class JfrMerger {
         try {
             try (InputStream in = new BufferedInputStream(Files.newInputStream(trace), 1 << 16);
                  OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                o.write(EventType.HEADER);
+                o.write(BatchLayout.FILE_HEADER);
                 Map<Long, Span> spanOf = new HashMap<>();
                 for (Span s : spans) {
                     spanOf.put(s.gen(), s);

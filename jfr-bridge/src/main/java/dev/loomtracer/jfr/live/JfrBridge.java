@@ -1,10 +1,10 @@
 package dev.loomtracer.jfr.live;
 
+import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.LoomTrace;
 import dev.loomtracer.TraceOptions;
 import dev.loomtracer.engine.TraceWriter;
 import dev.loomtracer.engine.Tracer;
-import dev.loomtracer.format.EventType;
 import dev.loomtracer.jfr.events.ClockSyncEvent;
 import dev.loomtracer.jfr.model.ClockLog;
 import dev.loomtracer.jfr.model.Episode;
@@ -360,7 +360,7 @@ public final class JfrBridge implements AutoCloseable {
             writeClockLogNow();
         }
         current.clear();
-        try (TraceParser p = TraceParser.open(new SequenceInputStream(new ByteArrayInputStream(EventType.HEADER),
+        try (TraceParser p = TraceParser.open(new SequenceInputStream(new ByteArrayInputStream(BatchLayout.FILE_HEADER),
                 new ByteArrayInputStream(g.toBytes())))) {
             for (TraceEvent e; (e = p.next()) != null; ) {
                 if (e.isSync()) {

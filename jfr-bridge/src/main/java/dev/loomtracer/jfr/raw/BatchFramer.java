@@ -1,11 +1,10 @@
 package dev.loomtracer.jfr.raw;
 
+import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.format.EventType;
-import dev.loomtracer.format.Uvarint;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -27,8 +26,6 @@ public final class BatchFramer {
         void batch(RawBatch batch) throws IOException;
     }
 
-    private static final byte[] GO122 = "go 1.22 trace\0\0\0".getBytes(StandardCharsets.US_ASCII);
-
     private final Sink sink;
     private byte[] buf = new byte[1 << 17];
     private int len;
@@ -36,7 +33,7 @@ public final class BatchFramer {
     private long base;
     private boolean headerDone;
     private String version;
-    private final long[] v = new long[1];
+    private final long[] h = new long[BatchLayout.FIELDS];
 
     public BatchFramer(Sink sink) {
         this.sink = sink;
@@ -61,20 +58,18 @@ public final class BatchFramer {
         len += n;
         int pos = 0;
         if (!headerDone) {
-            if (len < EventType.HEADER.length) {
-                checkHeaderPrefix();
+            if (len < BatchLayout.FILE_HEADER_LENGTH) {
+                if (!BatchLayout.isFileHeaderPrefix(buf, len)) {
+                    throw new RawTraceException(0, -1, "bad file format: not a Go execution trace (go 1.22/1.23 header)");
+                }
                 return;
             }
-            byte[] h = Arrays.copyOf(buf, EventType.HEADER.length);
-            if (Arrays.equals(h, EventType.HEADER)) {
-                version = "go 1.23";
-            } else if (Arrays.equals(h, GO122)) {
-                version = "go 1.22";
-            } else {
+            version = BatchLayout.version(buf);
+            if (version == null) {
                 throw new RawTraceException(0, -1, "bad file format: not a Go execution trace (go 1.22/1.23 header)");
             }
             headerDone = true;
-            pos = EventType.HEADER.length;
+            pos = BatchLayout.FILE_HEADER_LENGTH;
             sink.header(version);
         }
         for (;;) {
@@ -93,60 +88,40 @@ public final class BatchFramer {
         }
     }
 
-    private void checkHeaderPrefix() throws RawTraceException {
-        for (int i = 0; i < len; i++) {
-            if (buf[i] != EventType.HEADER[i] && buf[i] != GO122[i]) {
-                throw new RawTraceException(0, -1, "bad file format: not a Go execution trace (go 1.22/1.23 header)");
-            }
-        }
-    }
-
     /** Frames the batch at {@code pos}; returns the position after it, or -1 if it is not all here. */
     private int frame(int pos) throws IOException {
         if (pos >= len) {
             return -1;
         }
         long at = base + pos;
-        int type = buf[pos] & 0xFF;
-        if (type != EventType.EVENT_BATCH && type != EventType.EXPERIMENTAL_BATCH) {
+        h[BatchLayout.GEN] = 0;
+        int p = BatchLayout.readHeader(buf, pos, len, h);
+        if (p == BatchLayout.CUT) {
+            return -1;
+        }
+        if (p == BatchLayout.NOT_A_BATCH) {
+            int type = buf[pos] & 0xFF;
             throw new RawTraceException(0, at, "expected a batch, found byte " + type + " ("
                     + EventType.name(type) + ")");
         }
-        int p = pos + 1;
-        int experiment = 0;
-        if (type == EventType.EXPERIMENTAL_BATCH) {
-            if (p >= len) {
-                return -1;
-            }
-            experiment = buf[p++] & 0xFF;
+        if (p == BatchLayout.OVERFLOW) {
+            throw new RawTraceException(h[BatchLayout.GEN], at, "overflowing uvarint in a batch header");
         }
-        long[] h = new long[4];
-        for (int i = 0; i < 4; i++) {
-            int next = Uvarint.read(buf, p, len, v);
-            if (next == -1) {
-                return -1;
-            }
-            if (next == -2) {
-                throw new RawTraceException(h[0], at, "overflowing uvarint in a batch header");
-            }
-            h[i] = v[0];
-            p = next;
-        }
-        long gen = h[0];
-        long size = h[3];
+        long gen = h[BatchLayout.GEN];
+        long size = h[BatchLayout.SIZE];
         if (gen == 0) {
             throw new RawTraceException(0, at, "invalid generation number 0");
         }
-        if (Long.compareUnsigned(size, EventType.MAX_BATCH_SIZE) > 0) {
-            throw new RawTraceException(gen, at, "invalid batch size " + Long.toUnsignedString(size)
-                    + ", maximum is " + EventType.MAX_BATCH_SIZE);
+        if (!BatchLayout.validSize(size)) {
+            throw new RawTraceException(gen, at, BatchLayout.sizeError(size));
         }
         if (len - p < size) {
             return -1;
         }
         int end = p + (int) size;
         byte[] bytes = Arrays.copyOfRange(buf, pos, end);
-        sink.batch(new RawBatch(gen, h[1], h[2], bytes, p - pos, at, experiment));
+        sink.batch(new RawBatch(gen, h[BatchLayout.M], h[BatchLayout.TIME], bytes, p - pos, at,
+                (int) h[BatchLayout.EXPERIMENT]));
         return end;
     }
 
