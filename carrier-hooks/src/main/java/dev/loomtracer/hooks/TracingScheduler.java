@@ -391,7 +391,7 @@ public final class TracingScheduler implements AutoCloseable {
             // of the top frames (sleep, network, join, queue take/put, Object.wait tell themselves).
             Object blocker = LockSupport.getBlocker(vt);
             String waitsIn = Reasons.needsStack(s, null, blocker, false) ? Stacks.classifyUnmounted(vt) : null;
-            Emit.block(vt, Reasons.block(s, null, blocker, waitsIn), Emit.stacksOnBlock() ? Stacks.ofUnmounted(vt) : null);
+            Emit.block(vt, Reasons.block(s, null, blocker, waitsIn, VThreads.timeoutNanos(vt, s)), Emit.stacksOnBlock() ? Stacks.ofUnmounted(vt) : null);
         } // else: not unmounted by this run (a task that found the thread not runnable)
     }
 

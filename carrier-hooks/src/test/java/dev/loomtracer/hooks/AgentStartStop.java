@@ -55,6 +55,9 @@ import static java.nio.file.StandardOpenOption.WRITE;
 public final class AgentStartStop {
     private AgentStartStop() {}
 
+    /** The SLEEP witness's sleep. */
+    static final long SLEEP_MILLIS = 20;
+
     enum Kind {
         PARK, LOCK, MONITOR, WAIT, QUEUE, SLEEP;
 
@@ -66,7 +69,7 @@ public final class AgentStartStop {
                 case MONITOR -> Reasons.MONITOR;
                 case WAIT -> Reasons.WAIT;
                 case QUEUE -> Reasons.QUEUE_TAKE;
-                case SLEEP -> Reasons.SLEEP;
+                case SLEEP -> dev.loomtracer.format.BlockReasons.timed(Reasons.SLEEP, SLEEP_MILLIS * 1_000_000); // with its length
             };
         }
 
@@ -197,7 +200,7 @@ public final class AgentStartStop {
                 case SLEEP -> {
                     LockSupport.parkUntil(0); // consume a permit left by an earlier sleep: the sleep parks
                     phase.set(r);
-                    Thread.sleep(20);
+                    Thread.sleep(SLEEP_MILLIS);
                 }
             }
         }

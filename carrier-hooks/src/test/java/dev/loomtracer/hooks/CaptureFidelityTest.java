@@ -89,8 +89,10 @@ class CaptureFidelityTest {
         Map<List<String>, GoProfile.Sample> sync = GoProfile.of(trace, "sync");
         // Not MONITOR: a contended monitor enter's block carries no stack today (a walk of the
         // unmounted continuation in state BLOCKING finds none), so no profile can show it.
+        // Timed waits carry their timeout and stay in the synchronization profile.
         for (String reason : List.of(BlockReasons.WAIT, BlockReasons.QUEUE_TAKE, BlockReasons.JOIN,
-                BlockReasons.parkOn("ReentrantLock$NonfairSync"))) {
+                BlockReasons.parkOn("ReentrantLock$NonfairSync"),
+                WorkloadExpectations.reason(Workload.Kind.TIMED_LOCK, 0), WorkloadExpectations.reason(Workload.Kind.TIMED_WAIT, 0))) {
             assertSiteIn(go, reason, sync, trace + ": -pprof=sync");
         }
         assertSiteIn(go, BlockReasons.NETWORK, GoProfile.of(trace, "net"), trace + ": -pprof=net");

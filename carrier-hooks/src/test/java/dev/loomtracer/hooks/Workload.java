@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -33,7 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Workload {
     enum Kind {
-        PARK(7), SLEEP(6), LOCK(5), MONITOR(5), WAIT(5), SOCKET(6), QUEUE(5), YIELD(8), JOIN(4), CLINIT(PinnerState.PINNER_PARKS);
+        PARK(7), SLEEP(6), LOCK(5), MONITOR(5), WAIT(5), SOCKET(6), QUEUE(5), YIELD(8), JOIN(4), CLINIT(PinnerState.PINNER_PARKS),
+        /** {@code ReentrantLock.tryLock} and {@code Object.wait} with a timeout: the reason carries it. */
+        TIMED_LOCK(3), TIMED_WAIT(3);
 
         final int count;
 
@@ -45,7 +48,8 @@ final class Workload {
     /** One kind's subject and helper, and (for JOIN) the threads whose end released the subject, in order. */
     record Subject(Kind kind, long subject, long helper, List<Long> releasers) {}
 
-    record Result(long driver, List<Subject> subjects, Map<Long, String> platformThreads) {
+    /** {@code sleepNanos}: the length of each of the SLEEP subject's sleeps. */
+    record Result(long driver, List<Subject> subjects, Map<Long, String> platformThreads, long sleepNanos) {
         Subject of(Kind k) {
             return subjects.stream().filter(s -> s.kind == k).findFirst().orElseThrow();
         }
@@ -53,6 +57,7 @@ final class Workload {
         void writeTo(Path file) throws IOException {
             List<String> lines = new ArrayList<>();
             lines.add("driver " + driver);
+            lines.add("sleep " + sleepNanos);
             for (Subject s : subjects) {
                 StringBuilder b = new StringBuilder("subject " + s.kind + " " + s.subject + " " + s.helper);
                 for (long r : s.releasers) {
@@ -66,12 +71,14 @@ final class Workload {
 
         static Result readFrom(Path file) throws IOException {
             long driver = -1;
+            long sleepNanos = -1;
             List<Subject> subjects = new ArrayList<>();
             Map<Long, String> threads = new LinkedHashMap<>();
             for (String line : Files.readAllLines(file)) {
                 String[] w = line.split(" ", 3);
                 switch (w[0]) {
                     case "driver" -> driver = Long.parseLong(w[1]);
+                    case "sleep" -> sleepNanos = Long.parseLong(w[1]);
                     case "thread" -> threads.put(Long.parseLong(w[1]), w[2]);
                     case "subject" -> {
                         String[] f = line.split(" ");
@@ -84,7 +91,7 @@ final class Workload {
                     default -> throw new IOException("bad line: " + line);
                 }
             }
-            return new Result(driver, subjects, threads);
+            return new Result(driver, subjects, threads, sleepNanos);
         }
     }
 
@@ -93,6 +100,9 @@ final class Workload {
     static Result run(ThreadFactory vts) throws Exception {
         return run(vts, List.of(Kind.values()));
     }
+
+    /** The timeout of the TIMED_ kinds' waits: long enough never to expire (the helper ends each wait). */
+    static final long TIMEOUT_MILLIS = 60_000;
 
     /** The SLEEP subject's sleep length, unless told otherwise. */
     static final long SLEEP_NANOS = 1_000_000;
@@ -111,7 +121,7 @@ final class Workload {
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             platform.put(t.threadId(), t.getName());
         }
-        return new Result(Thread.currentThread().threadId(), subjects, platform);
+        return new Result(Thread.currentThread().threadId(), subjects, platform, sleepNanos);
     }
 
     private static Subject runKind(ThreadFactory vts, Kind k, long sleepNanos) throws Exception {
@@ -164,6 +174,34 @@ final class Workload {
                     lock.lock();
                     lock.unlock();
                     done.set(i + 1);
+                }
+            };
+            case TIMED_LOCK -> () -> {
+                for (int i = 0; i < n; i++) {
+                    spinUntil(held, i + 1);
+                    try {
+                        if (!lock.tryLock(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                            throw new IllegalStateException("tryLock timed out");
+                        }
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    lock.unlock();
+                    done.set(i + 1);
+                }
+            };
+            case TIMED_WAIT -> () -> {
+                for (int i = 0; i < n; i++) {
+                    synchronized (mon) {
+                        while (signals[0] < i + 1) {
+                            try {
+                                mon.wait(TIMEOUT_MILLIS);
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                    }
+                    progress.incrementAndGet();
                 }
             };
             case MONITOR -> () -> {
@@ -260,11 +298,11 @@ final class Workload {
                             LockSupport.unpark(subject);
                         }
                     }
-                    case LOCK -> {
+                    case LOCK, TIMED_LOCK -> {
                         for (int i = 0; i < n; i++) {
                             lock.lock();
                             held.set(i + 1);
-                            awaitState(subject, Thread.State.WAITING);
+                            awaitState(subject, k == Kind.LOCK ? Thread.State.WAITING : Thread.State.TIMED_WAITING);
                             lock.unlock();
                             awaitCount(done, i + 1);
                         }
@@ -281,10 +319,10 @@ final class Workload {
                             awaitCount(done, i + 1);
                         }
                     }
-                    case WAIT -> {
+                    case WAIT, TIMED_WAIT -> {
                         for (int i = 0; i < n; i++) {
                             awaitCount(progress, i);
-                            awaitState(subject, Thread.State.WAITING);
+                            awaitState(subject, k == Kind.WAIT ? Thread.State.WAITING : Thread.State.TIMED_WAITING);
                             synchronized (mon) {
                                 signals[0] = i + 1;
                                 mon.notify();

@@ -1,6 +1,7 @@
 package dev.loomtracer.hooks;
 
 import dev.loomtracer.hooks.Workload.Kind;
+import dev.loomtracer.format.BlockReasons;
 import dev.loomtracer.hooks.core.Reasons;
 
 import java.util.ArrayList;
@@ -21,11 +22,18 @@ final class WorkloadExpectations {
 
     private WorkloadExpectations() {}
 
-    static String reason(Kind k) {
+    /**
+     * The reason of kind {@code k}'s blocks. A timed wait carries the time it asked for (issue 10):
+     * a sleep its length, rounded up to two digits; the TIMED_ kinds their timeout (the remaining
+     * time AQS parks for rounds up to it).
+     */
+    static String reason(Kind k, long sleepNanos) {
         return switch (k) {
             case PARK -> Reasons.PARK;
-            case SLEEP -> Reasons.SLEEP;
-            case LOCK -> dev.loomtracer.format.BlockReasons.parkOn("ReentrantLock$NonfairSync");
+            case SLEEP -> BlockReasons.timed(Reasons.SLEEP, sleepNanos);
+            case LOCK -> BlockReasons.parkOn("ReentrantLock$NonfairSync");
+            case TIMED_LOCK -> BlockReasons.timed(BlockReasons.parkOn("ReentrantLock$NonfairSync"), Workload.TIMEOUT_MILLIS * 1_000_000);
+            case TIMED_WAIT -> BlockReasons.timed(Reasons.WAIT, Workload.TIMEOUT_MILLIS * 1_000_000);
             case MONITOR -> Reasons.MONITOR;
             case WAIT -> Reasons.WAIT;
             case SOCKET -> Reasons.NETWORK;
@@ -84,7 +92,7 @@ final class WorkloadExpectations {
                     }
                 }
                 default -> {
-                    String reason = reason(s.kind());
+                    String reason = reason(s.kind(), r.sleepNanos());
                     if (g.blocks.size() != n || !g.blocks.stream().allMatch(b -> reason.equals(b.reason))) {
                         problems.add(where + ": blocks " + g.blocksByReason() + ", expected " + n + " x '" + reason + "'");
                         break;
@@ -109,12 +117,12 @@ final class WorkloadExpectations {
         String who = by == Long.MIN_VALUE ? "never unblocked" : by == TraceFacts.NONE ? "unblocked by the scheduler"
                 : "unblocked by G" + by + (names.containsKey(by) ? " (" + names.get(by) + ")" : "");
         return switch (s.kind()) {
-            case PARK, LOCK, QUEUE -> by == s.helper() ? null : who + ", expected the helper G" + s.helper();
+            case PARK, LOCK, TIMED_LOCK, QUEUE -> by == s.helper() ? null : who + ", expected the helper G" + s.helper();
             case JOIN -> by == s.releasers().get(i) ? null : who + ", expected the joined thread G" + s.releasers().get(i);
             case SLEEP -> path == Path.AGENT
                     ? (by == TraceFacts.NONE ? null : who + ", expected the scheduler's timer (no G)")
                     : named(by, names, "VirtualThread-unparker") ? null : who + ", expected the JDK's VirtualThread-unparker";
-            case MONITOR, WAIT -> named(by, names, "VirtualThread-unblocker") ? null
+            case MONITOR, WAIT, TIMED_WAIT -> named(by, names, "VirtualThread-unblocker") ? null
                     : who + ", expected the JDK's VirtualThread-unblocker";
             case SOCKET -> by != Long.MIN_VALUE && by != TraceFacts.NONE && by != s.subject() && by != s.helper()
                     ? null : who + ", expected the JDK's poller";

@@ -6,6 +6,7 @@ import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.hooks.core.Emit;
 import dev.loomtracer.hooks.core.Reasons;
 import dev.loomtracer.hooks.core.Stacks;
+import dev.loomtracer.hooks.core.Timeouts;
 import dev.loomtracer.hooks.core.VThreads;
 import jdk.internal.misc.CarrierThread;
 import jdk.internal.misc.CarrierThreadLocal;
@@ -126,7 +127,7 @@ public final class Hooks {
         Object blocker = LockSupport.getBlocker(vt);
         String waitsIn = !Reasons.needsStack(st, hint, blocker, true) ? null
                 : own != null ? own.waitsIn() : Stacks.classifyUnmounted(vt);
-        String reason = Reasons.block(st, hint, blocker, waitsIn);
+        String reason = Reasons.block(st, hint, blocker, waitsIn, VThreads.timeoutNanos(vt, st));
         CapturedStack stack = null;
         if (Emit.stacksOnBlock()) {
             stack = own != null ? own.stack() : Stacks.ofUnmounted(vt);
@@ -306,7 +307,7 @@ public final class Hooks {
         String hint = takeHint(s, vt);
         Object blocker = LockSupport.getBlocker(vt);
         String waitsIn = Reasons.needsStack(PINNED, hint, blocker, true) ? (own != null ? own : Stacks.currentCaptured()).waitsIn() : null;
-        String reason = Reasons.block(PINNED, hint, blocker, waitsIn);
+        String reason = Reasons.block(PINNED, hint, blocker, waitsIn, timed ? VThreads.timeoutNanos(vt, TIMED_PINNED) : 0);
         String why = s.pinned != null ? s.pinned : "pinned";
         s.pinned = null;
         CapturedStack stack = Emit.stacksOnBlock() ? (own != null ? own : Stacks.currentCaptured()).stack() : null;
@@ -434,5 +435,6 @@ public final class Hooks {
         Emit.stacksOnBlock();
         Stacks.current();
         pinnedWords("NATIVE");
+        Timeouts.of(Reasons.SLEEP, 1_500_000);
     }
 }

@@ -12,8 +12,8 @@ import java.util.stream.Stream;
  * docs/FORMAT.md "Block reasons").
  *
  * <p>Invariant: the same facts give the same reason on both capture paths; a reason is asked of
- * the stack only when {@link #needsStack} says so; strings are interned per blocker class, so
- * choosing a reason never allocates.
+ * the stack only when {@link #needsStack} says so; strings are interned per blocker class and
+ * cached per duration ({@link Timeouts}), so choosing a reason allocates nothing once seen.
  */
 public final class Reasons {
     private Reasons() {}
@@ -62,11 +62,23 @@ public final class Reasons {
     }
 
     /**
-     * The reason of a block in JDK state {@code state}. {@code hint}: a call-site hint (sleep,
-     * network) or null; {@code blocker}: the park's blocker; {@code waitsIn}: what the stack says
-     * ({@link #classify}), or null if not asked for ({@link #needsStack}) or nothing known.
+     * The reason of a block in JDK state {@code state}, with the duration a timed wait asked for
+     * ({@code timeoutNanos}, {@link VThreads#timeoutNanos}; 0 if untimed): {@code sleep 5 ms},
+     * {@code sync: park ReentrantLock$NonfairSync (timeout 2 ms)} ({@link BlockReasons#timed},
+     * cached by {@link Timeouts}; {@code network} stays as it is).
      */
-    public static String block(int state, String hint, Object blocker, String waitsIn) {
+    public static String block(int state, String hint, Object blocker, String waitsIn, long timeoutNanos) {
+        String r = block(state, hint, blocker, waitsIn);
+        return timeoutNanos > 0 ? Timeouts.of(r, timeoutNanos) : r;
+    }
+
+    /**
+     * The reason of a block in JDK state {@code state}, without its duration. {@code hint}: a
+     * call-site hint (sleep, network) or null; {@code blocker}: the park's blocker; {@code
+     * waitsIn}: what the stack says ({@link #classify}), or null if not asked for ({@link
+     * #needsStack}) or nothing known.
+     */
+    static String block(int state, String hint, Object blocker, String waitsIn) {
         if (isMonitor(state)) {
             return MONITOR;
         }

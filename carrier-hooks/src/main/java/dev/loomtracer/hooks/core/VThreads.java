@@ -29,6 +29,8 @@ public final class VThreads {
     public static final Class<?> VIRTUAL_THREAD;
     private static final VarHandle STATE;
     private static final VarHandle CONT;
+    private static final VarHandle TIMEOUT;
+    private static final VarHandle TIMEOUT_TASK;
     private static final MethodHandle TASK_THREAD;
     /** (Thread) Runnable: the program's task of a virtual thread, or null if not reachable. */
     private static final MethodHandle USER_TASK;
@@ -43,6 +45,8 @@ public final class VThreads {
             MethodHandles.Lookup l = privateLookup(VIRTUAL_THREAD);
             STATE = l.findVarHandle(VIRTUAL_THREAD, "state", int.class);
             CONT = l.findVarHandle(VIRTUAL_THREAD, "cont", Continuation.class);
+            TIMEOUT = l.findVarHandle(VIRTUAL_THREAD, "timeout", long.class);
+            TIMEOUT_TASK = l.findVarHandle(VIRTUAL_THREAD, "timeoutTask", java.util.concurrent.Future.class);
             NEW = constant(l, "NEW");
             STARTED = constant(l, "STARTED");
             RUNNING = constant(l, "RUNNING");
@@ -153,6 +157,34 @@ public final class VThreads {
     /** True if a thread dump has the thread suspended (its state then is not what a run sees). */
     public static boolean suspended(Thread vt) {
         return ((int) STATE.getVolatile(vt) & SUSPENDED) != 0;
+    }
+
+    /**
+     * The time the wait {@code vt} is in (or entering) asked for, in nanoseconds, or 0 if it is
+     * untimed or unknown. JDK 25's {@code VirtualThread} keeps it in {@code timeout}, written by
+     * the thread before it yields and read by {@code afterYield} to schedule the wake-up:
+     * nanoseconds for a park (TIMED_PARKING, TIMED_PARKED, TIMED_PINNED), milliseconds for an
+     * {@code Object.wait} (TIMED_WAITING, TIMED_WAIT, set by the VM). A thread already woken
+     * (UNPARKED, UNBLOCKED: the tracing scheduler looks after the run) was timed if its
+     * {@code timeoutTask} is still set (cleared only when it runs again): a park for UNPARKED, an
+     * {@code Object.wait} for UNBLOCKED (a monitor enter has no timeout task).
+     */
+    public static long timeoutNanos(Thread vt, int state) {
+        if (state == TIMED_PARKING || state == TIMED_PARKED || state == TIMED_PINNED) {
+            return (long) TIMEOUT.get(vt);
+        }
+        if (state == TIMED_WAITING || state == TIMED_WAIT) {
+            return millisToNanos((long) TIMEOUT.get(vt));
+        }
+        if ((state == UNPARKED || state == UNBLOCKED) && TIMEOUT_TASK.get(vt) != null) {
+            long t = (long) TIMEOUT.get(vt);
+            return state == UNPARKED ? t : millisToNanos(t);
+        }
+        return 0;
+    }
+
+    private static long millisToNanos(long ms) {
+        return ms >= Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : ms * 1_000_000L;
     }
 
     public static Continuation continuation(Thread vt) {
