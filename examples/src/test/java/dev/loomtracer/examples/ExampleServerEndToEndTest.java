@@ -140,10 +140,10 @@ class ExampleServerEndToEndTest {
             // or what was left of it when its first park returned at once (the permit an earlier
             // sleep left set, JDK 25 VirtualThread.sleepNanos): 1 ms, or 990 µs.
             var sleeps = facts.blocksByRegion().getOrDefault("sleep", java.util.Map.of());
-            assertTrue(!sleeps.isEmpty() && sleeps.keySet().stream().allMatch(r -> r.startsWith("sleep ")
-                            && dev.loomtracer.format.BlockReasons.untimed(r).equals(dev.loomtracer.format.BlockReasons.SLEEP)
-                            && dev.loomtracer.format.BlockReasons.timeoutNanos(r) <= Service.SLEEP.toNanos()
-                            && dev.loomtracer.format.BlockReasons.timeoutNanos(r) > Service.SLEEP.toNanos() / 2),
+            assertTrue(!sleeps.isEmpty() && sleeps.keySet().stream().allMatch(reason -> reason.startsWith("sleep ")
+                            && dev.loomtracer.format.BlockReasons.untimed(reason).equals(dev.loomtracer.format.BlockReasons.SLEEP)
+                            && dev.loomtracer.format.BlockReasons.timeoutNanos(reason) <= Service.SLEEP.toNanos()
+                            && dev.loomtracer.format.BlockReasons.timeoutNanos(reason) > Service.SLEEP.toNanos() / 2),
                     "sleep blocks: " + facts.blocksByRegion());
         }
     }
