@@ -37,20 +37,9 @@ find_chromium() {
   return 1
 }
 
-if c=$(find_chromium); then
-  printf '%s\n' "$c"
-  exit 0
-fi
-
-# Serialize concurrent installs; re-check once we hold the lock (best effort, as in ensure-go.sh).
-lock_file="${TMPDIR:-/tmp}/loomtrace-ensure-chromium.$(id -u).lock"
-if command -v flock >/dev/null 2>&1 && { exec 9>>"$lock_file"; } 2>/dev/null; then
-  flock 9
-  if c=$(find_chromium 2>/dev/null); then
-    printf '%s\n' "$c"
-    exit 0
-  fi
-fi
+# shellcheck source=ensure-lib.sh
+source "$(dirname "$0")/ensure-lib.sh"
+ensure_found chromium find_chromium
 
 say "Chromium not found at $CHROMIUM_DEFAULT; installing ${CHROMIUM_PACKAGE}"
 "$(dirname "$0")/apt-install.sh" Chromium "$CHROMIUM_PACKAGE" || die "could not install ${CHROMIUM_PACKAGE}."

@@ -76,21 +76,9 @@ install_go() {
   "$(dirname "$0")/apt-install.sh" "Go 1.23" "${target[@]}" "$GO_PACKAGE" || die "could not install ${GO_PACKAGE}."
 }
 
-if go=$(find_go); then
-  printf '%s\n' "$go"
-  exit 0
-fi
-
-# Serialize concurrent installs (two test runs starting at once); re-check once we hold the lock.
-# The lock is best effort: without flock or a writable lock file we simply go on.
-lock_file="${TMPDIR:-/tmp}/loomtrace-ensure-go.$(id -u).lock"
-if command -v flock >/dev/null 2>&1 && { exec 9>>"$lock_file"; } 2>/dev/null; then
-  flock 9
-  if go=$(find_go 2>/dev/null); then
-    printf '%s\n' "$go"
-    exit 0
-  fi
-fi
+# shellcheck source=ensure-lib.sh
+source "$(dirname "$0")/ensure-lib.sh"
+ensure_found go find_go
 
 install_go
 

@@ -1,5 +1,6 @@
 package dev.loomtracer.hooks;
 
+import dev.loomtracer.testing.Spi;
 import dev.loomtracer.FlightRecorder;
 import dev.loomtracer.LoomTrace;
 import dev.loomtracer.TraceOptions;
@@ -12,7 +13,6 @@ import dev.loomtracer.hooks.core.VThreads;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -460,11 +460,7 @@ public final class AgentStartStop {
                     s.readerFailure = new AtomicReference<>();
                     s.reader = Thread.ofPlatform().daemon().name("start-stop-reader").start(() -> {
                         try (FileChannel ch = FileChannel.open(file, CREATE, WRITE, TRUNCATE_EXISTING)) {
-                            for (ByteBuffer b; (b = t.readTrace()) != null; ) {
-                                while (b.hasRemaining()) {
-                                    ch.write(b);
-                                }
-                            }
+                            Spi.drain(t, ch, null);
                         } catch (IOException | InterruptedException | RuntimeException e) {
                             s.readerFailure.set(e);
                         }

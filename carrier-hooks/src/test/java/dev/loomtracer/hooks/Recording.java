@@ -1,11 +1,11 @@
 package dev.loomtracer.hooks;
 
+import dev.loomtracer.testing.Spi;
 import dev.loomtracer.engine.TraceConfig;
 import dev.loomtracer.engine.TraceStats;
 import dev.loomtracer.engine.Tracer;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,11 +30,7 @@ final class Recording {
         AtomicReference<Throwable> pumpFailure = new AtomicReference<>();
         Thread pump = Thread.ofPlatform().name("test-trace-reader").start(() -> {
             try (FileChannel ch = FileChannel.open(file, CREATE, WRITE, TRUNCATE_EXISTING)) {
-                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                }
+                Spi.drain(t, ch, null);
             } catch (IOException | InterruptedException | RuntimeException e) {
                 pumpFailure.set(e);
             }

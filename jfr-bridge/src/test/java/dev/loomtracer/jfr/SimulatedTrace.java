@@ -1,15 +1,16 @@
 package dev.loomtracer.jfr;
 
+import static dev.loomtracer.testing.Spi.emit;
+
+import dev.loomtracer.testing.Spi;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.engine.CapturedStack;
 import dev.loomtracer.engine.StackCapture;
 import dev.loomtracer.engine.TraceConfig;
 import dev.loomtracer.engine.TraceStats;
-import dev.loomtracer.engine.TraceWriter;
 import dev.loomtracer.engine.Tracer;
 
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 
 /**
  * Writes a trace with full scheduling through the engine's capture SPI, the way a scheduler
@@ -36,17 +36,6 @@ final class SimulatedTrace {
 
     /** The ids of the virtual threads of the last simulation. */
     static final List<Long> lastVirtualThreads = new ArrayList<>();
-
-    static void emit(Tracer t, Consumer<TraceWriter> body) {
-        TraceWriter w = t.acquire();
-        if (w != null) {
-            try {
-                body.accept(w);
-            } finally {
-                t.release(w);
-            }
-        }
-    }
 
     static CapturedStack stack(String... frames) {
         List<CapturedStack.Frame> fs = new ArrayList<>();
@@ -78,17 +67,7 @@ final class SimulatedTrace {
     static TraceStats write(WritableByteChannel sink, int vts, int rounds, Tracer given) throws Exception {
         Tracer t = given != null ? given : Tracer.newInstance();
         t.start(new TraceConfig(Duration.ofMillis(15), 1 << 20, 64L << 20, TraceConfig.StackMode.ON_BLOCK));
-        Thread pump = Thread.ofPlatform().name("sim-reader").start(() -> {
-            try {
-                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
-                    while (b.hasRemaining()) {
-                        sink.write(b);
-                    }
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
+        Thread pump = Spi.pumpInto(t, sink, "sim-reader");
         run(t, vts, rounds);
         TraceStats stats = t.stop();
         pump.join();

@@ -1,5 +1,6 @@
 package dev.loomtracer.jfr;
 
+import dev.loomtracer.testing.Spi;
 import dev.loomtracer.engine.CapturedStack;
 import dev.loomtracer.engine.TraceConfig;
 import dev.loomtracer.engine.Tracer;
@@ -10,14 +11,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
 
-import static dev.loomtracer.jfr.SimulatedTrace.emit;
+import static dev.loomtracer.testing.Spi.emit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,18 +38,7 @@ class StackFidelityTest {
         Path trace = dir.resolve("across.trace");
         Tracer t = Tracer.newInstance();
         t.start(new TraceConfig(Duration.ofHours(1), 1 << 20, 64L << 20, TraceConfig.StackMode.ON_BLOCK));
-        FileChannel ch = FileChannel.open(trace, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        Thread pump = Thread.ofPlatform().name("test-reader").start(() -> {
-            try (ch) {
-                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
+        Thread pump = Spi.pumpTo(t, trace);
         CapturedStack x = SimulatedTrace.stack("java.util.concurrent.CountDownLatch.await", "demo.Main.waitForStart");
         CapturedStack y = SimulatedTrace.stack("java.lang.Object.wait0", "demo.Stats.record");
         Thread g1 = Thread.ofVirtual().unstarted(() -> { });

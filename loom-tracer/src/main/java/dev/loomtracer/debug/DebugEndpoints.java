@@ -69,45 +69,41 @@ public final class DebugEndpoints {
             return;
         }
         switch (ex.path()) {
-            case "/debug", "/debug/" -> {
-                if (requireMethod("GET", ex)) {
-                    ex.text(200, index());
-                }
-            }
-            case "/debug/trace" -> {
-                if (requireMethod("GET", ex)) {
-                    trace(ex);
-                }
-            }
-            case "/debug/flight" -> {
-                if (requireMethod("GET", ex)) {
-                    flightSnapshot(ex);
-                }
-            }
-            case "/debug/flight/start" -> {
-                if (requireMethod("POST", ex)) {
-                    flightStart(ex);
-                }
-            }
-            case "/debug/flight/stop" -> {
-                if (requireMethod("POST", ex)) {
-                    TraceResult r = TraceControl.stopFlight();
-                    if (r == null) {
-                        ex.text(409, "409 Conflict: the flight recorder is not running\n");
-                    } else {
-                        ex.text(200, "flight recorder stopped (" + r.generations() + " generations traced"
-                                + (r.complete() ? "" : ", " + r.lostEvents() + " events lost") + ")\n");
-                    }
-                }
-            }
+            case "/debug", "/debug/" -> onMethod("GET", ex, e -> e.text(200, index()));
+            case "/debug/trace" -> onMethod("GET", ex, this::trace);
+            case "/debug/flight" -> onMethod("GET", ex, this::flightSnapshot);
+            case "/debug/flight/start" -> onMethod("POST", ex, this::flightStart);
+            case "/debug/flight/stop" -> onMethod("POST", ex, this::flightStop);
             case "/debug/report" -> {
                 if (report == null) {
                     ex.text(404, "404 Not Found: /debug/report is not available in this build\n\n" + index());
-                } else if (requireMethod("GET", ex)) {
-                    report(ex);
+                } else {
+                    onMethod("GET", ex, this::report);
                 }
             }
             default -> ex.text(404, "404 Not Found: " + ex.path() + "\n\n" + index());
+        }
+    }
+
+    /** An endpoint's handler. */
+    private interface Handler {
+        void handle(DebugExchange ex) throws IOException;
+    }
+
+    /** Runs {@code h} if the request's method is {@code method}, else answers 405. */
+    private static void onMethod(String method, DebugExchange ex, Handler h) throws IOException {
+        if (requireMethod(method, ex)) {
+            h.handle(ex);
+        }
+    }
+
+    private void flightStop(DebugExchange ex) throws IOException {
+        TraceResult r = TraceControl.stopFlight();
+        if (r == null) {
+            ex.text(409, "409 Conflict: the flight recorder is not running\n");
+        } else {
+            ex.text(200, "flight recorder stopped (" + r.generations() + " generations traced"
+                    + (r.complete() ? "" : ", " + r.lostEvents() + " events lost") + ")\n");
         }
     }
 
@@ -152,15 +148,9 @@ public final class DebugEndpoints {
                 throw new UncheckedIOException(e);
             }
         });
-        TraceControl.Stream s;
-        try {
-            s = TraceControl.startStream(out, TraceOptions.defaults().stacks(stacks),
-                    "a streamed trace of " + TraceControl.fmt(seconds) + " s requested by " + ex.client() + " from " + who);
-        } catch (TraceControl.Busy e) {
-            ex.text(409, conflict(e));
-            return;
-        } catch (IllegalStateException e) {
-            ex.text(500, "500 Internal Server Error: cannot trace (" + e.getMessage() + ")\n");
+        TraceControl.Stream s = startStream(ex, out, TraceOptions.defaults().stacks(stacks),
+                "a streamed trace of " + TraceControl.fmt(seconds) + " s requested by " + ex.client() + " from " + who);
+        if (s == null) {
             return;
         }
         TraceResult result;
@@ -281,15 +271,9 @@ public final class DebugEndpoints {
                 ex.text(400, "400 Bad Request: " + e.getMessage() + "\n");
                 return;
             }
-            TraceControl.Stream s;
-            try {
-                s = TraceControl.startStream(trace, TraceOptions.defaults().stacks(TraceOptions.Stacks.ON_BLOCK),
-                        "a report of " + TraceControl.fmt(seconds) + " s requested by " + ex.client() + " from " + who);
-            } catch (TraceControl.Busy e) {
-                ex.text(409, conflict(e));
-                return;
-            } catch (IllegalStateException e) {
-                ex.text(500, "500 Internal Server Error: cannot trace (" + e.getMessage() + ")\n");
+            TraceControl.Stream s = startStream(ex, trace, TraceOptions.defaults().stacks(TraceOptions.Stacks.ON_BLOCK),
+                    "a report of " + TraceControl.fmt(seconds) + " s requested by " + ex.client() + " from " + who);
+            if (s == null) {
                 return;
             }
             s.runFor(seconds);
@@ -299,6 +283,22 @@ public final class DebugEndpoints {
         try (OutputStream out = ex.stream("text/html; charset=utf-8", null)) {
             html.writeTo(out);
         }
+    }
+
+    /**
+     * Starts a streamed trace into {@code out} for {@code what}; or answers 409 (another trace
+     * runs) or 500 (the tracer cannot start) and returns null.
+     */
+    private TraceControl.Stream startStream(DebugExchange ex, OutputStream out, TraceOptions options, String what)
+            throws IOException {
+        try {
+            return TraceControl.startStream(out, options, what);
+        } catch (TraceControl.Busy e) {
+            ex.text(409, conflict(e));
+        } catch (IllegalStateException e) {
+            ex.text(500, "500 Internal Server Error: cannot trace (" + e.getMessage() + ")\n");
+        }
+        return null;
     }
 
     // ---- access ----

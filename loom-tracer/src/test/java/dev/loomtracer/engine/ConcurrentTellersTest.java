@@ -4,16 +4,15 @@ import dev.loomtracer.testing.CheckedTrace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
+import static dev.loomtracer.testing.Spi.emit;
+import static dev.loomtracer.testing.Spi.onNewThread;
+import static dev.loomtracer.testing.Spi.pumpTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,39 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConcurrentTellersTest {
     @TempDir
     Path dir;
-
-    private static void emit(Tracer t, Consumer<TraceWriter> body) {
-        TraceWriter w = t.acquire();
-        if (w != null) {
-            try {
-                body.accept(w);
-            } finally {
-                t.release(w);
-            }
-        }
-    }
-
-    private static Thread pumpTo(Tracer t, Path file) throws Exception {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-        return Thread.ofPlatform().name("test-reader").start(() -> {
-            try (ch) {
-                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
-    }
-
-    /** Runs {@code body} on a new platform thread (its own M) and waits for it. */
-    private static void onNewM(String name, Runnable body) throws InterruptedException {
-        Thread th = Thread.ofPlatform().name(name).start(body);
-        assertTrue(th.join(Duration.ofMinutes(1)), name + " finished (a writer must never wait for another)");
-    }
 
     private static void await(CountDownLatch l) {
         try {
@@ -107,7 +73,7 @@ class ConcurrentTellersTest {
         Thread vt = Thread.ofVirtual().unstarted(() -> { });
         emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
         // Carrier A runs it until it parks.
-        onNewM("carrier-a", () -> {
+        onNewThread("carrier-a", () -> {
             emit(t, w -> w.goStart(vt));
             emit(t, w -> w.goBlock(vt, "park", null));
         });
@@ -116,14 +82,14 @@ class ConcurrentTellersTest {
                 () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), gate.marker)));
         await(gate.inside);
         // ...while carrier B, running the thread dump's leftover task, tells the start.
-        onNewM("carrier-b", () -> emit(t, w -> w.goStart(vt)));
+        onNewThread("carrier-b", () -> emit(t, w -> w.goStart(vt)));
         gate.go.countDown();
         assertTrue(waker.join(Duration.ofMinutes(1)));
         // The thread really runs on B: its park there is told (the start repaired first), then
         // it is woken again, runs on A and ends.
-        onNewM("carrier-b2", () -> emit(t, w -> w.goBlock(vt, "park", null)));
+        onNewThread("carrier-b2", () -> emit(t, w -> w.goBlock(vt, "park", null)));
         emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
-        onNewM("carrier-a2", () -> {
+        onNewThread("carrier-a2", () -> {
             emit(t, w -> w.goStart(vt));
             emit(t, w -> w.goDestroy(vt));
         });
@@ -154,10 +120,10 @@ class ConcurrentTellersTest {
         Thread first = Thread.ofPlatform().name("waker-1").start(
                 () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), gate.marker)));
         await(gate.inside);
-        onNewM("waker-2", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
+        onNewThread("waker-2", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
         gate.go.countDown();
         assertTrue(first.join(Duration.ofMinutes(1)));
-        onNewM("carrier", () -> {
+        onNewThread("carrier", () -> {
             emit(t, w -> w.goStart(vt));
             emit(t, w -> w.goDestroy(vt));
         });
@@ -206,7 +172,7 @@ class ConcurrentTellersTest {
             void waitForWriters(List<MState> ms) {
                 // Generation 2 is published; A is still in 1. Carrier B, in 2, runs the G a while.
                 try {
-                    onNewM("carrier-b", () -> {
+                    onNewThread("carrier-b", () -> {
                         emit(t, w -> w.goStart(vt));
                         emit(t, w -> w.goStop(vt, "yield", null));
                     });
@@ -219,7 +185,7 @@ class ConcurrentTellersTest {
         });
         assertTrue(a.join(Duration.ofMinutes(1)));
         assertEquals(before + 1, t.generation());
-        onNewM("carrier-c", () -> {
+        onNewThread("carrier-c", () -> {
             emit(t, w -> w.goStart(vt));
             emit(t, w -> w.goDestroy(vt));
         });

@@ -3,22 +3,19 @@ package dev.loomtracer.engine;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.testing.CheckedTrace;
+import dev.loomtracer.testing.SimulatedScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 
+import static dev.loomtracer.testing.Spi.emit;
+import static dev.loomtracer.testing.Spi.pumpTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,34 +28,6 @@ class SimulatedSchedulingTest {
     @TempDir
     Path dir;
 
-    /** Runs {@code body} inside a write on the calling thread's M. */
-    private static void emit(Tracer t, java.util.function.Consumer<TraceWriter> body) {
-        TraceWriter w = t.acquire();
-        if (w != null) {
-            try {
-                body.accept(w);
-            } finally {
-                t.release(w);
-            }
-        }
-    }
-
-    private static Thread pumpTo(Tracer t, Path file) throws Exception {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        Thread pump = Thread.ofPlatform().name("test-reader").start(() -> {
-            try (ch) {
-                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
-        return pump;
-    }
-
     @Test
     void carriersRunningVirtualThreadsTellTheDrivenStory() throws Exception {
         Tracer t = Tracer.newInstance();
@@ -68,72 +37,27 @@ class SimulatedSchedulingTest {
 
         int vts = 64;
         int rounds = 40;
-        BlockingQueue<Thread> runQueue = new ArrayBlockingQueue<>(vts);
-        Map<Thread, Integer> roundsLeft = new java.util.concurrent.ConcurrentHashMap<>();
-        // A platform "creator" makes every virtual thread.
-        Thread creator = Thread.ofPlatform().name("creator").start(() -> {
-            for (int i = 0; i < vts; i++) {
-                Thread vt = Thread.ofVirtual().unstarted(() -> {});
-                roundsLeft.put(vt, rounds);
-                emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
-                runQueue.add(vt);
+        // A platform "creator" makes every virtual thread; two carriers run them: start, block
+        // (odd rounds: then the unparker unblocks) or yield, a pinned episode every 5th round,
+        // destroy at the end.
+        SimulatedScheduler.Run run = SimulatedScheduler.run(t, "", vts, rounds, 2, (vt, index, left) -> {
+            if (left % 5 == 0) {
+                emit(t, w -> w.logOnCurrent(vt, "pinned", "class initializer"));
+                emit(t, w -> w.syscallBegin(vt, null));
+                emit(t, w -> w.syscallEnd(vt));
             }
-        });
-        creator.join();
-        t.advanceNow(); // the creations in one generation, the rest in later ones, however fast the run
-        // Two carriers run them: start, block (odd rounds: then the unparker unblocks) or yield,
-        // a pinned episode every 5th round, destroy at the end.
-        BlockingQueue<Thread> blocked = new ArrayBlockingQueue<>(vts);
-        List<Thread> carriers = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
-        for (int c = 0; c < 2; c++) {
-            carriers.add(Thread.ofPlatform().name("carrier-" + c).start(() -> {
-                try {
-                    while (done.get() < vts) {
-                        Thread vt = runQueue.poll(10, TimeUnit.MILLISECONDS);
-                        if (vt == null) {
-                            continue;
-                        }
-                        int left = roundsLeft.merge(vt, -1, Integer::sum);
-                        emit(t, w -> w.goStart(vt));
-                        if (left % 5 == 0) {
-                            emit(t, w -> w.logOnCurrent(vt, "pinned", "class initializer"));
-                            emit(t, w -> w.syscallBegin(vt, null));
-                            emit(t, w -> w.syscallEnd(vt));
-                        }
-                        if (left == 0) {
-                            emit(t, w -> w.goDestroy(vt));
-                            done.incrementAndGet();
-                        } else if (left % 2 == 1) {
-                            emit(t, w -> w.goBlock(vt, "park java.util.concurrent.locks.ReentrantLock", null));
-                            blocked.add(vt);
-                        } else {
-                            emit(t, w -> w.goStop(vt, "yield", null));
-                            runQueue.add(vt);
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
-        }
-        Thread unparker = Thread.ofPlatform().name("unparker").start(() -> {
-            try {
-                while (done.get() < vts) {
-                    Thread vt = blocked.poll(10, TimeUnit.MILLISECONDS);
-                    if (vt != null) {
-                        emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
-                        runQueue.add(vt);
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (left == 0) {
+                emit(t, w -> w.goDestroy(vt));
+                return SimulatedScheduler.Outcome.DESTROYED;
+            } else if (left % 2 == 1) {
+                emit(t, w -> w.goBlock(vt, "park java.util.concurrent.locks.ReentrantLock", null));
+                return SimulatedScheduler.Outcome.BLOCKED;
             }
+            emit(t, w -> w.goStop(vt, "yield", null));
+            return SimulatedScheduler.Outcome.YIELDED;
         });
-        for (Thread c : carriers) {
-            c.join();
-        }
-        unparker.join();
+        Thread creator = run.creator();
+        Thread unparker = run.unparker();
         TraceStats stats = t.stop();
         pump.join();
 
@@ -146,7 +70,7 @@ class SimulatedSchedulingTest {
         Map<Long, int[]> perG = new HashMap<>(); // create, start, block, stop, unblock, syscall, destroy
         long unparkerId = unparker.threadId();
         java.util.Set<Long> vtIds = new java.util.HashSet<>();
-        roundsLeft.keySet().forEach(v -> vtIds.add(v.threadId()));
+        run.virtualThreads().forEach(v -> vtIds.add(v.threadId()));
         long creatorId = creator.threadId();
         for (TraceEvent e : trace.events) {
             switch (e.type()) {

@@ -1,5 +1,6 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.testing.Spi;
 import dev.loomtracer.parse.Frame;
 import dev.loomtracer.parse.Stack;
 import dev.loomtracer.parse.TraceEvent;
@@ -8,10 +9,7 @@ import dev.loomtracer.testing.GoEvents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -39,18 +37,7 @@ class StablePcsTest {
         Tracer t = Tracer.newInstance();
         Path file = dir.resolve("pcs.trace");
         t.start(new TraceConfig(Duration.ofHours(1), 1 << 20, 64L << 20, TraceConfig.StackMode.ON_BLOCK));
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        Thread pump = Thread.ofPlatform().name("test-reader").start(() -> {
-            try (ch) {
-                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
+        Thread pump = Spi.pumpTo(t, file);
         // Each generation meets a frame first that the one before met later (or never).
         List<List<CapturedStack>> generations = List.of(
                 List.of(CapturedStack.ofFrames(B, A)),

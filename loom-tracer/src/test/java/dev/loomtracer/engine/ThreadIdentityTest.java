@@ -6,6 +6,7 @@ import dev.loomtracer.parse.TraceThreads;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.GoJudge;
 import static dev.loomtracer.testing.Spi.emit;
+import static dev.loomtracer.testing.Spi.onNewThread;
 import static dev.loomtracer.testing.Spi.pumpTo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,13 +33,6 @@ class ThreadIdentityTest {
     @TempDir
     Path dir;
 
-    /** Runs {@code r} on a new platform thread named {@code name} and waits for it. */
-    private static Thread on(String name, Runnable r) throws InterruptedException {
-        Thread th = Thread.ofPlatform().name(name).start(r);
-        th.join();
-        return th;
-    }
-
     @Test
     void namesTravelAndPlatformThreadsAreNotCarriers() throws Exception {
         Tracer t = Tracer.newInstance();
@@ -50,14 +44,14 @@ class ThreadIdentityTest {
         Thread b = Thread.ofVirtual().name("request-2").unstarted(() -> {});
         Thread anon = Thread.ofVirtual().unstarted(() -> {});
         // A platform thread creates them, with a task of its own (it needs a P for both).
-        Thread creator = on("acceptor", () -> {
+        Thread creator = onNewThread("acceptor", () -> {
             emit(t, w -> w.userTaskBegin(Thread.currentThread(), 7, 0, "accept", null));
             for (Thread vt : List.of(a, b, anon)) {
                 emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
             }
         });
         // A carrier runs them; a renamed thread gets its new name; the two requests block.
-        Thread carrier = on("ForkJoinPool-1-worker-1", () -> {
+        Thread carrier = onNewThread("ForkJoinPool-1-worker-1", () -> {
             emit(t, w -> w.goStart(a));
             emit(t, w -> w.goBlock(a, "sleep", null));
             emit(t, w -> w.goStart(b));
@@ -71,11 +65,11 @@ class ThreadIdentityTest {
         });
         t.advanceNow(); // the next generation states every name again
         // A platform thread that only unblocks: it never needs a P for that.
-        Thread unparker = on("VirtualThread-unparker", () -> {
+        Thread unparker = onNewThread("VirtualThread-unparker", () -> {
             emit(t, w -> w.goUnblock(a, Thread.currentThread(), null));
             emit(t, w -> w.goUnblock(b, Thread.currentThread(), null));
         });
-        Thread carrier2 = on("ForkJoinPool-1-worker-2", () -> {
+        Thread carrier2 = onNewThread("ForkJoinPool-1-worker-2", () -> {
             emit(t, w -> w.goStart(a));
             emit(t, w -> w.goDestroy(a));
             emit(t, w -> w.goStart(b));
@@ -140,13 +134,13 @@ class ThreadIdentityTest {
         t.start(new TraceConfig(Duration.ofSeconds(60), 1 << 20, 64L << 20, TraceConfig.StackMode.OFF));
         Thread pump = pumpTo(t, file);
         Thread parkedBefore = Thread.ofVirtual().name("parked-before-the-trace").unstarted(() -> {});
-        on("warm-up", () -> emit(t, w -> w.userLog(Thread.currentThread(), 0, "k", "v", null)));
+        onNewThread("warm-up", () -> emit(t, w -> w.userLog(Thread.currentThread(), 0, "k", "v", null)));
         t.advanceNow(); // after the first generation a G the trace never saw is introduced by a creation
-        Thread unparker = on("VirtualThread-unparker", () -> {
+        Thread unparker = onNewThread("VirtualThread-unparker", () -> {
             emit(t, w -> w.userLog(Thread.currentThread(), 0, "k", "v", null)); // labelled: no bracket due below
             emit(t, w -> w.goUnblock(parkedBefore, Thread.currentThread(), null));
         });
-        on("carrier", () -> {
+        onNewThread("carrier", () -> {
             emit(t, w -> w.goStart(parkedBefore));
             emit(t, w -> w.goDestroy(parkedBefore));
         });

@@ -1,19 +1,16 @@
 package dev.loomtracer.testing;
 
+import static dev.loomtracer.testing.Spi.emit;
+
 import dev.loomtracer.engine.TraceConfig;
 import dev.loomtracer.engine.TraceStats;
-import dev.loomtracer.engine.TraceWriter;
 import dev.loomtracer.engine.Tracer;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * Writes a large trace quickly, straight through a fresh engine {@link Tracer}, shaped like a
@@ -35,18 +32,7 @@ public final class BigTrace {
         Tracer t = Tracer.newInstance();
         t.start(new TraceConfig(Duration.ofSeconds(1), 16L << 20, 256L << 20, TraceConfig.StackMode.OFF));
         AtomicLong written = new AtomicLong();
-        Thread pump = Thread.ofPlatform().name("big-reader").start(() -> {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
-                    while (b.hasRemaining()) {
-                        written.addAndGet(ch.write(b));
-                    }
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
+        Thread pump = Spi.pumpTo(t, file, Thread.ofPlatform().name("big-reader"), written);
         AtomicLong taskIds = new AtomicLong();
         AtomicLong tasks = new AtomicLong();
         AtomicLong blocks = new AtomicLong();
@@ -125,16 +111,5 @@ public final class BigTrace {
             throw new AssertionError("only " + written.get() + " bytes written");
         }
         return new Written(written.get(), tasks.get(), blocks.get());
-    }
-
-    private static void emit(Tracer t, Consumer<TraceWriter> body) {
-        TraceWriter w = t.acquire();
-        if (w != null) {
-            try {
-                body.accept(w);
-            } finally {
-                t.release(w);
-            }
-        }
     }
 }

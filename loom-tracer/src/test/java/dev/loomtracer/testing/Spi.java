@@ -3,17 +3,24 @@ package dev.loomtracer.testing;
 import dev.loomtracer.engine.TraceWriter;
 import dev.loomtracer.engine.Tracer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * Driving the engine's capture SPI from a test the way a capture layer does: one write per
  * event inside the acquire/release bracket, and a reader thread that writes the trace to a file.
+ * The one home of these fixtures for every module's tests (the engine's test-jar).
  *
- * <p>Invariant: {@link #emit} runs its body only inside a write and always releases it.
+ * <p>Invariant: {@link #emit} runs its body only inside a write and always releases it; a pump
+ * reads until the trace's end (the reader's null), writing every byte it is handed.
  */
 public final class Spi {
     private Spi() {}
@@ -30,19 +37,73 @@ public final class Spi {
         }
     }
 
-    /** Starts a platform thread that reads the running trace of {@code t} into {@code file} until its end. */
-    public static Thread pumpTo(Tracer t, Path file) throws java.io.IOException {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        return Thread.ofPlatform().name("test-reader").start(() -> {
-            try (ch) {
-                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
+    /**
+     * Reads the trace of {@code t} into {@code ch} until its end, on the calling thread; adds every
+     * byte written to {@code written} (may be null). Returns the number of bytes.
+     */
+    public static long drain(Tracer t, WritableByteChannel ch, AtomicLong written) throws IOException, InterruptedException {
+        long n = 0;
+        for (ByteBuffer b; (b = t.readTrace()) != null; ) {
+            while (b.hasRemaining()) {
+                int k = ch.write(b);
+                n += k;
+                if (written != null) {
+                    written.addAndGet(k);
                 }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
+            }
+        }
+        return n;
+    }
+
+    /** Starts a platform thread that reads the running trace of {@code t} into {@code file} until its end. */
+    public static Thread pumpTo(Tracer t, Path file) throws IOException {
+        return pumpTo(t, file, Thread.ofPlatform().name("test-reader"));
+    }
+
+    /** As {@link #pumpTo(Tracer, Path)}, on a thread {@code reader} starts (a virtual one, say). */
+    public static Thread pumpTo(Tracer t, Path file, Thread.Builder reader) throws IOException {
+        return pumpTo(t, file, reader, null);
+    }
+
+    /** As {@link #pumpTo(Tracer, Path, Thread.Builder)}, adding the bytes written to {@code written} as they are. */
+    public static Thread pumpTo(Tracer t, Path file, Thread.Builder reader, AtomicLong written) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        return reader.start(() -> {
+            try (ch) {
+                drain(t, ch, written);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("the test's trace reader was interrupted", e);
             }
         });
+    }
+
+    /**
+     * Starts a platform thread named {@code name} that reads the trace of {@code t} into
+     * {@code sink} (which it does not close) until its end.
+     */
+    public static Thread pumpInto(Tracer t, WritableByteChannel sink, String name) {
+        return Thread.ofPlatform().name(name).start(() -> {
+            try {
+                drain(t, sink, null);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("the test's trace reader was interrupted", e);
+            }
+        });
+    }
+
+    /**
+     * Runs {@code body} on a new platform thread named {@code name} (its own M), waits for it and
+     * returns it; fails if it has not finished within a minute (a writer never waits for another).
+     */
+    public static Thread onNewThread(String name, Runnable body) throws InterruptedException {
+        Thread th = Thread.ofPlatform().name(name).start(body);
+        if (!th.join(Duration.ofMinutes(1))) {
+            throw new AssertionError(name + " did not finish within a minute (a writer must never wait for another)");
+        }
+        return th;
     }
 }

@@ -1,5 +1,6 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.testing.Spi;
 import dev.loomtracer.hooks.TracingScheduler;
 import dev.loomtracer.testing.CheckedTrace;
 import jdk.internal.vm.Continuation;
@@ -44,7 +45,7 @@ class DumpPreemptionTest {
         Tracer t = Tracer.newInstance();
         Path file = dir.resolve("dump-" + stacks + (pinned ? "-pinned" : "") + ".trace");
         t.start(new TraceConfig(Duration.ofHours(1), 64L << 20, 64L << 20, TraceConfig.StackMode.ON_BLOCK));
-        Thread pump = TestTraces.pump(t, file, false);
+        Thread pump = Spi.pumpTo(t, file);
         // One generation with `stacks` distinct stacks of 4 distinct frames and as many distinct log values.
         for (int i = 0; i < stacks; i++) {
             List<CapturedStack.Frame> frames = new ArrayList<>();
@@ -53,7 +54,7 @@ class DumpPreemptionTest {
             }
             CapturedStack st = StackCapture.of(frames);
             String value = "entry " + i;
-            TestTraces.emit(t, w -> w.userLog(Thread.currentThread(), 0, "dump", value, st));
+            Spi.emit(t, w -> w.userLog(Thread.currentThread(), 0, "dump", value, st));
         }
         int slot = (int) (t.generation() & 1);
         assertTrue(t.session.stacks[slot].size() == stacks && t.session.strings[slot].size() > stacks,

@@ -1,5 +1,6 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.testing.Spi;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.TraceParser;
 import dev.loomtracer.testing.GoJudge;
@@ -10,7 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import static dev.loomtracer.engine.TestTraces.emit;
+import static dev.loomtracer.testing.Spi.emit;
 
 /**
  * Found by the start/stop stress run (flight recorder cycle 2976 of the first long run, rejected by
@@ -35,7 +36,7 @@ class ReapRaceTest {
         Tracer t = Tracer.newInstance();
         Path file = dir.resolve("reap-race.trace");
         t.start(new TraceConfig(Duration.ofHours(1), 64L << 20, 64L << 20, TraceConfig.StackMode.OFF));
-        Thread pump = TestTraces.pump(t, file, false);
+        Thread pump = Spi.pumpTo(t, file);
 
         Thread vt = Thread.ofVirtual().unstarted(() -> { });
         // Generation 1: the virtual thread is created (told).

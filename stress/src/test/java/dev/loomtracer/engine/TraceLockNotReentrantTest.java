@@ -1,5 +1,6 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.testing.Spi;
 import dev.loomtracer.FlightRecorder;
 import dev.loomtracer.Region;
 import dev.loomtracer.Task;
@@ -22,9 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static dev.loomtracer.engine.TestTraces.emit;
-import static dev.loomtracer.engine.TestTraces.pump;
+import static dev.loomtracer.testing.Spi.emit;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -130,7 +129,7 @@ class TraceLockNotReentrantTest {
         assertTrue(t.stats().lostEvents() > 0, "the stalled reader made the trace lose events");
         t.advanceNow(); // ends the trace with the loss generation
         Path file = dir.resolve("every-operation.trace");
-        Thread reader = pump(t, file, true);
+        Thread reader = Spi.pumpTo(t, file, Thread.ofVirtual());
         t.stop();
         reader.join();
         CheckedTrace trace = CheckedTrace.of(file);
@@ -189,7 +188,7 @@ class TraceLockNotReentrantTest {
             Tracer t = Tracer.newInstance();
             t.start(new TraceConfig(Duration.ofHours(1), 64L << 10, 1L << 20, TraceConfig.StackMode.OFF));
             Path file = dir.resolve("reentry-" + virtual + ".trace");
-            Thread reader = pump(t, file, false);
+            Thread reader = Spi.pumpTo(t, file);
             TraceLockCheck.reset();
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             Runnable broken = () -> {
