@@ -2,6 +2,7 @@ package dev.loomtracer.analysis;
 
 import dev.loomtracer.analysis.AnalysisResult.*;
 import dev.loomtracer.parse.Frame;
+import dev.loomtracer.parse.LongMap;
 import dev.loomtracer.parse.Stack;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -156,9 +157,12 @@ final class Analyzer implements ModelListener {
             if (steps.size() == STEPS && steps.get(STEPS - 1).durationNanos() >= i.duration()) {
                 return;
             }
-            steps.add(new Step(i.thread().id(), i.state().name(), i.reason(), i.region(), where(i.stack()), i.start(),
+            int at = steps.size();
+            while (at > 0 && steps.get(at - 1).durationNanos() < i.duration()) {
+                at--; // longest first; an equal one stays after those before it
+            }
+            steps.add(at, new Step(i.thread().id(), i.state().name(), i.reason(), i.region(), where(i.stack()), i.start(),
                     i.duration()));
-            steps.sort(Comparator.comparingLong(Step::durationNanos).reversed());
             if (steps.size() > STEPS) {
                 steps.remove(STEPS);
             }
@@ -198,14 +202,18 @@ final class Analyzer implements ModelListener {
     private final Map<String, Acc> pinByCarrier = new HashMap<>();
     private final PriorityQueue<Episode> longestPins = new PriorityQueue<>(Comparator.comparingLong(Episode::durationNanos));
 
-    private final Map<Long, OpenTask> openTasks = new HashMap<>();
+    private final LongMap<OpenTask> openTasks = new LongMap<>(1024);
     private final Map<String, TypeAcc> taskTypes = new HashMap<>();
     private final PriorityQueue<TaskReport> slowest = new PriorityQueue<>(Comparator.comparingLong(TaskReport::wallNanos));
 
-    private final Map<Long, Acc> carrierBusy = new HashMap<>();
+    private final LongMap<Acc> carrierBusy = new LongMap<>();
     private final Timeline timeline = new Timeline();
 
     private final Map<String, GroupAcc> groups = new HashMap<>();
+    private final Map<String, String> blockers = new HashMap<>();
+    private final LongMap<String> platformUnblockers = new LongMap<>();
+    private String lastGroup;
+    private GroupAcc lastGroupAcc;
     private final Map<String, Map<String, SplitAcc>> regions = new HashMap<>(); // task type -> region -> split
     private long threadCount;
     private long virtualCount;
@@ -226,7 +234,7 @@ final class Analyzer implements ModelListener {
     public void interval(Interval i) {
         timeline.origin(model.firstTime());
         ThreadInfo t = i.thread();
-        GroupAcc group = capped(groups, t.group(), k -> new GroupAcc());
+        GroupAcc group = group(t.group());
         long d = i.duration();
         OpenTask task = i.task() == Interval.NONE ? null : openTasks.get(i.task());
         if (task != null) {
@@ -264,8 +272,8 @@ final class Analyzer implements ModelListener {
                     blocked += d;
                     capped(blockByReason, i.reason(), k -> new Acc(0)).add(d);
                     capped(group.blocked, i.reason(), k -> new Acc(0)).add(d);
-                    capped(blockByBlocker, blocker(i.reason()), k -> new Acc(0)).add(d);
-                    capped(blockByUnblocker, unblocker(i), k -> new Acc(0)).add(d);
+                    capped(blockByBlocker, blockerOf(i.reason()), k -> new Acc(0)).add(d);
+                    capped(blockByUnblocker, unblockerOf(i), k -> new Acc(0)).add(d);
                     stack(blockByStack, i.stack(), d);
                 } else if (i.cutAtEnd()) {
                     capped(blockedAtEnd, i.reason(), k -> new Acc(0)).add(d);
@@ -297,7 +305,7 @@ final class Analyzer implements ModelListener {
         if (t.isVirtual()) {
             virtualCount++;
         }
-        capped(groups, t.group(), k -> new GroupAcc()).count++;
+        group(t.group()).count++;
     }
 
     @Override
@@ -329,6 +337,15 @@ final class Analyzer implements ModelListener {
         timeline.runnable(time, runnable);
     }
 
+    /** The group's accumulator; consecutive intervals are mostly of one group, so the last is kept at hand. */
+    private GroupAcc group(String name) {
+        if (!name.equals(lastGroup)) {
+            lastGroupAcc = capped(groups, name, k -> new GroupAcc());
+            lastGroup = name;
+        }
+        return lastGroupAcc;
+    }
+
     private void busy(Interval i) {
         if (!i.thread().isVirtual() || i.carrier() == Interval.NONE) {
             return;
@@ -352,6 +369,34 @@ final class Analyzer implements ModelListener {
         if (worst.size() > topN) {
             worst.poll();
         }
+    }
+
+    /** {@link #blocker}, remembered per reason (a block's reason is one of few strings). */
+    private String blockerOf(String reason) {
+        String b = blockers.get(reason);
+        if (b == null) {
+            b = blocker(reason);
+            if (blockers.size() < MAX_KEYS) {
+                blockers.put(reason, b);
+            }
+        }
+        return b;
+    }
+
+    /** {@link #unblocker}, with a platform thread's name remembered per id. */
+    private String unblockerOf(Interval i) {
+        ThreadInfo by = i.unblocker();
+        if (!i.unblocked() || by == null || by.isVirtual()) {
+            return unblocker(i);
+        }
+        String name = platformUnblockers.get(by.id());
+        if (name == null) {
+            name = unblocker(i);
+            if (platformUnblockers.size() < MAX_KEYS) {
+                platformUnblockers.put(by.id(), name);
+            }
+        }
+        return name;
     }
 
     static String blocker(String reason) {
@@ -444,8 +489,8 @@ final class Analyzer implements ModelListener {
             GroupAcc g = e.getValue();
             return new Group(e.getKey(), g.count, g.exec, g.sched.total, g.sched.q(99), reasons(g.blocked));
         }).sorted(Comparator.comparingLong(Group::count).reversed().thenComparing(Group::group)).toList();
-        List<Row> byCarrier = carrierBusy.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> e.getValue().row("carrier " + e.getKey())).toList();
+        List<Row> byCarrier = java.util.Arrays.stream(carrierBusy.keys()).sorted()
+                .mapToObj(k -> carrierBusy.get(k).row("carrier " + k)).toList();
         return new AnalysisResult(info, sched.dist(""), dists(schedByType), dists(schedByGroup),
                 worst.stream().sorted(Comparator.comparingLong(Wait::waitNanos).reversed()).toList(),
                 reasons(blockByReason), rows(blockByBlocker, Integer.MAX_VALUE), stacks(blockByStack, topN),

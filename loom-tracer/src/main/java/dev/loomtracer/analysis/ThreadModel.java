@@ -3,14 +3,13 @@ package dev.loomtracer.analysis;
 import static dev.loomtracer.format.EventType.*;
 
 import dev.loomtracer.format.TraceStrings;
+import dev.loomtracer.parse.LongMap;
 import dev.loomtracer.parse.Stack;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.Transition;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -61,10 +60,10 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                                   String region) {}
 
     private final ModelListener out;
-    private final Map<Long, T> threads = new HashMap<>();
-    private final Map<Long, T> onCarrier = new HashMap<>();
-    private final Map<Long, String> taskTypes = new HashMap<>();
-    private final Map<Long, T> taskOwner = new HashMap<>();
+    private final LongMap<T> threads = new LongMap<>(1024);
+    private final LongMap<T> onCarrier = new LongMap<>();
+    private final LongMap<String> taskTypes = new LongMap<>(1024);
+    private final LongMap<T> taskOwner = new LongMap<>(1024);
     private int runnable;
     private int peakThreads;
     private long firstTime = -1;
@@ -107,11 +106,11 @@ public final class ThreadModel implements Consumer<TraceEvent> {
     /** What each carrier runs now (a running or pinned thread), by carrier id. */
     public List<CarrierActivity> carriersNow() {
         List<CarrierActivity> l = new ArrayList<>(onCarrier.size());
-        for (var en : onCarrier.entrySet()) {
-            T t = en.getValue();
+        for (long carrier : onCarrier.keys()) {
+            T t = onCarrier.get(carrier);
             long task = taskOf(t);
-            l.add(new CarrierActivity(en.getKey(), t.info, t.state, t.since, task == Interval.NONE ? ""
-                    : taskTypes.getOrDefault(task, ""), t.regions.isEmpty() ? "" : t.regions.peek().name()));
+            l.add(new CarrierActivity(carrier, t.info, t.state, t.since, typeOf(task),
+                    t.regions.isEmpty() ? "" : t.regions.peek().name()));
         }
         l.sort((a, b) -> Long.compare(a.carrier(), b.carrier()));
         return l;
@@ -286,7 +285,9 @@ public final class ThreadModel implements Consumer<TraceEvent> {
 
     /** Ends the trace: emits every interval still open, cut at the last event's time. */
     public void finish() {
-        for (T t : threads.values()) {
+        List<T> all = threads.values();
+        all.sort((a, b) -> Long.compare(a.info.id(), b.info.id()));
+        for (T t : all) {
             if (t.state != null) {
                 emit(t, lastTime, true, false, null);
                 t.state = null;
@@ -431,10 +432,15 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         t.info.fixGroup();
         t.delivered = true;
         long task = taskOf(t);
-        String type = task == Interval.NONE ? "" : taskTypes.getOrDefault(task, "");
+        String type = typeOf(task);
         boolean afterBlock = t.state == ThreadState.RUNNABLE && t.afterBlock;
         out.interval(new Interval(t.info, t.state, t.since, end, t.carrier, t.reason, t.stack, unblocked || afterBlock, by, task,
                 type, t.regions.isEmpty() ? "" : t.regions.peek().name(), t.cutAtStart, cutAtEnd));
+    }
+
+    private String typeOf(long task) {
+        String type = task == Interval.NONE ? null : taskTypes.get(task);
+        return type == null ? "" : type;
     }
 
     private long taskOf(T t) {

@@ -118,6 +118,10 @@ final class Timeline {
         end = Math.max(end, stop);
         int last = index(stop - 1);
         int first = index(start);
+        if (first == last) {
+            into[first] += (stop - start) * weight;
+            return;
+        }
         for (int b = first; b <= last; b++) {
             long bs = origin + b * width;
             long overlap = Math.min(stop, bs + width) - Math.max(start, bs);

@@ -41,11 +41,11 @@ public final class Generation {
     /** Nanoseconds per tick, computed exactly as Go's parser does. */
     double nsPerTick;
     boolean hasFrequency;
-    final Map<Long, String> strings = new HashMap<>();
+    final LongMap<String> strings = new LongMap<>();
     final Map<Long, long[]> stackPcs = new HashMap<>();
     /** Raw frames by PC: {function string id, file string id, line}. */
     final Map<Long, long[]> pcs = new HashMap<>();
-    final Map<Long, Stack> stacks = new HashMap<>();
+    final LongMap<Stack> stacks = new LongMap<>();
     /** Event batches per M in the order they appear; insertion order keeps the merge deterministic. */
     final Map<Long, List<Batch>> batches = new LinkedHashMap<>();
     final List<CpuSample> cpuSamples = new ArrayList<>();

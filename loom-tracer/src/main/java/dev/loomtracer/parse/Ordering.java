@@ -160,10 +160,10 @@ final class Ordering {
 
     private static final int GC_UNDETERMINED = 0, GC_NOT_RUNNING = 1, GC_RUNNING = 2;
 
-    private final Map<Long, GState> gStates = new HashMap<>();
-    private final Map<Long, PState> pStates = new HashMap<>();
-    private final Map<Long, MState> mStates = new HashMap<>();
-    private final Map<Long, TaskState> activeTasks = new HashMap<>();
+    private final LongMap<GState> gStates = new LongMap<>(1024);
+    private final LongMap<PState> pStates = new LongMap<>();
+    private final LongMap<MState> mStates = new LongMap<>();
+    private final LongMap<TaskState> activeTasks = new LongMap<>(1024);
     private long gcSeq;
     private int gcState = GC_UNDETERMINED;
     private long initialGen;
@@ -346,9 +346,12 @@ final class Ordering {
         if (status == Status.PROC_SYSCALL_ABANDONED && oldState == State.RUNNING) {
             // The P is about to be stolen: emit the status in the context it is bound to.
             boolean found = false;
-            for (var e : mStates.entrySet()) {
-                if (e.getValue().p == pid) {
-                    cur = new Ctx(e.getValue().g, pid, e.getKey());
+            long[] ms = mStates.keys();
+            java.util.Arrays.sort(ms); // in id order, as a HashMap of small ids iterated
+            for (long mid : ms) {
+                MState state = mStates.get(mid);
+                if (state.p == pid) {
+                    cur = new Ctx(state.g, pid, mid);
                     found = true;
                 }
             }
@@ -886,8 +889,8 @@ final class Ordering {
                 .append(s.id).append(" [status=").append(Status.goName(s.status)).append(" seq=").append(s.seq).append(']'));
         pStates.values().stream().sorted((a, b) -> Long.compare(a.id, b.id)).forEach(s -> sb.append("\n  P ")
                 .append(s.id).append(" [status=").append(Status.procName(s.status)).append(" seq=").append(s.seq).append(']'));
-        mStates.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> sb.append("\n  M ")
-                .append(e.getKey()).append(" [g=").append(e.getValue().g).append(" p=").append(e.getValue().p).append(']'));
+        java.util.Arrays.stream(mStates.keys()).sorted().forEach(m -> sb.append("\n  M ")
+                .append(m).append(" [g=").append(mStates.get(m).g).append(" p=").append(mStates.get(m).p).append(']'));
         return sb.toString();
     }
 }

@@ -92,7 +92,7 @@ final class TableBatches {
             }
             String s = new String(d, pos, (int) len, StandardCharsets.UTF_8);
             pos += (int) len;
-            if (id == 0 || g.strings.putIfAbsent(id, s) != null) {
+            if (id == 0 || g.strings.containsKey(id) || g.strings.put(id, s) != null) {
                 throw error("multiple strings with the same ID: id=" + id);
             }
         }

@@ -1,0 +1,55 @@
+package dev.loomtracer.parse;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link LongMap} behaves as a {@code HashMap<Long, V>} under random puts, removals and lookups
+ * (removal shifts entries back across wrapped clusters: the keys are drawn from a small range so
+ * clusters form and wrap), including negative keys and growth.
+ */
+class LongMapTest {
+    @Test
+    void agreesWithHashMapUnderRandomOperations() {
+        for (long seed = 1; seed <= 20; seed++) {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            LongMap<Long> m = new LongMap<>(4);
+            Map<Long, Long> ref = new HashMap<>();
+            int range = 8 + rnd.nextInt(200);
+            for (int op = 0; op < 20_000; op++) {
+                long k = rnd.nextInt(range) - range / 4;
+                switch (rnd.nextInt(4)) {
+                    case 0, 1 -> assertEquals(ref.put(k, (long) op), m.put(k, (long) op), "put " + k);
+                    case 2 -> assertEquals(ref.remove(k), m.remove(k), "remove " + k);
+                    default -> assertEquals(ref.get(k), m.get(k), "get " + k);
+                }
+                assertEquals(ref.size(), m.size());
+            }
+            for (long k = -range; k < range; k++) {
+                assertEquals(ref.get(k), m.get(k), "seed " + seed + " key " + k);
+                assertEquals(ref.containsKey(k), m.containsKey(k));
+            }
+            long[] keys = m.keys();
+            java.util.Arrays.sort(keys);
+            assertArrayEquals(new TreeSet<>(ref.keySet()).stream().mapToLong(Long::longValue).toArray(), keys);
+            assertEquals(ref.size(), m.values().size());
+        }
+    }
+
+    @Test
+    void computeIfAbsentMakesOnceAndClearEmpties() {
+        LongMap<String> m = new LongMap<>();
+        assertEquals("7", m.computeIfAbsent(7, Long::toString));
+        assertEquals("7", m.computeIfAbsent(7, k -> "other"));
+        m.clear();
+        assertNull(m.get(7));
+        assertEquals(0, m.size());
+    }
+}
