@@ -4,7 +4,7 @@ import dev.loomtracer.engine.CapturedStack;
 import dev.loomtracer.hooks.core.Capture;
 import dev.loomtracer.hooks.core.Emit;
 import dev.loomtracer.hooks.core.Reasons;
-import dev.loomtracer.hooks.core.Stacks;
+import dev.loomtracer.hooks.core.EventStacks;
 import dev.loomtracer.hooks.core.VThreads;
 
 import java.lang.reflect.Constructor;
@@ -260,11 +260,11 @@ public final class TracingScheduler implements AutoCloseable {
         // is the scheduler itself.
         Thread by = cur instanceof Carrier ? (mine != null && !mine.told ? mine.vt : null) : cur;
         if (s == STARTED) {
-            CapturedStack st = Emit.stacksOnBlock() ? Stacks.current() : null;
-            Emit.create(by, vt, Stacks.entryOf(vt), st);
+            CapturedStack st = Emit.stacksOnBlock() ? EventStacks.current() : null;
+            Emit.create(by, vt, EventStacks.entryOf(vt), st);
             return;
         }
-        Emit.unblock(vt, by, Emit.stacksAll() ? Stacks.current() : null);
+        Emit.unblock(vt, by, Emit.stacksAll() ? EventStacks.current() : null);
     }
 
     private void closeRecord(Run r) {
@@ -383,15 +383,15 @@ public final class TracingScheduler implements AutoCloseable {
         if (s == TERMINATED) {
             Emit.destroy(vt);
         } else if (s == YIELDED || s == YIELDING) {
-            Emit.stop(vt, Reasons.YIELD, Emit.stacksAll() ? Stacks.ofUnmounted(vt) : null);
+            Emit.stop(vt, Reasons.YIELD, Emit.stacksAll() ? EventStacks.ofUnmounted(vt) : null);
         } else if (s == PARKED || s == TIMED_PARKED || s == UNPARKED || s == BLOCKED || s == WAIT || s == TIMED_WAIT
                 || s == UNBLOCKED) {
             // Without an agent there are no call-site hints: a park without a blocker, or on a
             // condition or latch, and a wake-up that came before we looked (UNBLOCKED), cost a walk
             // of the top frames (sleep, network, join, queue take/put, Object.wait tell themselves).
             Object blocker = LockSupport.getBlocker(vt);
-            String waitsIn = Reasons.needsStack(s, null, blocker, false) ? Stacks.classifyUnmounted(vt) : null;
-            Emit.block(vt, Reasons.block(s, null, blocker, waitsIn, VThreads.timeoutNanos(vt, s)), Emit.stacksOnBlock() ? Stacks.ofUnmounted(vt) : null);
+            String waitsIn = Reasons.needsStack(s, null, blocker, false) ? EventStacks.classifyUnmounted(vt) : null;
+            Emit.block(vt, Reasons.block(s, null, blocker, waitsIn, VThreads.timeoutNanos(vt, s)), Emit.stacksOnBlock() ? EventStacks.ofUnmounted(vt) : null);
         } // else: not unmounted by this run (a task that found the thread not runnable)
     }
 

@@ -5,7 +5,7 @@ import static dev.loomtracer.testing.Spi.emit;
 import dev.loomtracer.testing.Spi;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.engine.CapturedStack;
-import dev.loomtracer.engine.StackCapture;
+import dev.loomtracer.engine.CallerStacks;
 import dev.loomtracer.engine.TraceConfig;
 import dev.loomtracer.engine.TraceStats;
 import dev.loomtracer.engine.Tracer;
@@ -45,7 +45,7 @@ final class SimulatedTrace {
             String cls = f.substring(0, dot);
             fs.add(new CapturedStack.Frame(f, cls.replace('.', '/') + ".java", line++));
         }
-        return StackCapture.of(fs);
+        return CallerStacks.of(fs);
     }
 
     /**

@@ -52,7 +52,7 @@ class DumpPreemptionTest {
             for (int j = 0; j < 4; j++) {
                 frames.add(new CapturedStack.Frame("dump.Caller" + i + ".f" + j, "dump/File" + (i % 64) + ".java", j + 1));
             }
-            CapturedStack st = StackCapture.of(frames);
+            CapturedStack st = CallerStacks.of(frames);
             String value = "entry " + i;
             Spi.emit(t, w -> w.userLog(Thread.currentThread(), 0, "dump", value, st));
         }

@@ -92,7 +92,7 @@ class TraceLockNotReentrantTest {
     private void everyOperationThenALoss() throws Exception {
         Tracer t = Tracer.newInstance();
         t.start(new TraceConfig(Duration.ofHours(1), 64L << 10, 256L << 10, TraceConfig.StackMode.ON_BLOCK));
-        CapturedStack stack = StackCapture.capture(0);
+        CapturedStack stack = CallerStacks.capture(0);
         Thread child = Thread.ofVirtual().unstarted(() -> { });
         Thread carrier = Thread.ofPlatform().start(() -> {
             for (int round = 0; round < 2; round++) {
@@ -230,7 +230,7 @@ class TraceLockNotReentrantTest {
         TraceSession s = new TraceSession(t, TraceConfig.DEFAULT);
         Runnable work = () -> {
             s.strings[1].put("a string first seen now");
-            s.stacks[1].put(StackCapture.capture(0));
+            s.stacks[1].put(CallerStacks.capture(0));
             Tracer.checkOutsideTraceLock("a trace sink's I/O");
         };
         TraceLockCheck.reset();

@@ -5,7 +5,7 @@ import dev.loomtracer.engine.TraceWriter;
 import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.hooks.core.Emit;
 import dev.loomtracer.hooks.core.Reasons;
-import dev.loomtracer.hooks.core.Stacks;
+import dev.loomtracer.hooks.core.EventStacks;
 import dev.loomtracer.hooks.core.Timeouts;
 import dev.loomtracer.hooks.core.VThreads;
 import jdk.internal.misc.CarrierThread;
@@ -74,7 +74,7 @@ public final class Hooks {
         /** The stack {@code yieldVt} took of itself at yieldContinuation entry, in state {@code yieldState}. */
         Thread yieldVt;
         int yieldState;
-        Stacks.Captured captured;
+        EventStacks.ClassifiedStack captured;
         /** Why the last yield failed (Continuation.Pinned), set by onPinned. */
         String pinned;
         /** The thread whose pinned block is open on this carrier. */
@@ -116,21 +116,21 @@ public final class Hooks {
         int st = VThreads.state(vt);
         Slot s = SLOTS.get();
         s.carrier = true;
-        Stacks.Captured own = s.yieldVt == vt && s.yieldState == st ? s.captured : null;
+        EventStacks.ClassifiedStack own = s.yieldVt == vt && s.yieldState == st ? s.captured : null;
         s.yieldVt = null;
         s.captured = null;
         if (st == YIELDING) {
-            Emit.stop(vt, Reasons.YIELD, Emit.stacksAll() ? (own != null ? own.stack() : Stacks.ofUnmounted(vt)) : null);
+            Emit.stop(vt, Reasons.YIELD, Emit.stacksAll() ? (own != null ? own.stack() : EventStacks.ofUnmounted(vt)) : null);
             return;
         }
         String hint = takeHint(s, vt);
         Object blocker = LockSupport.getBlocker(vt);
         String waitsIn = !Reasons.needsStack(st, hint, blocker, true) ? null
-                : own != null ? own.waitsIn() : Stacks.classifyUnmounted(vt);
+                : own != null ? own.waitsIn() : EventStacks.classifyUnmounted(vt);
         String reason = Reasons.block(st, hint, blocker, waitsIn, VThreads.timeoutNanos(vt, st));
         CapturedStack stack = null;
         if (Emit.stacksOnBlock()) {
-            stack = own != null ? own.stack() : Stacks.ofUnmounted(vt);
+            stack = own != null ? own.stack() : EventStacks.ofUnmounted(vt);
         }
         Emit.block(vt, reason, stack);
     }
@@ -176,9 +176,9 @@ public final class Hooks {
             }
         }
         if (st == STARTED) {
-            Emit.create(by, vt, Stacks.entryOf(vt), Emit.stacksOnBlock() ? Stacks.current() : null);
+            Emit.create(by, vt, EventStacks.entryOf(vt), Emit.stacksOnBlock() ? EventStacks.current() : null);
         } else if (st == UNPARKED || st == UNBLOCKED) {
-            Emit.unblock(vt, by, Emit.stacksAll() ? Stacks.current() : null);
+            Emit.unblock(vt, by, Emit.stacksAll() ? EventStacks.current() : null);
         }
     }
 
@@ -271,7 +271,7 @@ public final class Hooks {
         Slot s = SLOTS.get();
         s.yieldVt = vt;
         s.yieldState = st;
-        s.captured = Stacks.currentCaptured();
+        s.captured = EventStacks.currentClassified();
     }
 
     /** VThreadContinuation.onPinned entry, on the thread: its yield failed, it stays on the carrier. */
@@ -301,16 +301,16 @@ public final class Hooks {
             s.pinned = null;
             return;
         }
-        Stacks.Captured own = s.yieldVt == vt ? s.captured : null;
+        EventStacks.ClassifiedStack own = s.yieldVt == vt ? s.captured : null;
         s.yieldVt = null;
         s.captured = null;
         String hint = takeHint(s, vt);
         Object blocker = LockSupport.getBlocker(vt);
-        String waitsIn = Reasons.needsStack(PINNED, hint, blocker, true) ? (own != null ? own : Stacks.currentCaptured()).waitsIn() : null;
+        String waitsIn = Reasons.needsStack(PINNED, hint, blocker, true) ? (own != null ? own : EventStacks.currentClassified()).waitsIn() : null;
         String reason = Reasons.block(PINNED, hint, blocker, waitsIn, timed ? VThreads.timeoutNanos(vt, TIMED_PINNED) : 0);
         String why = s.pinned != null ? s.pinned : "pinned";
         s.pinned = null;
-        CapturedStack stack = Emit.stacksOnBlock() ? (own != null ? own : Stacks.currentCaptured()).stack() : null;
+        CapturedStack stack = Emit.stacksOnBlock() ? (own != null ? own : EventStacks.currentClassified()).stack() : null;
         long session = Emit.pinnedBegin(vt, reason + " while pinned (" + why + ")", stack);
         s.syscallVt = session != 0 ? vt : null;
         s.syscallSession = session;
@@ -433,7 +433,7 @@ public final class Hooks {
         SLOTS.get();
         Reasons.park(new Object());
         Emit.stacksOnBlock();
-        Stacks.current();
+        EventStacks.current();
         pinnedWords("NATIVE");
         Timeouts.of(Reasons.SLEEP, 1_500_000);
     }

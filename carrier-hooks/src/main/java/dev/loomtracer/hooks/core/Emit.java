@@ -28,7 +28,7 @@ public final class Emit {
         return T.stackMode() == TraceConfig.StackMode.ALL;
     }
 
-    /** {@code childStack}: where the child starts ({@link Stacks#entryOf}); {@code stack}: the creator's. */
+    /** {@code childStack}: where the child starts ({@link EventStacks#entryOf}); {@code stack}: the creator's. */
     public static void create(Thread creator, Thread child, CapturedStack childStack, CapturedStack stack) {
         TraceWriter w = T.acquire();
         if (w != null) {

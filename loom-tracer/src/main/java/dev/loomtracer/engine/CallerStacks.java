@@ -6,15 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Captures the current thread's stack for an event.
+ * The stacks of the tracer's callers: captures the current thread's stack for an event (with
+ * {@link StackWalker}), and makes a stack of frames a capture layer walked itself; both obey one
+ * depth limit.
  *
  * <p>Invariant: the stack is the caller's, innermost first, without the tracer's own frames
  * at the top ({@link #isTracerFrame}) and at most
  * {@link #MAX_DEPTH} frames deep (the format allows 128). Capturing allocates: it runs only
  * when stacks are enabled.
  */
-public final class StackCapture {
-    private StackCapture() {}
+public final class CallerStacks {
+    private CallerStacks() {}
 
     public static final int MAX_DEPTH = Math.min(64, EventType.MAX_FRAMES_PER_STACK);
     private static final StackWalker WALKER = StackWalker.getInstance();

@@ -1,7 +1,7 @@
 package dev.loomtracer.hooks.core;
 
 import dev.loomtracer.engine.CapturedStack;
-import dev.loomtracer.engine.StackCapture;
+import dev.loomtracer.engine.CallerStacks;
 import jdk.internal.vm.Continuation;
 
 import java.lang.invoke.MethodHandles;
@@ -28,14 +28,14 @@ import java.util.stream.Stream;
  * virtual-thread machinery ({@code VirtualThread}, {@code Continuation}, the JavaLangAccess
  * bridge), so the top frame is the API the program called ({@code LockSupport.park},
  * {@code Thread.sleep}, {@code Object.wait0}, ...). Frames read {@code Class.method},
- * {@code package/path/File.java}, line, like the engine's own {@link StackCapture}. A cached
+ * {@code package/path/File.java}, line, like the engine's own {@link CallerStacks}. A cached
  * stack is only returned for a backtrace equal to the one it was made from.
  */
-public final class Stacks {
-    private Stacks() {}
+public final class EventStacks {
+    private EventStacks() {}
 
     /** A stack and what its top frames say the thread waits in ({@link Reasons#classify}), or null. */
-    public record Captured(CapturedStack stack, String waitsIn) {}
+    public record ClassifiedStack(CapturedStack stack, String waitsIn) {}
 
     /** Frames the classification of a block looks at, from the top. */
     static final int CLASSIFY_DEPTH = 24;
@@ -67,7 +67,7 @@ public final class Stacks {
     private static final int CACHE_SIZE = 4096;
     private static final Entry[] CACHE = new Entry[CACHE_SIZE];
 
-    private record Entry(int hash, short[] methods, int[] bcis, Object[] classes, Captured captured) {}
+    private record Entry(int hash, short[] methods, int[] bcis, Object[] classes, ClassifiedStack captured) {}
 
     static boolean isMachinery(String cls) {
         return cls.startsWith("dev.loomtracer.") || MACHINERY.contains(cls);
@@ -75,30 +75,30 @@ public final class Stacks {
 
     /** The current thread's stack, without the tracer's and the virtual-thread machinery's frames on top. */
     public static CapturedStack current() {
-        return currentCaptured().stack();
+        return currentClassified().stack();
     }
 
     /** What the current thread is blocking in, from its own stack; null if none of the known waits. */
     public static String classifyCurrent() {
-        return currentCaptured().waitsIn();
+        return currentClassified().waitsIn();
     }
 
     /** The current thread's stack and what it waits in, from the cache when this backtrace was seen before. */
-    public static Captured currentCaptured() {
+    public static ClassifiedStack currentClassified() {
         Throwable t = new Throwable();
         if (BACKTRACE != null) {
-            Captured c = fromBacktrace(t);
+            ClassifiedStack c = fromBacktrace(t);
             if (c != null) {
                 return c;
             }
         }
         return WALKER.walk(s -> {
-            List<StackWalker.StackFrame> frames = s.limit(StackCapture.MAX_DEPTH + 32).toList();
-            return new Captured(toStack(frames.stream()), Reasons.classify(frames.stream().limit(CLASSIFY_DEPTH)));
+            List<StackWalker.StackFrame> frames = s.limit(CallerStacks.MAX_DEPTH + 32).toList();
+            return new ClassifiedStack(toStack(frames.stream()), Reasons.classify(frames.stream().limit(CLASSIFY_DEPTH)));
         });
     }
 
-    private static Captured fromBacktrace(Throwable t) {
+    private static ClassifiedStack fromBacktrace(Throwable t) {
         Object bt = BACKTRACE.get(t);
         int depth = (int) DEPTH.get(t);
         if (!(bt instanceof Object[] chunk) || depth <= 0) {
@@ -141,12 +141,12 @@ public final class Stacks {
                 && Arrays.equals(e.classes, classes)) {
             return e.captured;
         }
-        Captured c = fromElements(t.getStackTrace());
+        ClassifiedStack c = fromElements(t.getStackTrace());
         CACHE[slot] = new Entry(hash, methods, bcis, classes, c);
         return c;
     }
 
-    private static Captured fromElements(StackTraceElement[] st) {
+    private static ClassifiedStack fromElements(StackTraceElement[] st) {
         List<CapturedStack.Frame> out = new ArrayList<>();
         String waitsIn = null;
         int i = 0;
@@ -156,10 +156,10 @@ public final class Stacks {
         while (i < st.length && isMachinery(st[i].getClassName())) {
             i++;
         }
-        for (; i < st.length && out.size() < StackCapture.MAX_DEPTH; i++) {
+        for (; i < st.length && out.size() < CallerStacks.MAX_DEPTH; i++) {
             out.add(frame(st[i].getClassName(), st[i].getMethodName(), st[i].getFileName(), st[i].getLineNumber()));
         }
-        return new Captured(StackCapture.of(out), waitsIn);
+        return new ClassifiedStack(CallerStacks.of(out), waitsIn);
     }
 
     private static final java.util.concurrent.ConcurrentHashMap<String, CapturedStack> ENTRIES =
@@ -188,7 +188,7 @@ public final class Stacks {
             if (ENTRIES.size() >= 4096) {
                 fn = DEFAULT_ENTRY;
             }
-            s = ENTRIES.computeIfAbsent(fn, f -> StackCapture.of(List.of(new CapturedStack.Frame(f, "(virtual thread)", 0))));
+            s = ENTRIES.computeIfAbsent(fn, f -> CallerStacks.of(List.of(new CapturedStack.Frame(f, "(virtual thread)", 0))));
         }
         return s;
     }
@@ -213,7 +213,7 @@ public final class Stacks {
     /** The stack of {@code vt}, which must be unmounted and unable to mount until this returns. */
     public static CapturedStack ofUnmounted(Thread vt) {
         Continuation c = VThreads.continuation(vt);
-        return c.stackWalker().walk(Stacks::toStack);
+        return c.stackWalker().walk(EventStacks::toStack);
     }
 
     /** Like {@link #classifyCurrent} for an unmounted virtual thread. */
@@ -225,9 +225,9 @@ public final class Stacks {
     private static CapturedStack toStack(Stream<StackWalker.StackFrame> s) {
         List<CapturedStack.Frame> out = new ArrayList<>();
         s.dropWhile(f -> isMachinery(f.getClassName()))
-                .limit(StackCapture.MAX_DEPTH)
+                .limit(CallerStacks.MAX_DEPTH)
                 .forEach(f -> out.add(frame(f.getClassName(), f.getMethodName(), f.getFileName(), f.getLineNumber())));
-        return StackCapture.of(out);
+        return CallerStacks.of(out);
     }
 
     static CapturedStack.Frame frame(String cls, String method, String file, int line) {
