@@ -11,7 +11,10 @@ import java.util.List;
  *
  * <p>Invariants. One advance at a time. Statuses of Gs and Ps that no event told in the ending
  * generation are snapshotted before the next generation is published, and written only if the
- * advancer wins their status CAS, so each is the state at the generation's end. The advancer
+ * advancer wins their status CAS, so each is the state at the generation's end; nothing the
+ * next generation told after its publication is contradicted by them (a G it introduced gets no
+ * status here, a G it told is not ended here, an M that wrote into it is not retired here:
+ * docs/ENGINE.md, "The advancer's window"). The advancer
  * publishes the next generation (or 0 to stop), then waits for every writer still inside the old
  * one (its sequence counter), and only then takes the old generation's buffers: an event lands
  * whole in exactly one generation. Stack and string tables are dumped unpinned, without the
@@ -32,7 +35,8 @@ final class Advancer {
 
     private record GSnap(GState g, int status) {}
 
-    private record MSnap(MState m, int procStatus, GState cur, int curStatus) {}
+    /** {@code writes}: the M's sequence counter at the snapshot; it moves with every write the M starts later. */
+    private record MSnap(MState m, int procStatus, GState cur, int curStatus, long writes) {}
 
     /**
      * The two steps that order an advance against the writers: publishing the next generation
@@ -99,9 +103,10 @@ final class Advancer {
         List<MSnap> msnap = new ArrayList<>();
         for (MState m : s.ms) {
             m.proc.readyNextGen(gen);
+            long writes = m.seqlockValue(); // before the state it vouches for
             GState cur = m.curGRacy();
             if (!m.proc.statusWasTraced(gen)) {
-                msnap.add(new MSnap(m, m.proc.status, cur, cur == null ? 0 : cur.status));
+                msnap.add(new MSnap(m, m.proc.status, cur, cur == null ? 0 : cur.status, writes));
             }
         }
         s.reaperProc.readyNextGen(gen);
@@ -154,7 +159,7 @@ final class Advancer {
                 continue;
             }
             GState cur = x.cur();
-            boolean curTold = cur != null && cur.known && cur.acquireStatus(gen);
+            boolean curTold = cur != null && cur.knownIn(gen) && cur.acquireStatus(gen);
             if (!procTold && !curTold) {
                 continue;
             }
@@ -169,16 +174,22 @@ final class Advancer {
             if (curTold) {
                 goStatus(b, ts, cur.id, m.mid, x.curStatus());
             }
-            if (m.thread.getState() == Thread.State.TERMINATED && !m.thread.isVirtual()) {
+            // Retired only if it wrote nothing since the snapshot: between the publication of the
+            // next generation and now, a thread can still write into the next generation and then
+            // end, and that generation's buffer and statuses must not be thrown away.
+            if (m.thread.getState() == Thread.State.TERMINATED && !m.thread.isVirtual()
+                    && (x.writes() & 1) == 0 && m.seqlockValue() == x.writes()) {
                 retire(s, m, cur, curTold, x, b, ts);
             }
             bb.end();
         }
-        List<GState> dead = new ArrayList<>();
+        List<GSnap> dead = new ArrayList<>();
         bb.begin(0, EventType.NO_THREAD, ts);
         for (GSnap x : gsnap) {
             int st = x.status();
-            if (!x.g().known || st == Status.GO_BAD || st == Status.GO_RUNNING || st == Status.GO_SYSCALL) {
+            // A G introduced only by the next generation (a writer in it can have done so since
+            // the snapshot) does not exist in this one.
+            if (!x.g().knownIn(gen) || st == Status.GO_BAD || st == Status.GO_RUNNING || st == Status.GO_SYSCALL) {
                 continue;
             }
             if (!x.g().acquireStatus(gen)) {
@@ -186,11 +197,8 @@ final class Advancer {
             }
             bb.reserve(64);
             goStatus(bb.buf(), ts, x.g().id, EventType.NO_THREAD, st);
-            // Claim the G before ending it: a writer telling the same end in the next generation
-            // (TraceWriter.goDestroy) claims it the same way, so exactly one of the two ends it.
-            if (x.g().thread.getState() == Thread.State.TERMINATED && x.g().status == st
-                    && s.gs.remove(x.g().thread, x.g())) {
-                dead.add(x.g());
+            if (x.g().thread.getState() == Thread.State.TERMINATED && endUntold(s, x.g(), st, gen)) {
+                dead.add(x);
             }
         }
         bb.end();
@@ -244,17 +252,42 @@ final class Advancer {
     }
 
     /**
+     * Takes {@code g}, whose thread has terminated and whose status in {@code gen} is {@code st},
+     * out of the session to be ended in {@code gen} by the reaper, if nothing told it since: under
+     * its claim, which fails if a writer is telling it or the next generation already has (a
+     * thread can still be told there, between the publication of the next generation and now,
+     * and end before the advancer looks: ending it here would end it before those events).
+     * A writer telling the same end in the next generation (TraceWriter.goDestroy) takes it out
+     * of the session the same way, so exactly one of the two ends it.
+     */
+    private static boolean endUntold(TraceSession s, GState g, int st, long gen) {
+        int now = g.claim(gen);
+        if (now < 0) {
+            return false;
+        }
+        try {
+            if (now != st || !s.gs.remove(g.thread, g)) {
+                return false;
+            }
+            g.tell(Status.GO_BAD, gen); // a writer holding a stale reference drops what it tells of it
+            return true;
+        } finally {
+            g.release();
+        }
+    }
+
+    /**
      * At stop, ends every G whose thread has terminated but whose end nobody told: a capture
      * layer may observe an end only after the thread is already terminated (the tracing scheduler
      * sees it when the run returns), and the trace may stop in between. No writer can write any
      * more, so a G running on an M ends there, in a batch of that M after its own, and the others
      * join the reaper's list. Stamped now: after every event of the generation.
      */
-    private static void endTerminated(TraceSession s, List<MState> ms, List<GState> dead, BatchBuilder bb) {
+    private static void endTerminated(TraceSession s, List<MState> ms, List<GSnap> dead, BatchBuilder bb) {
         long now = TraceClock.now();
         for (MState m : ms) {
             GState cur = m.curGRacy();
-            if (cur != null && cur.known && cur.status == Status.GO_RUNNING
+            if (cur != null && cur.known() && cur.status == Status.GO_RUNNING
                     && cur.thread.getState() == Thread.State.TERMINATED && s.gs.remove(cur.thread, cur)) {
                 bb.begin(0, m.mid, now);
                 bb.reserve(32);
@@ -266,9 +299,10 @@ final class Advancer {
         }
         for (GState g : s.gs.values()) {
             int st = g.status;
-            if (g.known && (st == Status.GO_RUNNABLE || st == Status.GO_WAITING)
+            if (g.known() && (st == Status.GO_RUNNABLE || st == Status.GO_WAITING)
                     && g.thread.getState() == Thread.State.TERMINATED && s.gs.remove(g.thread, g)) {
-                dead.add(g);
+                g.status = Status.GO_BAD;
+                dead.add(new GSnap(g, st));
             }
         }
     }
@@ -307,7 +341,7 @@ final class Advancer {
      * reaper M with a P of its own, each is started and destroyed, so the G count stays bounded.
      * The reaper's idle P is told in every generation, which also keeps every generation non-empty.
      */
-    private static void reap(TraceSession s, long gen, long ts, List<GState> dead, BatchBuilder bb) {
+    private static void reap(TraceSession s, long gen, long ts, List<GSnap> dead, BatchBuilder bb) {
         ProcState p = s.reaperProc;
         bb.begin(0, REAPER_M, ts);
         bb.reserve(128);
@@ -325,10 +359,11 @@ final class Advancer {
         b.event(EventType.PROC_START, ts);
         b.varint(p.id);
         b.varint(p.nextSeq(gen));
-        for (GState g : dead) {
+        for (GSnap x : dead) {
+            GState g = x.g();
             bb.reserve(64);
             b = bb.buf();
-            if (g.status == Status.GO_WAITING) {
+            if (x.status() == Status.GO_WAITING) {
                 b.event(EventType.GO_UNBLOCK, ts);
                 b.varint(g.id);
                 b.varint(g.nextSeq(gen));
@@ -338,7 +373,6 @@ final class Advancer {
             b.varint(g.id);
             b.varint(g.nextSeq(gen));
             b.event(EventType.GO_DESTROY, ts);
-            g.status = Status.GO_BAD; // already removed from the session: claimed by the sweep
         }
         bb.reserve(16);
         bb.buf().event(EventType.PROC_STOP, ts);

@@ -41,8 +41,14 @@ final class GState extends SchedResource {
      * what readers need is the writes before it, not a total order.
      */
     volatile int status;
-    /** Whether any generation of this session has mentioned the G. Written only by the claim holder. */
-    boolean known;
+    /**
+     * The generation that introduced the G into the trace (its status in the session's first
+     * generation, or its creation after it), 0 until then. Written once, by the claim holder.
+     * The advancer asks {@link #knownIn} of the generation it ends, not {@link #known}: a G the
+     * next generation introduced while the advancer was still ending this one does not exist
+     * in this one, and a status for it there is one Go's parser rejects.
+     */
+    long knownSince;
     /**
      * The generation in which, and the name under which, the G was last labelled (GoLabel).
      * Written only by the M the G runs on, right after its start.
@@ -74,6 +80,22 @@ final class GState extends SchedResource {
         this(thread, status);
         this.toldGen = gen;
         this.claim = 1;
+    }
+
+    /** Whether any generation of this session has introduced the G. */
+    boolean known() {
+        return knownSince != 0;
+    }
+
+    /** Whether the G exists in generation {@code gen} of the trace: introduced in it or before. */
+    boolean knownIn(long gen) {
+        long k = knownSince;
+        return k != 0 && k <= gen;
+    }
+
+    /** Records that {@code gen} introduces the G; by the claim holder, before the introducing event. */
+    void setKnownSince(long gen) {
+        knownSince = gen;
     }
 
     boolean isOnM() {

@@ -44,6 +44,8 @@ public final class TraceWriter {
     private boolean bracketed;
     /** Set by {@link #enterPlatform} when a platform thread's G must go back into its syscall after the event. */
     private boolean platformRun;
+    /** Set by {@link #enterCurrent} for a null G: true if the event cannot be told on this M (drop it). */
+    private boolean refused;
 
     TraceWriter(MState m) {
         this.m = m;
@@ -70,7 +72,7 @@ public final class TraceWriter {
             return;
         }
         GState g = enterCurrent(creator, true);
-        if (creator != null && g == null) {
+        if (g == null && (creator != null || refused)) {
             return;
         }
         // Claimed from birth: no other writer can tell the child before its creation is written.
@@ -80,7 +82,7 @@ public final class TraceWriter {
         } else {
             try {
                 ensureProc();
-                c.known = true;
+                c.setKnownSince(gen);
                 c.setStatusTraced(gen);
                 b.event(blocked ? EventType.GO_CREATE_BLOCKED : EventType.GO_CREATE, ts);
                 b.varint(c.id);
@@ -169,8 +171,8 @@ public final class TraceWriter {
         // An unblock needs no running G, but a target first met after the first generation is
         // introduced by a creation, which does (a platform unblocker then borrows its P). A stale
         // "not known" only costs an unneeded bracket: known never goes back to false.
-        GState u = enterCurrent(unblocker, !t.known && gen != m.session.firstGen);
-        if (unblocker != null && u == null) {
+        GState u = enterCurrent(unblocker, !t.known() && gen != m.session.firstGen);
+        if (u == null && (unblocker != null || refused)) {
             return;
         }
         int s = t.claim(gen);
@@ -417,8 +419,8 @@ public final class TraceWriter {
      * been told in this generation.
      */
     private void introduce(GState g, int s) {
-        if (!g.known) {
-            g.known = true;
+        if (!g.known()) {
+            g.setKnownSince(gen);
             if (gen == m.session.firstGen) {
                 if (g.acquireStatus(gen)) {
                     writeGoStatus(g, EventType.NO_THREAD, s);
@@ -434,9 +436,10 @@ public final class TraceWriter {
             return;
         }
         // A G on another M is told by that M (its first event, or the advancer's sweep): a
-        // running status written here would bind it to this M.
+        // running status written here would bind it to this M. An ended G (a stale reference,
+        // or one the reaper ended) has no status left to tell: the caller drops its event.
         boolean onM = GState.isOnM(s);
-        if ((!onM || m.curG == g) && !g.statusWasTraced(gen) && g.acquireStatus(gen)) {
+        if (s != Status.GO_BAD && (!onM || m.curG == g) && !g.statusWasTraced(gen) && g.acquireStatus(gen)) {
             writeGoStatus(g, onM ? m.mid : EventType.NO_THREAD, s);
         }
     }
@@ -523,12 +526,23 @@ public final class TraceWriter {
      * Makes {@code t} the G of an event it emits on this M. A platform thread is its own M: see
      * {@link #enterPlatform}. A virtual thread that the capture layer has not shown running
      * here is started for the event and stopped after it ({@link #exitCurrent}).
-     * Null {@code t}: the event belongs to whatever runs here. Returns null if {@code t} cannot run here.
+     * Null {@code t}: the event belongs to whatever runs here; null is returned, unless what runs
+     * here is this M's own platform thread, in its syscall, and the event needs it running: then
+     * it borrows its P as for its own events (a thread that emitted as itself and is also used as a
+     * carrier: a creation by a G in a syscall is one Go's parser rejects).
+     * Returns null if {@code t} cannot run here.
      * {@code needsRun}: the event needs a running G with a P (Go's UserGoReqs; a creation needs a P).
      */
     private GState enterCurrent(Thread t, boolean needsRun) {
         if (t == null) {
-            return null;
+            GState cur = m.curG;
+            if (!needsRun || cur == null || cur.thread != m.thread) {
+                refused = false;
+                return null;
+            }
+            GState g = enterPlatform(m.thread, true);
+            refused = g == null;
+            return g;
         }
         if (t == m.thread && !t.isVirtual()) {
             return enterPlatform(t, needsRun);
@@ -568,10 +582,10 @@ public final class TraceWriter {
                 return inconsistent();
             }
             try {
-                if (g.known) {
+                if (g.known()) {
                     return inconsistent(); // told as something else: cannot bind it here
                 }
-                g.known = true;
+                g.setKnownSince(gen);
                 if (gen == m.session.firstGen) {
                     if (g.acquireStatus(gen)) {
                         writeGoStatus(g, m.mid, Status.GO_SYSCALL);
