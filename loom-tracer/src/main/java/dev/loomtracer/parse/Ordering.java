@@ -128,41 +128,44 @@ final class Ordering {
         }
     }
 
-    private static final class GState extends RangeState {
+    /** What the ordering knows of a G (Go's order.go gState; not the engine's writer-side GState). */
+    private static final class GOrderState extends RangeState {
         final long id;
         int status;
         Seq seq;
         final List<Region> regions = new ArrayList<>(0);
 
-        GState(long id, int status, Seq seq) {
+        GOrderState(long id, int status, Seq seq) {
             this.id = id;
             this.status = status;
             this.seq = seq;
         }
     }
 
-    private static final class PState extends RangeState {
+    /** What the ordering knows of a P (order.go pState). */
+    private static final class POrderState extends RangeState {
         final long id;
         int status;
         Seq seq;
 
-        PState(long id, int status, Seq seq) {
+        POrderState(long id, int status, Seq seq) {
             this.id = id;
             this.status = status;
             this.seq = seq;
         }
     }
 
-    private static final class MState {
+    /** What the ordering knows of an M: the G and P it runs (order.go mState; not the engine's MState). */
+    private static final class MOrderState {
         long g = NO;
         long p = NO;
     }
 
     private static final int GC_UNDETERMINED = 0, GC_NOT_RUNNING = 1, GC_RUNNING = 2;
 
-    private final LongMap<GState> gStates = new LongMap<>(1024);
-    private final LongMap<PState> pStates = new LongMap<>();
-    private final LongMap<MState> mStates = new LongMap<>();
+    private final LongMap<GOrderState> gStates = new LongMap<>(1024);
+    private final LongMap<POrderState> pStates = new LongMap<>();
+    private final LongMap<MOrderState> mStates = new LongMap<>();
     private final LongMap<TaskState> activeTasks = new LongMap<>(1024);
     private long gcSeq;
     private int gcState = GC_UNDETERMINED;
@@ -195,12 +198,12 @@ final class Ordering {
         this.ev = raw;
         this.evt = g;
         this.gen = g.number;
-        MState ms = null;
+        MOrderState ms = null;
         Ctx cur;
         if (m == NO) {
             cur = new Ctx(NO, NO, m);
         } else {
-            ms = mStates.computeIfAbsent(m, k -> new MState());
+            ms = mStates.computeIfAbsent(m, k -> new MOrderState());
             cur = new Ctx(ms.g, ms.p, m);
         }
         Ctx next = dispatch(cur);
@@ -296,8 +299,8 @@ final class Ordering {
         return e;
     }
 
-    private GState runningG(Ctx cur, int wantStatus, String wantName) throws Invalid {
-        GState s = gStates.get(cur.g);
+    private GOrderState runningG(Ctx cur, int wantStatus, String wantName) throws Invalid {
+        GOrderState s = gStates.get(cur.g);
         if (s == null) {
             throw new Invalid("event " + name() + " for goroutine (" + cur.g + ") that doesn't exist");
         }
@@ -321,7 +324,7 @@ final class Ordering {
             throw new Invalid("invalid status for proc " + pid + ": " + status);
         }
         State oldState = State.ofProcStatus(status);
-        PState s = pStates.get(pid);
+        POrderState s = pStates.get(pid);
         if (s != null) {
             if (status == Status.PROC_SYSCALL_ABANDONED && s.status == Status.PROC_SYSCALL) {
                 // Abandoned is a special case of Syscall: promote it and advance.
@@ -336,7 +339,7 @@ final class Ordering {
             }
             s.seq = seq(0);
         } else {
-            pStates.put(pid, new PState(pid, (int) status, seq(0)));
+            pStates.put(pid, new POrderState(pid, (int) status, seq(0)));
             oldState = gen == initialGen ? State.UNDETERMINED : State.NOT_EXIST;
         }
         Ctx next = cur;
@@ -349,7 +352,7 @@ final class Ordering {
             long[] ms = mStates.keys();
             java.util.Arrays.sort(ms); // in id order, as a HashMap of small ids iterated
             for (long mid : ms) {
-                MState state = mStates.get(mid);
+                MOrderState state = mStates.get(mid);
                 if (state.p == pid) {
                     cur = new Ctx(state.g, pid, mid);
                     found = true;
@@ -366,7 +369,7 @@ final class Ordering {
     private Ctx procStart(Ctx cur) throws Invalid {
         long pid = ev.args[0];
         Seq seq = seq(ev.args[1]);
-        PState state = pStates.get(pid);
+        POrderState state = pStates.get(pid);
         if (state == null || state.status != Status.PROC_IDLE || !seq.succeeds(state.seq) || cur.p != NO) {
             return null;
         }
@@ -378,7 +381,7 @@ final class Ordering {
     }
 
     private Ctx procStop(Ctx cur) throws Invalid {
-        PState state = pStates.get(cur.p);
+        POrderState state = pStates.get(cur.p);
         if (state == null) {
             throw new Invalid("event " + name() + " for proc (" + cur.p + ") that doesn't exist");
         }
@@ -394,7 +397,7 @@ final class Ordering {
     private Ctx procSteal(Ctx cur) throws Invalid {
         long pid = ev.args[0];
         Seq seq = seq(ev.args[1]);
-        PState state = pStates.get(pid);
+        POrderState state = pStates.get(pid);
         if (state == null || (state.status != Status.PROC_SYSCALL && state.status != Status.PROC_SYSCALL_ABANDONED)
                 || !seq.succeeds(state.seq)) {
             return null;
@@ -416,7 +419,7 @@ final class Ordering {
             push(cur).stealStatus = oldStatus;
             return cur.withP(NO);
         }
-        MState victim = mStates.get(mid);
+        MOrderState victim = mStates.get(mid);
         if (victim == null) {
             throw new Invalid("stole proc from non-existent thread " + mid);
         }
@@ -439,7 +442,7 @@ final class Ordering {
             throw new Invalid("invalid status for goroutine " + gid + ": " + status);
         }
         State oldState = State.ofGoStatus(status);
-        GState s = gStates.get(gid);
+        GOrderState s = gStates.get(gid);
         if (s != null) {
             if (s.status != status) {
                 throw new Invalid("inconsistent status for goroutine " + gid + ": old " + Status.goName(s.status)
@@ -447,7 +450,7 @@ final class Ordering {
             }
             s.seq = seq(0);
         } else if (gen == initialGen) {
-            gStates.put(gid, new GState(gid, (int) status, seq(0)));
+            gStates.put(gid, new GOrderState(gid, (int) status, seq(0)));
             oldState = State.UNDETERMINED;
         } else {
             throw new Invalid("found goroutine status for new goroutine after the first generation: id="
@@ -467,7 +470,7 @@ final class Ordering {
                 }
                 next = cur.withG(gid);
             } else {
-                MState ms = mStates.get(mid);
+                MOrderState ms = mStates.get(mid);
                 if (ms != null) {
                     if (ms.g != gid) {
                         throw new Invalid("inconsistent thread for syscalling goroutine " + gid
@@ -475,7 +478,7 @@ final class Ordering {
                     }
                     cur = cur.withG(ms.g);
                 } else {
-                    MState fresh = new MState();
+                    MOrderState fresh = new MOrderState();
                     fresh.g = gid;
                     mStates.put(mid, fresh);
                 }
@@ -488,7 +491,7 @@ final class Ordering {
 
     private Ctx goCreate(Ctx cur) throws Invalid {
         validateCtx(cur, MUST_HAVE, MUST_HAVE, MAY_HAVE);
-        GState creator = gStates.get(cur.g);
+        GOrderState creator = gStates.get(cur.g);
         if (creator != null && creator.status != Status.GO_RUNNING) {
             throw new Invalid(name() + " event for goroutine that's not Running");
         }
@@ -497,14 +500,14 @@ final class Ordering {
             throw new Invalid("tried to create goroutine (" + newgid + ") that already exists");
         }
         int status = ev.type == GO_CREATE_BLOCKED ? Status.GO_WAITING : Status.GO_RUNNABLE;
-        gStates.put(newgid, new GState(newgid, status, seq(0)));
+        gStates.put(newgid, new GOrderState(newgid, status, seq(0)));
         push(cur);
         return cur;
     }
 
     private Ctx goStopExec(Ctx cur) throws Invalid {
         userGoReqs(cur);
-        GState state = runningG(cur, Status.GO_RUNNING, "Running");
+        GOrderState state = runningG(cur, Status.GO_RUNNING, "Running");
         Ctx next = cur.withG(NO);
         switch (ev.type) {
             case GO_DESTROY -> gStates.remove(cur.g);
@@ -518,7 +521,7 @@ final class Ordering {
     private Ctx goStart(Ctx cur) throws Invalid {
         long gid = ev.args[0];
         Seq seq = seq(ev.args[1]);
-        GState state = gStates.get(gid);
+        GOrderState state = gStates.get(gid);
         if (state == null || state.status != Status.GO_RUNNABLE || !seq.succeeds(state.seq)) {
             return null;
         }
@@ -532,7 +535,7 @@ final class Ordering {
     private Ctx goUnblock(Ctx cur) {
         long gid = ev.args[0];
         Seq seq = seq(ev.args[1]);
-        GState state = gStates.get(gid);
+        GOrderState state = gStates.get(gid);
         if (state == null || state.status != Status.GO_WAITING || !seq.succeeds(state.seq)) {
             return null;
         }
@@ -544,10 +547,10 @@ final class Ordering {
 
     private Ctx goSwitch(Ctx cur) throws Invalid {
         userGoReqs(cur);
-        GState curG = runningG(cur, Status.GO_RUNNING, "Running");
+        GOrderState curG = runningG(cur, Status.GO_RUNNING, "Running");
         long nextg = ev.args[0];
         Seq seq = seq(ev.args[1]);
-        GState nextG = gStates.get(nextg);
+        GOrderState nextG = gStates.get(nextg);
         if (nextG == null || nextG.status != Status.GO_WAITING || !seq.succeeds(nextG.seq)) {
             return null;
         }
@@ -567,9 +570,9 @@ final class Ordering {
 
     private Ctx goSyscallBegin(Ctx cur) throws Invalid {
         userGoReqs(cur);
-        GState state = runningG(cur, Status.GO_RUNNING, "Running");
+        GOrderState state = runningG(cur, Status.GO_RUNNING, "Running");
         state.status = Status.GO_SYSCALL;
-        PState p = pStates.get(cur.p);
+        POrderState p = pStates.get(cur.p);
         if (p == null) {
             throw new Invalid("uninitialized proc " + cur.p + " found during " + name());
         }
@@ -585,9 +588,9 @@ final class Ordering {
 
     private Ctx goSyscallEnd(Ctx cur) throws Invalid {
         userGoReqs(cur);
-        GState state = runningG(cur, Status.GO_SYSCALL, "Running");
+        GOrderState state = runningG(cur, Status.GO_SYSCALL, "Running");
         state.status = Status.GO_RUNNING;
-        PState p = pStates.get(cur.p);
+        POrderState p = pStates.get(cur.p);
         if (p == null) {
             throw new Invalid("uninitialized proc " + cur.p + " found during " + name());
         }
@@ -602,7 +605,7 @@ final class Ordering {
 
     private Ctx goSyscallEndBlocked(Ctx cur) throws Invalid {
         if (cur.p != NO) {
-            PState p = pStates.get(cur.p);
+            POrderState p = pStates.get(cur.p);
             if (p == null) {
                 throw new Invalid("uninitialized proc " + cur.p + " found during " + name());
             }
@@ -611,7 +614,7 @@ final class Ordering {
             }
         }
         validateCtx(cur, MUST_HAVE, MAY_HAVE, MUST_HAVE);
-        GState state = runningG(cur, Status.GO_SYSCALL, "Running");
+        GOrderState state = runningG(cur, Status.GO_SYSCALL, "Running");
         state.status = Status.GO_RUNNABLE;
         push(cur);
         return cur.withG(NO);
@@ -623,7 +626,7 @@ final class Ordering {
         if (gStates.containsKey(newgid)) {
             throw new Invalid("tried to create goroutine (" + newgid + ") in syscall that already exists");
         }
-        gStates.put(newgid, new GState(newgid, Status.GO_SYSCALL, seq(0)));
+        gStates.put(newgid, new GOrderState(newgid, Status.GO_SYSCALL, seq(0)));
         push(cur);
         return cur.withG(newgid);
     }
@@ -634,7 +637,7 @@ final class Ordering {
         gStates.remove(cur.g);
         Ctx next = cur.withG(NO);
         if (cur.p != NO) {
-            PState p = pStates.get(cur.p);
+            POrderState p = pStates.get(cur.p);
             if (p == null) {
                 throw new Invalid("found invalid proc " + cur.p + " during " + name());
             }
@@ -688,7 +691,7 @@ final class Ordering {
     private Ctx userRegionBegin(Ctx cur) throws Invalid {
         userGoReqs(cur);
         String regionName = regionName();
-        GState g = gStates.get(cur.g);
+        GOrderState g = gStates.get(cur.g);
         if (g == null) {
             throw new Invalid("encountered EvUserRegionBegin without known state for current goroutine " + cur.g);
         }
@@ -700,7 +703,7 @@ final class Ordering {
     private Ctx userRegionEnd(Ctx cur) throws Invalid {
         userGoReqs(cur);
         String regionName = regionName();
-        GState g = gStates.get(cur.g);
+        GOrderState g = gStates.get(cur.g);
         if (g == null) {
             throw new Invalid("encountered EvUserRegionEnd without known state for current goroutine " + cur.g);
         }
@@ -807,8 +810,8 @@ final class Ordering {
         return cur;
     }
 
-    private PState curP(Ctx cur) throws Invalid {
-        PState p = pStates.get(cur.p);
+    private POrderState curP(Ctx cur) throws Invalid {
+        POrderState p = pStates.get(cur.p);
         if (p == null) {
             throw new Invalid("uninitialized proc " + cur.p + " found during " + name());
         }
@@ -824,7 +827,7 @@ final class Ordering {
 
     private Ctx gcSweepActive(Ctx cur) throws Invalid {
         long pid = ev.args[0];
-        PState p = pStates.get(pid);
+        POrderState p = pStates.get(pid);
         if (p == null) {
             throw new Invalid("encountered GCSweepActive for unknown proc " + pid);
         }
@@ -848,7 +851,7 @@ final class Ordering {
             desc = ev.args[0];
             descString = evt.string(desc);
         }
-        GState g = gStates.get(cur.g);
+        GOrderState g = gStates.get(cur.g);
         if (g == null) {
             throw new Invalid("encountered event of type " + ev.type + " without known state for current goroutine " + cur.g);
         }
@@ -859,7 +862,7 @@ final class Ordering {
 
     private Ctx goRangeActive(Ctx cur) throws Invalid {
         long gid = ev.args[0];
-        GState g = gStates.get(gid);
+        GOrderState g = gStates.get(gid);
         if (g == null) {
             throw new Invalid("uninitialized goroutine " + gid + " found during " + name());
         }
@@ -870,7 +873,7 @@ final class Ordering {
 
     private Ctx goRangeEnd(Ctx cur) throws Invalid {
         userGoReqs(cur);
-        GState g = gStates.get(cur.g);
+        GOrderState g = gStates.get(cur.g);
         if (g == null) {
             throw new Invalid("encountered event of type " + ev.type + " without known state for current goroutine " + cur.g);
         }
