@@ -3,7 +3,7 @@ package dev.loomtracer.analysis;
 import dev.loomtracer.analysis.AnalysisResult.*;
 import dev.loomtracer.parse.Frame;
 import dev.loomtracer.parse.LongMap;
-import dev.loomtracer.parse.Stack;
+import dev.loomtracer.parse.ParsedStack;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -416,7 +416,7 @@ final class Analyzer implements ModelListener {
     }
 
     /** "Class.method (File.java:line)" of the innermost frame, "" for an empty stack. */
-    static String where(Stack s) {
+    static String where(ParsedStack s) {
         return s.isEmpty() ? "" : frame(s.top());
     }
 
@@ -424,7 +424,7 @@ final class Analyzer implements ModelListener {
         return f.function() + " (" + f.file() + ":" + f.line() + ")";
     }
 
-    private static void stack(Map<String, StackAcc> m, Stack s, long d) {
+    private static void stack(Map<String, StackAcc> m, ParsedStack s, long d) {
         if (s.isEmpty()) {
             return;
         }

@@ -1,12 +1,12 @@
 package dev.loomtracer.analysis;
 
-import dev.loomtracer.parse.Stack;
+import dev.loomtracer.parse.ParsedStack;
 
 /**
  * A maximal span of one thread's time with one state, carrier, task and region: the unit every
  * analysis sums. {@link ThreadModel} emits each interval once, when it ends.
  *
- * <p>Fields by state (else {@link #NONE}, "" or {@link Stack#EMPTY}):
+ * <p>Fields by state (else {@link #NONE}, "" or {@link ParsedStack#EMPTY}):
  * <ul>
  * <li>{@code carrier}: the carrier thread (Go M) for RUNNING and PINNED;</li>
  * <li>{@code reason}: BLOCKED: why (the block reason, e.g. {@code sync: park ReentrantLock$NonfairSync},
@@ -27,7 +27,7 @@ import dev.loomtracer.parse.Stack;
  * it went on. Times are trace nanoseconds.
  */
 public record Interval(ThreadInfo thread, ThreadState state, long start, long end, long carrier, String reason,
-                       Stack stack, boolean unblocked, ThreadInfo unblocker, long task, String taskType,
+                       ParsedStack stack, boolean unblocked, ThreadInfo unblocker, long task, String taskType,
                        String region, boolean cutAtStart, boolean cutAtEnd) {
     /** No carrier, no task. */
     public static final long NONE = -1;

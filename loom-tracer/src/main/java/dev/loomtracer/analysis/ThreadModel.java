@@ -4,7 +4,7 @@ import static dev.loomtracer.format.EventType.*;
 
 import dev.loomtracer.format.TraceStrings;
 import dev.loomtracer.parse.LongMap;
-import dev.loomtracer.parse.Stack;
+import dev.loomtracer.parse.ParsedStack;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.Transition;
 import java.util.ArrayDeque;
@@ -42,8 +42,8 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         boolean cutAtStart;
         long carrier = Interval.NONE;
         String reason = "";
-        Stack stack = Stack.EMPTY;
-        Stack resume = Stack.EMPTY;
+        ParsedStack stack = ParsedStack.EMPTY;
+        ParsedStack resume = ParsedStack.EMPTY;
         String pendingPin;
         boolean afterBlock; // RUNNABLE because unblocked: its reason is the block's
         boolean delivered; // an interval of it was emitted
@@ -173,7 +173,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                     t.info.markPlatform();
                 }
                 t.pendingPin = null;
-                enter(t, ThreadState.RUNNING, now, e.m(), "", Stack.EMPTY);
+                enter(t, ThreadState.RUNNING, now, e.m(), "", ParsedStack.EMPTY);
             }
             case GO_STOP -> {
                 if (!TraceStrings.UNOBSERVED_SWITCH.equals(e.reason())) {
@@ -227,7 +227,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
             case GO_SYSCALL_END -> {
                 T t = current(e);
                 if (t != null) {
-                    enter(t, ThreadState.RUNNING, now, e.m(), "", Stack.EMPTY);
+                    enter(t, ThreadState.RUNNING, now, e.m(), "", ParsedStack.EMPTY);
                 }
             }
             case GO_SYSCALL_END_BLOCKED -> {
@@ -331,7 +331,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                     retire(was, e.time());
                 }
                 peakThreads = Math.max(peakThreads, threads.size());
-                enter(t, ThreadState.RUNNING, e.time(), e.m(), "", Stack.EMPTY);
+                enter(t, ThreadState.RUNNING, e.time(), e.m(), "", ParsedStack.EMPTY);
                 return true;
             }
             case GO_SYSCALL_BEGIN, GO_SYSCALL_END_BLOCKED -> {
@@ -369,7 +369,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         };
     }
 
-    private static String groupOf(Stack start) {
+    private static String groupOf(ParsedStack start) {
         return start.isEmpty() ? NO_START : start.frames().get(0).function();
     }
 
@@ -388,7 +388,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         return e.g() == TraceEvent.NONE ? null : thread(e.g());
     }
 
-    private void enter(T t, ThreadState s, long now, long carrier, String reason, Stack stack) {
+    private void enter(T t, ThreadState s, long now, long carrier, String reason, ParsedStack stack) {
         leave(t, now);
         t.state = s;
         t.afterBlock = false;

@@ -45,7 +45,7 @@ public final class Generation {
     final Map<Long, long[]> stackPcs = new HashMap<>();
     /** Raw frames by PC: {function string id, file string id, line}. */
     final Map<Long, long[]> pcs = new HashMap<>();
-    final LongMap<Stack> stacks = new LongMap<>();
+    final LongMap<ParsedStack> stacks = new LongMap<>();
     /** Event batches per M in the order they appear; insertion order keeps the merge deterministic. */
     final Map<Long, List<Batch>> batches = new LinkedHashMap<>();
     final List<CpuSample> cpuSamples = new ArrayList<>();
@@ -99,9 +99,9 @@ public final class Generation {
         return id == 0 ? "" : strings.get(id);
     }
 
-    /** The stack with this id, {@link Stack#EMPTY} for id 0, or null if there is no such stack. */
-    public Stack stack(long id) {
-        return id == 0 ? Stack.EMPTY : stacks.get(id);
+    /** The stack with this id, {@link ParsedStack#EMPTY} for id 0, or null if there is no such stack. */
+    public ParsedStack stack(long id) {
+        return id == 0 ? ParsedStack.EMPTY : stacks.get(id);
     }
 
     public int stringCount() {

@@ -7,10 +7,10 @@ import java.util.List;
  *
  * <p>Invariant: immutable; {@link #EMPTY} (id 0) stands for "no stack", which every generation has.
  */
-public record Stack(long id, List<Frame> frames) {
-    public static final Stack EMPTY = new Stack(0, List.of());
+public record ParsedStack(long id, List<Frame> frames) {
+    public static final ParsedStack EMPTY = new ParsedStack(0, List.of());
 
-    public Stack {
+    public ParsedStack {
         frames = List.copyOf(frames);
     }
 

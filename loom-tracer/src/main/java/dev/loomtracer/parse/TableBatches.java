@@ -177,7 +177,7 @@ final class TableBatches {
                 }
                 list.add(f);
             }
-            g.stacks.put(id, new Stack(id, list));
+            g.stacks.put(id, new ParsedStack(id, list));
         }
         g.pcs.clear();
         g.stackPcs.clear();

@@ -41,8 +41,8 @@ public final class TraceEvent {
 
     // Filled in when the event is resolved against its generation.
     String[] strings = {};
-    Stack stack = Stack.EMPTY;
-    Stack newStack = Stack.EMPTY;
+    ParsedStack stack = ParsedStack.EMPTY;
+    ParsedStack newStack = ParsedStack.EMPTY;
 
     TraceEvent(int type, long time, long m, long p, long g, long[] args, long generation, long offset) {
         this.type = type;
@@ -153,13 +153,13 @@ public final class TraceEvent {
         };
     }
 
-    /** The event's own stack; {@link Stack#EMPTY} if it has none. */
-    public Stack stack() {
+    /** The event's own stack; {@link ParsedStack#EMPTY} if it has none. */
+    public ParsedStack stack() {
         return stack;
     }
 
-    /** The start stack of the goroutine created by GoCreate/GoCreateBlocked, else {@link Stack#EMPTY}. */
-    public Stack newStack() {
+    /** The start stack of the goroutine created by GoCreate/GoCreateBlocked, else {@link ParsedStack#EMPTY}. */
+    public ParsedStack newStack() {
         return newStack;
     }
 

@@ -244,8 +244,8 @@ public final class TraceParser implements AutoCloseable {
         }
     }
 
-    private Stack stackOf(TraceEvent e, long id) throws TraceFormatException {
-        Stack s = gen.stack(id);
+    private ParsedStack stackOf(TraceEvent e, long id) throws TraceFormatException {
+        ParsedStack s = gen.stack(id);
         if (s == null) {
             throw TraceFormatException.invalid(gen.number, e.offset, "M " + e.m + ", " + e.typeName()
                     + ": found invalid stack ID " + id + " for event " + e.typeName());

@@ -2,7 +2,7 @@ package dev.loomtracer.engine;
 
 import dev.loomtracer.testing.Spi;
 import dev.loomtracer.parse.Frame;
-import dev.loomtracer.parse.Stack;
+import dev.loomtracer.parse.ParsedStack;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.GoEvents;
@@ -64,7 +64,7 @@ class StablePcsTest {
         Map<Long, Set<String>> framesByPc = new HashMap<>();
         Map<String, Set<Long>> pcsByFrame = new HashMap<>();
         for (TraceEvent e : trace.events) {
-            Stack s = e.stack();
+            ParsedStack s = e.stack();
             if (s == null) {
                 continue;
             }

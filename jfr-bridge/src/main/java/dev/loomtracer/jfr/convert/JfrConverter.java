@@ -7,7 +7,7 @@ import dev.loomtracer.jfr.model.EpisodeBuilder;
 import dev.loomtracer.jfr.raw.BatchFramer;
 import dev.loomtracer.jfr.raw.GenerationCollector;
 import dev.loomtracer.jfr.raw.RawGeneration;
-import dev.loomtracer.parse.Stack;
+import dev.loomtracer.parse.ParsedStack;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.TraceFormatException;
 import dev.loomtracer.parse.TraceParser;
@@ -251,7 +251,7 @@ public final class JfrConverter {
             return s.thread(id, virtual, threadName(id, virtual));
         }
 
-        private TypedValue stack(Stack st) {
+        private TypedValue stack(ParsedStack st) {
             return s.stack(st);
         }
 

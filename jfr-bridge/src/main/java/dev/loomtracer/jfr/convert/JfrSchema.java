@@ -2,7 +2,7 @@ package dev.loomtracer.jfr.convert;
 
 import dev.loomtracer.jfr.events.LoomEvents;
 import dev.loomtracer.parse.Frame;
-import dev.loomtracer.parse.Stack;
+import dev.loomtracer.parse.ParsedStack;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
@@ -300,7 +300,7 @@ final class JfrSchema {
     }
 
     /** A JFR stack trace for a trace stack (cached by its frames for the chunk). */
-    TypedValue stack(Stack s) {
+    TypedValue stack(ParsedStack s) {
         if (s == null || s.isEmpty()) {
             if (emptyStack == null) {
                 emptyStack = emptyStackTrace();

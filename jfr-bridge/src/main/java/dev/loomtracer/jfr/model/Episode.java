@@ -1,6 +1,6 @@
 package dev.loomtracer.jfr.model;
 
-import dev.loomtracer.parse.Stack;
+import dev.loomtracer.parse.ParsedStack;
 
 /**
  * What the trace says happened, as intervals and instants with everything JFR needs: the trace's
@@ -42,11 +42,11 @@ public sealed interface Episode {
      * @param unparker the thread that made it runnable, {@link #NONE} if the scheduler or unknown
      * @param stack   where it blocked
      */
-    record Park(long thread, long start, long end, String reason, String blocker, Stack stack,
+    record Park(long thread, long start, long end, String reason, String blocker, ParsedStack stack,
                 long unparker, long unparkerCarrier, boolean complete) implements Episode {}
 
     /** {@code unparker} (running on {@code carrier}) made {@code target} runnable; {@code stack} is the unparker's. */
-    record Unpark(long time, long target, long unparker, long carrier, Stack stack) implements Episode {
+    record Unpark(long time, long target, long unparker, long carrier, ParsedStack stack) implements Episode {
         @Override
         public long start() {
             return time;
@@ -63,19 +63,19 @@ public sealed interface Episode {
      *
      * @param reason why it was pinned, from the user log the capture layer writes just before, or ""
      */
-    record Pinned(long thread, long carrier, long start, long end, String reason, Stack stack, boolean complete)
+    record Pinned(long thread, long carrier, long start, long end, String reason, ParsedStack stack, boolean complete)
             implements Episode {}
 
     /** A user task (UserTaskBegin to UserTaskEnd). {@code thread} began it. */
-    record Task(long id, long parent, String name, long thread, long start, long end, Stack stack, boolean complete)
+    record Task(long id, long parent, String name, long thread, long start, long end, ParsedStack stack, boolean complete)
             implements Episode {}
 
     /** A user region on one thread (UserRegionBegin to the matching UserRegionEnd). */
-    record Region(long task, String name, long thread, long start, long end, Stack stack, boolean complete)
+    record Region(long task, String name, long thread, long start, long end, ParsedStack stack, boolean complete)
             implements Episode {}
 
     /** A user log. */
-    record Log(long time, long thread, long carrier, long task, String category, String message, Stack stack)
+    record Log(long time, long thread, long carrier, long task, String category, String message, ParsedStack stack)
             implements Episode {
         @Override
         public long start() {
@@ -89,7 +89,7 @@ public sealed interface Episode {
     }
 
     /** A CPU profile sample of {@code thread} (running on {@code carrier}). */
-    record CpuSample(long time, long thread, long carrier, Stack stack) implements Episode {
+    record CpuSample(long time, long thread, long carrier, ParsedStack stack) implements Episode {
         @Override
         public long start() {
             return time;

@@ -2,7 +2,7 @@ package dev.loomtracer.jfr.model;
 
 import static dev.loomtracer.format.EventType.*;
 
-import dev.loomtracer.parse.Stack;
+import dev.loomtracer.parse.ParsedStack;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.Transition;
 
@@ -56,11 +56,11 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
         long runP = Episode.NONE;
         long parkStart = -1;
         String parkReason;
-        Stack parkStack;
+        ParsedStack parkStack;
         long sysStart = -1;
         long sysM;
         String sysReason;
-        Stack sysStack;
+        ParsedStack sysStack;
         String pendingPin;
         final ArrayDeque<OpenRegion> regions = new ArrayDeque<>();
 
@@ -70,9 +70,9 @@ public final class EpisodeBuilder implements Consumer<TraceEvent> {
         }
     }
 
-    private record OpenRegion(long task, String name, long start, Stack stack) {}
+    private record OpenRegion(long task, String name, long start, ParsedStack stack) {}
 
-    private record OpenTask(long parent, String name, long thread, long start, Stack stack) {}
+    private record OpenTask(long parent, String name, long thread, long start, ParsedStack stack) {}
 
     private final EpisodeListener out;
     private final Map<Long, G> gs = new HashMap<>();
