@@ -55,7 +55,7 @@ class AgentBadOptionsTest {
         Path t = trace(name);
         String line = survives("output=" + t + "," + bad, bad);
         assertTrue(line.contains("default") || line.contains("ignored") || line.contains("stacks off"), line);
-        TraceFacts f = TraceFacts.of(t);
+        GoroutineFacts f = GoroutineFacts.of(t);
         assertTrue(f.gs.values().stream().anyMatch(g -> g.creates > 0), "the program's virtual threads are in " + t);
     }
 

@@ -69,7 +69,7 @@ class AgentStartStopTest {
         List<String> failures = new ArrayList<>();
         Map<String, Integer> witnessed = new TreeMap<>();
         int traces = 0;
-        TraceFacts facts = null;
+        GoroutineFacts facts = null;
         String trace = null;
         for (String line : lines.subList(1, lines.size())) {
             String[] w = line.split(" ");
@@ -83,7 +83,7 @@ class AgentStartStopTest {
                         }
                     }
                     try {
-                        facts = TraceFacts.of(Path.of(w[2])); // both judges
+                        facts = GoroutineFacts.of(Path.of(w[2])); // both judges
                     } catch (AssertionError | IOException | RuntimeException e) {
                         facts = null;
                         failures.add(trace + ": rejected: " + e.getMessage());
@@ -97,7 +97,7 @@ class AgentStartStopTest {
                     String kind = w[3] + "/" + w[4];
                     boolean byMain = Boolean.parseBoolean(w[5]);
                     String reason = w[6].replace('_', ' ');
-                    TraceFacts.G f = facts.get(g);
+                    GoroutineFacts.G f = facts.get(g);
                     boolean found = f.blocks.stream().anyMatch(b -> b.reason.equals(reason)
                             && (!byMain || b.unblocker == main));
                     if (found) {
@@ -111,7 +111,7 @@ class AgentStartStopTest {
                     if (facts == null) {
                         continue;
                     }
-                    TraceFacts.G f = facts.get(Long.parseLong(w[2]));
+                    GoroutineFacts.G f = facts.get(Long.parseLong(w[2]));
                     if (f.syscalls > 0 && !f.pinnedLogs.isEmpty()) {
                         witnessed.merge("PINNED", 1, Integer::sum);
                     } else {

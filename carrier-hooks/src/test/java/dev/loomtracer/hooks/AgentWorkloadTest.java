@@ -19,12 +19,12 @@ class AgentWorkloadTest {
 
     @Test
     void eachKindOfBlockingIsTracedWithItsReasonAndUnblocker() throws Exception {
-        check("off", "workload.trace", List.of(Workload.Kind.values()));
+        check("off", "workload.trace", List.of(KnownBlocksWorkload.Kind.values()));
     }
 
     @Test
     void sameWithStacksOnBlock() throws Exception {
-        check("on-block", "workload-stacks.trace", List.of(Workload.Kind.values()));
+        check("on-block", "workload-stacks.trace", List.of(KnownBlocksWorkload.Kind.values()));
     }
 
     /**
@@ -36,21 +36,21 @@ class AgentWorkloadTest {
      */
     @Test
     void sleepsWhoseTimeIsUpAtTheirFirstParkStillBlockOnceEach() throws Exception {
-        check("off", "workload-short-sleeps.trace", List.of(Workload.Kind.SLEEP), Workload.Kind.SLEEP.name(), "1");
+        check("off", "workload-short-sleeps.trace", List.of(KnownBlocksWorkload.Kind.SLEEP), KnownBlocksWorkload.Kind.SLEEP.name(), "1");
     }
 
-    private void check(String stacks, String name, List<Workload.Kind> kinds, String... workloadArgs)
+    private void check(String stacks, String name, List<KnownBlocksWorkload.Kind> kinds, String... workloadArgs)
             throws Exception {
         Path trace = dir.resolve(name);
         Path result = dir.resolve(name + ".result");
         List<String> args = new java.util.ArrayList<>(List.of(result.toString()));
         args.addAll(List.of(workloadArgs));
         AgentJvm.Run run = AgentJvm.run("output=" + trace + ",stacks=" + stacks, List.of(),
-                Workload.class.getName(), args.toArray(String[]::new));
+                KnownBlocksWorkload.class.getName(), args.toArray(String[]::new));
         assertEquals(0, run.exitCode(), run.output());
         assertTrue(run.output().contains("wrote "), run.output());
         assertFalse(run.output().contains("lost") || run.output().contains("not instrumented"), run.output());
-        TraceFacts f = TraceFacts.of(trace);
-        WorkloadExpectations.check(Workload.Result.readFrom(result), f, WorkloadExpectations.Path.AGENT, kinds);
+        GoroutineFacts f = GoroutineFacts.of(trace);
+        WorkloadExpectations.check(KnownBlocksWorkload.Result.readFrom(result), f, WorkloadExpectations.Path.AGENT, kinds);
     }
 }

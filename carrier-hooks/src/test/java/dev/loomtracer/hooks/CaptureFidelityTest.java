@@ -37,10 +37,10 @@ class CaptureFidelityTest {
     @Test
     void tracingScheduler() throws Exception {
         Path trace = dir.resolve("scheduler.trace");
-        AtomicReference<Workload.Result> result = new AtomicReference<>();
+        AtomicReference<KnownBlocksWorkload.Result> result = new AtomicReference<>();
         TraceStats stats;
         try (TracingScheduler s = TracingScheduler.create(2)) {
-            stats = Recording.record(trace, TraceConfig.StackMode.ALL, () -> result.set(Workload.run(s.factory())));
+            stats = Recording.record(trace, TraceConfig.StackMode.ALL, () -> result.set(KnownBlocksWorkload.run(s.factory())));
         }
         WorkloadExpectations.assertClean(stats.inconsistentEvents(), stats.nestedEvents(), stats.lostEvents());
         assertEquals(0, stats.unstableFramePcs());
@@ -68,8 +68,8 @@ class CaptureFidelityTest {
         Files.deleteIfExists(trace);
         String opts = "output=" + trace + "," + options;
         AgentJvm.Run run = patched
-                ? AgentJvm.runPatched(opts, Workload.class.getName(), result.toString())
-                : AgentJvm.run(opts, List.of(), Workload.class.getName(), result.toString());
+                ? AgentJvm.runPatched(opts, KnownBlocksWorkload.class.getName(), result.toString())
+                : AgentJvm.run(opts, List.of(), KnownBlocksWorkload.class.getName(), result.toString());
         assertEquals(0, run.exitCode(), run.output());
         assertTrue(run.output().contains("wrote "), run.output());
         return trace;
@@ -92,7 +92,7 @@ class CaptureFidelityTest {
         // Timed waits carry their timeout and stay in the synchronization profile.
         for (String reason : List.of(BlockReasons.WAIT, BlockReasons.QUEUE_TAKE, BlockReasons.JOIN,
                 BlockReasons.parkOn("ReentrantLock$NonfairSync"),
-                WorkloadExpectations.reason(Workload.Kind.TIMED_LOCK, 0), WorkloadExpectations.reason(Workload.Kind.TIMED_WAIT, 0))) {
+                WorkloadExpectations.reason(KnownBlocksWorkload.Kind.TIMED_LOCK, 0), WorkloadExpectations.reason(KnownBlocksWorkload.Kind.TIMED_WAIT, 0))) {
             assertSiteIn(go, reason, sync, trace + ": -pprof=sync");
         }
         assertSiteIn(go, BlockReasons.NETWORK, GoProfile.of(trace, "net"), trace + ": -pprof=net");

@@ -44,7 +44,7 @@ class EngineMIdentityTest {
             }
         });
         assertEquals(0, stats.inconsistentEvents(), stats.toString());
-        TraceFacts f = TraceFacts.of(file);
+        GoroutineFacts f = GoroutineFacts.of(file);
         Set<Long> ms = new HashSet<>();
         for (TraceEvent e : f.trace.events) {
             ms.add(e.m());

@@ -56,14 +56,14 @@ final class FanOut {
     /** Each thread's {@code Thread.sleep(1)}, with its length, on both capture paths. */
     static final String SLEEP_REASON = dev.loomtracer.format.BlockReasons.timed(dev.loomtracer.format.BlockReasons.SLEEP, 1_000_000);
 
-    static String check(List<Long> ids, TraceFacts f) {
+    static String check(List<Long> ids, GoroutineFacts f) {
         if (ids.size() != THREADS || ids.stream().distinct().count() != THREADS) {
             throw new AssertionError("expected the ids of " + THREADS + " distinct threads, got " + ids.size()
                     + " (" + ids.stream().distinct().count() + " distinct)");
         }
         List<String> problems = new ArrayList<>();
         for (long id : ids) {
-            TraceFacts.G g = f.get(id);
+            GoroutineFacts.G g = f.get(id);
             if (g.creates != 1 || g.destroys != 1 || g.stops.getOrDefault("yield", 0) != 1
                     || g.blocks.size() != 1 || !SLEEP_REASON.equals(g.blocks.get(0).reason)
                     || g.blocks.get(0).unblocker == Long.MIN_VALUE) {

@@ -24,7 +24,7 @@ class FanOutTest {
             stats = Recording.record(file, TraceConfig.StackMode.OFF, () -> ids.set(FanOut.run(s.factory(), FanOut.THREADS)));
         }
         WorkloadExpectations.assertClean(stats.inconsistentEvents(), stats.nestedEvents(), stats.lostEvents());
-        System.out.println("scheduler fan-out: " + FanOut.check(ids.get(), TraceFacts.of(file)) + ", "
+        System.out.println("scheduler fan-out: " + FanOut.check(ids.get(), GoroutineFacts.of(file)) + ", "
                 + Files.size(file) + " bytes");
     }
 
@@ -34,7 +34,7 @@ class FanOutTest {
         Path idsFile = dir.resolve("agent.ids");
         AgentJvm.Run run = AgentJvm.run("output=" + file, List.of(), FanOut.class.getName(), idsFile.toString());
         assertEquals(0, run.exitCode(), run.output());
-        System.out.println("agent fan-out: " + FanOut.check(FanOut.readIds(idsFile), TraceFacts.of(file)) + ", "
+        System.out.println("agent fan-out: " + FanOut.check(FanOut.readIds(idsFile), GoroutineFacts.of(file)) + ", "
                 + Files.size(file) + " bytes");
     }
 }

@@ -24,7 +24,7 @@ class FlightModeTest {
         assertEquals(0, run.exitCode(), run.output());
         assertTrue(run.output().contains("dump: wrote"), run.output());
         for (Path p : List.of(onDemand, atExit)) {
-            TraceFacts f = TraceFacts.of(p);
+            GoroutineFacts f = GoroutineFacts.of(p);
             long blocks = f.gs.values().stream().mapToLong(g -> g.blocks.size()).sum();
             assertTrue(blocks >= 1000, p + ": " + blocks + " blocks");
         }

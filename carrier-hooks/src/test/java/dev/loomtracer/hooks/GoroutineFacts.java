@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * runnable-to-running latency. Built from the project's parser, in Go's event order, after both
  * judges accepted the trace ({@link CheckedTrace}).
  */
-final class TraceFacts {
+final class GoroutineFacts {
     static final long NONE = TraceEvent.NONE;
 
     /** One block of a G and what ended it. */
@@ -81,7 +81,7 @@ final class TraceFacts {
     final CheckedTrace trace;
     final Map<Long, G> gs = new LinkedHashMap<>();
 
-    private TraceFacts(CheckedTrace trace) {
+    private GoroutineFacts(CheckedTrace trace) {
         this.trace = trace;
         for (TraceEvent e : trace.events) {
             add(e);
@@ -89,8 +89,8 @@ final class TraceFacts {
     }
 
     /** Validates {@code file} with both judges, then reads the facts. */
-    static TraceFacts of(Path file) throws IOException {
-        return new TraceFacts(CheckedTrace.of(file));
+    static GoroutineFacts of(Path file) throws IOException {
+        return new GoroutineFacts(CheckedTrace.of(file));
     }
 
     G g(long id) {

@@ -32,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Used in-process (the tracing scheduler) and in a JVM started with the agent ({@link #main}).
  */
-final class Workload {
+final class KnownBlocksWorkload {
     enum Kind {
         PARK(7), SLEEP(6), LOCK(5), MONITOR(5), WAIT(5), SOCKET(6), QUEUE(5), YIELD(8), JOIN(4), CLINIT(PinnerState.PINNER_PARKS),
         /** {@code ReentrantLock.tryLock} and {@code Object.wait} with a timeout: the reason carries it. */
@@ -95,7 +95,7 @@ final class Workload {
         }
     }
 
-    private Workload() {}
+    private KnownBlocksWorkload() {}
 
     static Result run(ThreadFactory vts) throws Exception {
         return run(vts, List.of(Kind.values()));
@@ -362,7 +362,7 @@ final class Workload {
                 }
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
-                System.err.println("Workload " + k + " helper failed: " + t);
+                System.err.println("KnownBlocksWorkload " + k + " helper failed: " + t);
                 t.printStackTrace();
             }
         };
@@ -447,7 +447,7 @@ final class Workload {
         }
     }
 
-    /** The agent path: {@code java -javaagent:...=output=TRACE Workload RESULT_FILE [KIND,... [SLEEP_NANOS]]}. */
+    /** The agent path: {@code java -javaagent:...=output=TRACE KnownBlocksWorkload RESULT_FILE [KIND,... [SLEEP_NANOS]]}. */
     public static void main(String[] args) throws Exception {
         List<Kind> kinds = args.length > 1
                 ? java.util.Arrays.stream(args[1].split(",")).map(Kind::valueOf).toList() : List.of(Kind.values());

@@ -101,12 +101,12 @@ final class Latency {
      * tick. The lower bound is not asserted: the mount can take arbitrarily long on a loaded
      * machine between the start event and the thread's first instruction. Returns a summary line.
      */
-    static String compare(List<Sample> samples, TraceFacts f) {
+    static String compare(List<Sample> samples, GoroutineFacts f) {
         List<String> problems = new ArrayList<>();
         List<Long> traced = new ArrayList<>();
         long prevStart = Long.MIN_VALUE;
         for (Sample s : samples) {
-            TraceFacts.G g = f.get(s.id());
+            GoroutineFacts.G g = f.get(s.id());
             if (g.blocks.size() != 1 || g.latencies.size() != 2 || g.startTimes.size() != 2) {
                 problems.add("G" + s.id() + " is not traced as started, parked once, woken and started: " + g
                         + " latencies " + g.latencies);

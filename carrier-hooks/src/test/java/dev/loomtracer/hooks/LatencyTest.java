@@ -23,7 +23,7 @@ class LatencyTest {
             stats = Recording.record(file, TraceConfig.StackMode.OFF, () -> samples.set(Latency.run(s.factory())));
         }
         WorkloadExpectations.assertClean(stats.inconsistentEvents(), stats.nestedEvents(), stats.lostEvents());
-        System.out.println("scheduler: " + Latency.compare(samples.get(), TraceFacts.of(file)));
+        System.out.println("scheduler: " + Latency.compare(samples.get(), GoroutineFacts.of(file)));
     }
 
     @Test
@@ -33,6 +33,6 @@ class LatencyTest {
         AgentJvm.Run run = AgentJvm.run("output=" + file, List.of("-Djdk.virtualThreadScheduler.parallelism=1"),
                 Latency.class.getName(), out.toString());
         assertEquals(0, run.exitCode(), run.output());
-        System.out.println("agent: " + Latency.compare(Latency.read(out), TraceFacts.of(file)));
+        System.out.println("agent: " + Latency.compare(Latency.read(out), GoroutineFacts.of(file)));
     }
 }

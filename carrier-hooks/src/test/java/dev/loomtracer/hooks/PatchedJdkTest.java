@@ -20,11 +20,11 @@ class PatchedJdkTest {
     void eachKindOfBlockingIsTracedWithItsReasonAndUnblocker() throws Exception {
         Path trace = dir.resolve("workload.trace");
         Path result = dir.resolve("workload.result");
-        AgentJvm.Run run = AgentJvm.runPatched("output=" + trace + ",stacks=on-block", Workload.class.getName(), result.toString());
+        AgentJvm.Run run = AgentJvm.runPatched("output=" + trace + ",stacks=on-block", KnownBlocksWorkload.class.getName(), result.toString());
         assertEquals(0, run.exitCode(), run.output());
         assertTrue(run.output().contains("wrote "), run.output());
         assertFalse(run.output().contains("lost") || run.output().contains("inconsistent"), run.output());
-        WorkloadExpectations.check(Workload.Result.readFrom(result), TraceFacts.of(trace), WorkloadExpectations.Path.AGENT);
+        WorkloadExpectations.check(KnownBlocksWorkload.Result.readFrom(result), GoroutineFacts.of(trace), WorkloadExpectations.Path.AGENT);
     }
 
     @Test
@@ -32,7 +32,7 @@ class PatchedJdkTest {
         Path trace = dir.resolve("monitor.trace");
         AgentJvm.Run run = AgentJvm.runPatched("output=" + trace, MonitorSleep.class.getName());
         assertEquals(0, run.exitCode(), run.output());
-        TraceFacts f = TraceFacts.of(trace);
+        GoroutineFacts f = GoroutineFacts.of(trace);
         long monitorBlocks = f.gs.values().stream().flatMap(g -> g.blocks.stream()).filter(b -> b.reason.equals(dev.loomtracer.hooks.core.Reasons.MONITOR)).count();
         assertTrue(monitorBlocks > 0, "monitor blocks: " + monitorBlocks);
     }

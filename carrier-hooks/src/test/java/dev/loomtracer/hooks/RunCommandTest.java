@@ -34,7 +34,7 @@ class RunCommandTest {
         // It says what go tool trace's profiles can show with these stacks (docs/CAPTURE.md, "Go's profiles").
         String out = said.toString();
         org.junit.jupiter.api.Assertions.assertTrue(out.contains("profiles will be empty or partial") && out.contains("--stacks all"), out);
-        System.out.println("run: " + FanOut.check(FanOut.readIds(ids), TraceFacts.of(trace)));
+        System.out.println("run: " + FanOut.check(FanOut.readIds(ids), GoroutineFacts.of(trace)));
     }
 
     @Test
@@ -45,7 +45,7 @@ class RunCommandTest {
         int rc = RunAccess.run("-o", trace.toString(), "--patch", "--agent", AgentJvm.agentJar().toString(),
                 "--", "-cp", System.getProperty("java.class.path"), FanOut.class.getName(), ids.toString());
         assertEquals(0, rc);
-        System.out.println("run --patch: " + FanOut.check(FanOut.readIds(ids), TraceFacts.of(trace)));
+        System.out.println("run --patch: " + FanOut.check(FanOut.readIds(ids), GoroutineFacts.of(trace)));
     }
 
     /**
@@ -65,7 +65,7 @@ class RunCommandTest {
         assertEquals(0, rc);
         List<String> args = Files.readAllLines(jvmArgs);
         assertTrue(args.containsAll(AgentMain.NO_JVMTI_TRANSITIONS), "the program's JVM options: " + args);
-        System.out.println("run --no-jvmti: " + FanOut.check(FanOut.readIds(ids), TraceFacts.of(trace)));
+        System.out.println("run --no-jvmti: " + FanOut.check(FanOut.readIds(ids), GoroutineFacts.of(trace)));
     }
 
     @Test

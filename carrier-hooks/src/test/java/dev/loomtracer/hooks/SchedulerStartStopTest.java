@@ -82,7 +82,7 @@ class SchedulerStartStopTest {
                 TraceConfig.StackMode mode = c % 2 == 0 ? TraceConfig.StackMode.ON_BLOCK : TraceConfig.StackMode.OFF;
                 TraceStats stats = Recording.record(file, mode, () -> Thread.sleep(20));
                 assertEquals(0, stats.lostEvents(), "cycle " + c + ": " + stats);
-                TraceFacts.of(file); // both judges, every trace
+                GoroutineFacts.of(file); // both judges, every trace
                 Thread.sleep(5);
             }
             stop.set(true);

@@ -23,12 +23,12 @@ class SchedulerWorkloadTest {
 
     private void check(TraceConfig.StackMode mode, String name) throws Exception {
         Path file = dir.resolve(name);
-        AtomicReference<Workload.Result> result = new AtomicReference<>();
+        AtomicReference<KnownBlocksWorkload.Result> result = new AtomicReference<>();
         TraceStats stats;
         try (TracingScheduler s = TracingScheduler.create(2)) {
-            stats = Recording.record(file, mode, () -> result.set(Workload.run(s.factory())));
+            stats = Recording.record(file, mode, () -> result.set(KnownBlocksWorkload.run(s.factory())));
         }
-        TraceFacts f = TraceFacts.of(file);
+        GoroutineFacts f = GoroutineFacts.of(file);
         WorkloadExpectations.check(result.get(), f, WorkloadExpectations.Path.SCHEDULER);
         WorkloadExpectations.assertClean(stats.inconsistentEvents(), stats.nestedEvents(), stats.lostEvents());
     }

@@ -39,7 +39,7 @@ class ThreadDumpTest {
         assertEquals("0", wrote.group(1) == null ? "0" : wrote.group(1), "lost events: " + run.output());
         assertEquals("0", wrote.group(3) == null ? "0" : wrote.group(3), "nested events: " + run.output());
         System.out.println("ThreadDumpTest: " + (wrote.group(2) == null ? "0" : wrote.group(2)) + " inconsistent events dropped");
-        TraceFacts facts = TraceFacts.of(trace); // both judges accept it
+        GoroutineFacts facts = GoroutineFacts.of(trace); // both judges accept it
         assertTrue(facts.countsByType().getOrDefault("GoBlock", 0L) > 100,
                 "the ping-pong's " + DumpWhileTracing.ROUNDS + " hand-offs ran while the trace was on: " + facts.countsByType());
     }

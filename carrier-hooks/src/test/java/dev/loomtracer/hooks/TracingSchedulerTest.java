@@ -61,9 +61,9 @@ class TracingSchedulerTest {
         assertEquals(0, stats.inconsistentEvents(), stats.toString());
         assertEquals(0, stats.nestedEvents(), stats.toString());
         assertEquals(0, stats.lostEvents(), stats.toString());
-        TraceFacts f = TraceFacts.of(file);
+        GoroutineFacts f = GoroutineFacts.of(file);
         for (Thread t : pair) {
-            TraceFacts.G g = f.get(t.threadId());
+            GoroutineFacts.G g = f.get(t.threadId());
             assertEquals(1, g.creates, g.toString());
             assertEquals(1, g.destroys, g.toString());
             assertTrue(g.blocks.size() > 0, g.toString());

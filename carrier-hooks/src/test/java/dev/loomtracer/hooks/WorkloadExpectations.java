@@ -1,6 +1,6 @@
 package dev.loomtracer.hooks;
 
-import dev.loomtracer.hooks.Workload.Kind;
+import dev.loomtracer.hooks.KnownBlocksWorkload.Kind;
 import dev.loomtracer.format.BlockReasons;
 import dev.loomtracer.hooks.core.Reasons;
 
@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * What the trace of the {@link Workload} must show, per subject, on each capture path: exactly
+ * What the trace of the {@link KnownBlocksWorkload} must show, per subject, on each capture path: exactly
  * {@code count} blocks, all with the kind's reason, each unblocked by the thread that really
  * woke it; created once by the driver, ended once.
  */
@@ -32,8 +32,8 @@ final class WorkloadExpectations {
             case PARK -> Reasons.PARK;
             case SLEEP -> BlockReasons.timed(Reasons.SLEEP, sleepNanos);
             case LOCK -> BlockReasons.parkOn("ReentrantLock$NonfairSync");
-            case TIMED_LOCK -> BlockReasons.timed(BlockReasons.parkOn("ReentrantLock$NonfairSync"), Workload.TIMEOUT_MILLIS * 1_000_000);
-            case TIMED_WAIT -> BlockReasons.timed(Reasons.WAIT, Workload.TIMEOUT_MILLIS * 1_000_000);
+            case TIMED_LOCK -> BlockReasons.timed(BlockReasons.parkOn("ReentrantLock$NonfairSync"), KnownBlocksWorkload.TIMEOUT_MILLIS * 1_000_000);
+            case TIMED_WAIT -> BlockReasons.timed(Reasons.WAIT, KnownBlocksWorkload.TIMEOUT_MILLIS * 1_000_000);
             case MONITOR -> Reasons.MONITOR;
             case WAIT -> Reasons.WAIT;
             case SOCKET -> Reasons.NETWORK;
@@ -43,8 +43,8 @@ final class WorkloadExpectations {
         };
     }
 
-    /** The whole workload ({@link Workload#run(java.util.concurrent.ThreadFactory)}). */
-    static void check(Workload.Result r, TraceFacts f, Path path) {
+    /** The whole workload ({@link KnownBlocksWorkload#run(java.util.concurrent.ThreadFactory)}). */
+    static void check(KnownBlocksWorkload.Result r, GoroutineFacts f, Path path) {
         check(r, f, path, List.of(Kind.values()));
     }
 
@@ -52,12 +52,12 @@ final class WorkloadExpectations {
      * {@code kinds}: the kinds the workload was asked to run, in order; a result that lists other
      * subjects (a child that wrote nothing, or stopped early) fails before any trace fact is read.
      */
-    static void check(Workload.Result r, TraceFacts f, Path path, List<Kind> kinds) {
-        assertEquals(kinds, r.subjects().stream().map(Workload.Subject::kind).toList(), "the workload's subjects");
+    static void check(KnownBlocksWorkload.Result r, GoroutineFacts f, Path path, List<Kind> kinds) {
+        assertEquals(kinds, r.subjects().stream().map(KnownBlocksWorkload.Subject::kind).toList(), "the workload's subjects");
         assertTrue(r.driver() > 0, "the workload recorded its driver thread");
         List<String> problems = new ArrayList<>();
-        for (Workload.Subject s : r.subjects()) {
-            TraceFacts.G g = f.get(s.subject());
+        for (KnownBlocksWorkload.Subject s : r.subjects()) {
+            GoroutineFacts.G g = f.get(s.subject());
             String where = s.kind() + " subject G" + s.subject() + " " + g;
             if (g.creates != 1) {
                 problems.add(where + ": created " + g.creates + " times, expected once");
@@ -98,7 +98,7 @@ final class WorkloadExpectations {
                         break;
                     }
                     for (int i = 0; i < n; i++) {
-                        TraceFacts.Block b = g.blocks.get(i);
+                        GoroutineFacts.Block b = g.blocks.get(i);
                         String bad = unblockerProblem(s, i, b.unblocker, r.platformThreads(), path);
                         if (bad != null) {
                             problems.add(where + ": block " + i + " " + bad);
@@ -113,18 +113,18 @@ final class WorkloadExpectations {
     }
 
     /** Null if {@code by} is the expected unblocker of block {@code i} of {@code s}. */
-    private static String unblockerProblem(Workload.Subject s, int i, long by, Map<Long, String> names, Path path) {
-        String who = by == Long.MIN_VALUE ? "never unblocked" : by == TraceFacts.NONE ? "unblocked by the scheduler"
+    private static String unblockerProblem(KnownBlocksWorkload.Subject s, int i, long by, Map<Long, String> names, Path path) {
+        String who = by == Long.MIN_VALUE ? "never unblocked" : by == GoroutineFacts.NONE ? "unblocked by the scheduler"
                 : "unblocked by G" + by + (names.containsKey(by) ? " (" + names.get(by) + ")" : "");
         return switch (s.kind()) {
             case PARK, LOCK, TIMED_LOCK, QUEUE -> by == s.helper() ? null : who + ", expected the helper G" + s.helper();
             case JOIN -> by == s.releasers().get(i) ? null : who + ", expected the joined thread G" + s.releasers().get(i);
             case SLEEP -> path == Path.AGENT
-                    ? (by == TraceFacts.NONE ? null : who + ", expected the scheduler's timer (no G)")
+                    ? (by == GoroutineFacts.NONE ? null : who + ", expected the scheduler's timer (no G)")
                     : named(by, names, "VirtualThread-unparker") ? null : who + ", expected the JDK's VirtualThread-unparker";
             case MONITOR, WAIT, TIMED_WAIT -> named(by, names, "VirtualThread-unblocker") ? null
                     : who + ", expected the JDK's VirtualThread-unblocker";
-            case SOCKET -> by != Long.MIN_VALUE && by != TraceFacts.NONE && by != s.subject() && by != s.helper()
+            case SOCKET -> by != Long.MIN_VALUE && by != GoroutineFacts.NONE && by != s.subject() && by != s.helper()
                     ? null : who + ", expected the JDK's poller";
             default -> null;
         };

@@ -129,7 +129,7 @@ class ExampleServerEndToEndTest {
             } else {
                 assertEquals(0, unblocksWithStack, "stacks=" + stacks + ": unblocks with a stack");
             }
-            TraceFacts facts = TraceFacts.of(trace);
+            ServerTraceFacts facts = ServerTraceFacts.of(trace);
             System.out.println(keepAs + ": blocks by region " + facts.blocksByRegion() + "; logs " + facts.logs());
             assertTrue(facts.tasks().getOrDefault("/work", 0L) > 0, "tasks: " + facts.tasks());
             assertTrue(facts.blocks("downstream call", "network") > 0, "downstream call blocks: " + facts.blocksByRegion());
@@ -201,7 +201,7 @@ class ExampleServerEndToEndTest {
         });
     }
 
-    private TraceFacts traceUnderLoad(ServerConfig.Scheduler scheduler) throws Exception {
+    private ServerTraceFacts traceUnderLoad(ServerConfig.Scheduler scheduler) throws Exception {
         server = ExampleServer.start(debugConfig().withScheduler(scheduler));
         port = server.port();
         CompletableFuture<LoadGenerator.Result> load = load(8);
@@ -243,7 +243,7 @@ class ExampleServerEndToEndTest {
         assertEquals(0, checked.count(e -> !e.stack().frames().isEmpty()), "stacks are off by default: no event has one");
 
         // The requests are in it: tasks named after their paths, regions for each blocking step.
-        TraceFacts facts = TraceFacts.of(trace);
+        ServerTraceFacts facts = ServerTraceFacts.of(trace);
         assertTrue(facts.tasks().getOrDefault("/work", 0L) > 0, "tasks: " + facts.tasks());
         for (String region : new String[] {"downstream call", "inventory lock", "stats monitor", "sleep"}) {
             assertTrue(facts.regions().getOrDefault(region, 0L) > 0, "region " + region + " in " + facts.regions());
@@ -275,7 +275,7 @@ class ExampleServerEndToEndTest {
         assertEquals(200, download("/debug/flight", null, snap));
         assertTrue(LoomTrace.isRunning(), "a snapshot does not stop the flight recorder");
         CheckedTrace.of(snap);
-        assertTrue(TraceFacts.of(snap).tasks().getOrDefault("/work", 0L) > 0, "the snapshot holds requests");
+        assertTrue(ServerTraceFacts.of(snap).tasks().getOrDefault("/work", 0L) > 0, "the snapshot holds requests");
 
         // A second snapshot, later, works too.
         Path snap2 = tmp.resolve("flight2.trace");

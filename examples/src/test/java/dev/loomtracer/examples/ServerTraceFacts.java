@@ -16,10 +16,10 @@ import java.util.TreeMap;
  * reads): tasks by name, regions by name, and, for every block of a goroutine, the innermost user
  * region the goroutine was in and the block reason ("region → reason" counts).
  */
-record TraceFacts(Map<String, Long> tasks, Map<String, Long> regions, Map<String, Map<String, Long>> blocksByRegion,
+record ServerTraceFacts(Map<String, Long> tasks, Map<String, Long> regions, Map<String, Map<String, Long>> blocksByRegion,
                   Map<String, Long> blockReasons, Map<String, Long> logs, long events) {
 
-    static TraceFacts of(Path trace) throws IOException {
+    static ServerTraceFacts of(Path trace) throws IOException {
         Map<String, Long> tasks = new TreeMap<>();
         Map<String, Long> regions = new TreeMap<>();
         Map<String, Map<String, Long>> blocks = new TreeMap<>();
@@ -53,7 +53,7 @@ record TraceFacts(Map<String, Long> tasks, Map<String, Long> regions, Map<String
                 }
             }
         }
-        return new TraceFacts(tasks, regions, blocks, reasons, logs, events);
+        return new ServerTraceFacts(tasks, regions, blocks, reasons, logs, events);
     }
 
     long blocks(String region, String reason) {

@@ -27,7 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * blocking queues, yield, and class initialization that blocks while pinned; plus user tasks,
  * regions and logs. It never stops on its own; {@link #close()} stops it.
  */
-final class Workload implements AutoCloseable {
+final class ChurnWorkload implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final ReentrantLock[] locks = new ReentrantLock[8];
     private final Object[] monitors = new Object[8];
@@ -39,7 +39,7 @@ final class Workload implements AutoCloseable {
     final AtomicLong errors = new AtomicLong();
     private volatile Throwable firstError;
 
-    Workload(ThreadFactory factory, int vts) throws IOException {
+    ChurnWorkload(ThreadFactory factory, int vts) throws IOException {
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new ReentrantLock();
             monitors[i] = new Object();

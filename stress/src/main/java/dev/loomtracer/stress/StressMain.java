@@ -104,7 +104,7 @@ public final class StressMain {
         long deadline = t0 + TimeUnit.SECONDS.toNanos(seconds);
         long lastReport = t0;
         try (TracingScheduler sched = TracingScheduler.create(Math.max(2, Runtime.getRuntime().availableProcessors()));
-             Workload w = new Workload(sched.factory(), vts)) {
+             ChurnWorkload w = new ChurnWorkload(sched.factory(), vts)) {
             if (special) {
                 check("halted JVM", this::haltedChild);
                 check("stalled reader", () -> stalledReader(w));
@@ -149,7 +149,7 @@ public final class StressMain {
         return failures == 0;
     }
 
-    private void report(long elapsedNanos, Workload w) {
+    private void report(long elapsedNanos, ChurnWorkload w) {
         System.out.printf(Locale.ROOT, "%s: %d runs so far, %d failures (%d judged by Go, %,d workload ops)%n",
                 Duration.ofNanos(elapsedNanos).withNanos(0).toString().substring(2).toLowerCase(Locale.ROOT),
                 runs, failures, goJudged, w.ops.get());
@@ -285,7 +285,7 @@ public final class StressMain {
      * must stay within its limit, and the engine must end the trace early; read then, the trace
      * is valid and its last generation carries the "loomtrace.loss" log.
      */
-    private void stalledReader(Workload w) throws Exception {
+    private void stalledReader(ChurnWorkload w) throws Exception {
         long limit = 1L << 20;
         LoomTrace.startForReading(TraceOptions.defaults().generationPeriod(Duration.ofMillis(50))
                 .generationBytes(256L << 10).bufferMemory(limit));
@@ -346,7 +346,7 @@ public final class StressMain {
     /** In a child JVM: runs the workload, streams a trace to {@code file}, halts after {@code millis}. */
     private static void childHalt(Path file, long millis) throws Exception {
         TracingScheduler sched = TracingScheduler.create(2);
-        Workload w = new Workload(sched.factory(), 500);
+        ChurnWorkload w = new ChurnWorkload(sched.factory(), 500);
         OutputStream out = Files.newOutputStream(file);
         LoomTrace.start(out, TraceOptions.defaults().generationPeriod(Duration.ofMillis(50)));
         Thread.sleep(millis);
