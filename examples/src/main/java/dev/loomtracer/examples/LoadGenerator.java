@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
 
 /**
  * A closed-loop HTTP/1.1 load generator on virtual threads, in the manner of {@code wrk}: each of
@@ -66,7 +67,7 @@ public final class LoadGenerator {
     }
 
     /** What happened: counts by status (-1 = I/O error), latencies of the 2xx answers. */
-    public record Result(Duration elapsed, long requests, Map<Integer, Long> statuses, LatencyHistogram latency,
+    public record Result(Duration elapsed, long requests, Map<Integer, Long> statuses, Histogram latency,
                          List<String> errorSamples) {
         public long ok() {
             long n = 0;
@@ -88,7 +89,7 @@ public final class LoadGenerator {
 
         /** Latency at quantile q in milliseconds. */
         public double latencyMillis(double q) {
-            return latency.quantile(q) / 1e6;
+            return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(q * 100) / 1e6;
         }
 
         public String report() {
@@ -97,7 +98,7 @@ public final class LoadGenerator {
                     elapsed.toNanos() / 1e9, throughput()));
             sb.append(String.format(Locale.ROOT, "latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  mean %.3f%n",
                     latencyMillis(0.5), latencyMillis(0.9), latencyMillis(0.99), latencyMillis(0.999),
-                    latency.max() / 1e6, latency.mean() / 1e6));
+                    latency.getMaxValue() / 1e6, latency.getMean() / 1e6));
             sb.append("statuses: ");
             statuses.forEach((k, v) -> sb.append(k == -1 ? "I/O error" : k).append('=').append(v).append(' '));
             sb.append('\n');
@@ -231,7 +232,7 @@ public final class LoadGenerator {
             }
         }
         Duration elapsed = Duration.ofNanos(Math.min(System.nanoTime(), Math.max(deadline, start)) - start);
-        LatencyHistogram all = new LatencyHistogram();
+        Histogram all = new Histogram(3);
         long requests = 0;
         for (Worker w : workers) {
             all.add(w.latency);
@@ -273,7 +274,7 @@ public final class LoadGenerator {
         private final AtomicLong budget;
         private final Map<Integer, Long> statuses;
         private final List<String> errors;
-        final LatencyHistogram latency = new LatencyHistogram();
+        final Histogram latency = new Histogram(3);
         long requests;
         private volatile Socket socket;
         private volatile boolean aborted;
@@ -323,7 +324,7 @@ public final class LoadGenerator {
                     long t1 = System.nanoTime();
                     requests++;
                     if (lastStatus >= 200 && lastStatus < 300) {
-                        latency.record(t1 - t0);
+                        latency.recordValue(Math.max(0, t1 - t0));
                     } else if (errors.size() < 5) {
                         errors.add(path + " -> " + lastStatus);
                     }

@@ -250,46 +250,49 @@ final class Analyzer implements ModelListener {
                 busy(i);
             }
             case RUNNABLE -> {
-                if (i.complete()) {
-                    schedWait += d;
-                    sched.add(d);
-                    group.sched.add(d);
-                    capped(schedByGroup, t.group(), k -> new Acc(2)).add(d);
+                if (i.completeState()) {
+                    long w = i.stateDuration(); // the whole wait, even if a task change split it
+                    schedWait += w;
+                    sched.add(w);
+                    group.sched.add(w);
+                    capped(schedByGroup, t.group(), k -> new Acc(2)).add(w);
                     if (!i.taskType().isEmpty()) {
-                        capped(schedByType, i.taskType(), k -> new Acc(2)).add(d);
+                        capped(schedByType, i.taskType(), k -> new Acc(2)).add(w);
                     }
-                    stack(schedByStack, i.stack(), d);
+                    stack(schedByStack, i.stack(), w);
                     offerWorst(i);
-                    timeline.waited(i.end(), d);
+                    timeline.waited(i.end(), w);
                     if (i.unblocked()) {
-                        capped(blockByReason, i.reason(), k -> new Acc(0)).resume += d;
-                        capped(group.blocked, i.reason(), k -> new Acc(0)).resume += d;
+                        capped(blockByReason, i.reason(), k -> new Acc(0)).resume += w;
+                        capped(group.blocked, i.reason(), k -> new Acc(0)).resume += w;
                     }
                 }
             }
             case BLOCKED -> {
-                if (i.complete()) {
-                    blocked += d;
-                    capped(blockByReason, i.reason(), k -> new Acc(0)).add(d);
-                    capped(group.blocked, i.reason(), k -> new Acc(0)).add(d);
-                    capped(blockByBlocker, blockerOf(i.reason()), k -> new Acc(0)).add(d);
-                    capped(blockByUnblocker, unblockerOf(i), k -> new Acc(0)).add(d);
-                    stack(blockByStack, i.stack(), d);
+                if (i.completeState()) {
+                    long b = i.stateDuration();
+                    blocked += b;
+                    capped(blockByReason, i.reason(), k -> new Acc(0)).add(b);
+                    capped(group.blocked, i.reason(), k -> new Acc(0)).add(b);
+                    capped(blockByBlocker, blockerOf(i.reason()), k -> new Acc(0)).add(b);
+                    capped(blockByUnblocker, unblockerOf(i), k -> new Acc(0)).add(b);
+                    stack(blockByStack, i.stack(), b);
                 } else if (i.cutAtEnd()) {
-                    capped(blockedAtEnd, i.reason(), k -> new Acc(0)).add(d);
+                    capped(blockedAtEnd, i.reason(), k -> new Acc(0)).add(i.stateStart() == Interval.NONE ? d : i.stateDuration());
                 }
             }
             case PINNED -> {
                 busy(i);
-                if (i.complete()) {
-                    pinnedTotal += d;
-                    pinned.add(d);
-                    capped(pinByReason, i.reason(), k -> new Acc(0)).add(d);
-                    capped(pinByCarrier, "carrier " + i.carrier(), k -> new Acc(0)).add(d);
-                    stack(pinByStack, i.stack(), d);
-                    if (longestPins.size() < topN || longestPins.peek().durationNanos() < d) {
+                if (i.completeState()) {
+                    long p = i.stateDuration();
+                    pinnedTotal += p;
+                    pinned.add(p);
+                    capped(pinByReason, i.reason(), k -> new Acc(0)).add(p);
+                    capped(pinByCarrier, "carrier " + i.carrier(), k -> new Acc(0)).add(p);
+                    stack(pinByStack, i.stack(), p);
+                    if (longestPins.size() < topN || longestPins.peek().durationNanos() < p) {
                         longestPins.add(new Episode(t.id(), i.carrier(), i.reason(),
-                                i.stack().frames().stream().map(Analyzer::frame).toList(), i.start(), d));
+                                i.stack().frames().stream().map(Analyzer::frame).toList(), i.stateStart(), p));
                         if (longestPins.size() > topN) {
                             longestPins.poll();
                         }
@@ -355,7 +358,7 @@ final class Analyzer implements ModelListener {
     }
 
     private void offerWorst(Interval i) {
-        if (topN <= 0 || (worst.size() >= topN && worst.peek().waitNanos() >= i.duration())) {
+        if (topN <= 0 || (worst.size() >= topN && worst.peek().waitNanos() >= i.stateDuration())) {
             return;
         }
         List<CarrierNow> now = new ArrayList<>();
@@ -365,7 +368,7 @@ final class Analyzer implements ModelListener {
             }
             now.add(new CarrierNow(a.carrier(), a.thread().id(), a.state().name(), a.since(), a.taskType(), a.region()));
         }
-        worst.add(new Wait(i.thread().id(), i.thread().group(), i.taskType(), i.start(), i.duration(), now));
+        worst.add(new Wait(i.thread().id(), i.thread().group(), i.taskType(), i.stateStart(), i.stateDuration(), now));
         if (worst.size() > topN) {
             worst.poll();
         }

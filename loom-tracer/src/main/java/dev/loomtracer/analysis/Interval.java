@@ -25,10 +25,17 @@ import dev.loomtracer.parse.ParsedStack;
  * region's name, "" if none. {@code cutAtStart}: the interval began before the trace did (its state
  * came from a status event), so its true start is unknown; {@code cutAtEnd}: the trace ended while
  * it went on. Times are trace nanoseconds.
+ *
+ * <p>A state can span several intervals: a task or region change while the thread is in it splits
+ * it (the thread's task or region changed, its state did not). {@code continues}: this interval is
+ * such a piece and the same state goes on in the thread's next interval; {@code stateStart}: when
+ * the thread entered the state this interval belongs to, {@link #NONE} if before the trace began.
+ * What counts whole states (scheduler waits, blocks, pinned blocks) uses the interval that ends
+ * the state ({@link #endsState()}) and {@link #stateDuration()}.
  */
 public record Interval(ThreadInfo thread, ThreadState state, long start, long end, long carrier, String reason,
                        ParsedStack stack, boolean unblocked, ThreadInfo unblocker, long task, String taskType,
-                       String region, boolean cutAtStart, boolean cutAtEnd) {
+                       String region, boolean cutAtStart, boolean cutAtEnd, long stateStart, boolean continues) {
     /** No carrier, no task. */
     public static final long NONE = -1;
 
@@ -37,8 +44,26 @@ public record Interval(ThreadInfo thread, ThreadState state, long start, long en
         return end - start;
     }
 
-    /** True if both ends are in the trace (what blocking and scheduler latency count). */
+    /** True if both ends are in the trace. */
     public boolean complete() {
         return !cutAtStart && !cutAtEnd;
+    }
+
+    /** True if the thread's state ends with this interval (it is not a piece that {@link #continues()}). */
+    public boolean endsState() {
+        return !continues;
+    }
+
+    /**
+     * True if this interval ends a state whose start and end are both in the trace (what blocking,
+     * scheduler latency and pinning count).
+     */
+    public boolean completeState() {
+        return !continues && !cutAtEnd && stateStart != NONE;
+    }
+
+    /** {@code end - stateStart}: the whole state's length when {@link #completeState()}. */
+    public long stateDuration() {
+        return end - stateStart;
     }
 }

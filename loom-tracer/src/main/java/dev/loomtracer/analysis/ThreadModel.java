@@ -39,6 +39,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         final ThreadInfo info;
         ThreadState state;
         long since;
+        long stateSince; // when the state began (a split keeps it); NONE if before the trace
         boolean cutAtStart;
         long carrier = Interval.NONE;
         String reason = "";
@@ -165,6 +166,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                     }
                     enter(t, s, now, carrier, "", e.stack());
                     t.cutAtStart = true;
+                    t.stateSince = Interval.NONE;
                 }
             }
             case GO_START -> {
@@ -314,6 +316,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                     if (t.state == null) {
                         enter(t, ThreadState.RUNNING, e.time(), e.arg(1), "", e.stack());
                         t.cutAtStart = true;
+                        t.stateSince = Interval.NONE;
                     }
                     return true;
                 }
@@ -393,6 +396,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         t.state = s;
         t.afterBlock = false;
         t.since = now;
+        t.stateSince = now;
         t.cutAtStart = false;
         t.carrier = carrier;
         t.reason = reason == null ? "" : reason;
@@ -422,20 +426,24 @@ public final class ThreadModel implements Consumer<TraceEvent> {
     /** Ends the current interval and starts the same state again: task or region changed. */
     private void split(T t, long now) {
         if (t.state != null && now > t.since) {
-            emit(t, now, false, false, null);
+            emitPiece(t, now, false, false, null, true);
             t.since = now;
             t.cutAtStart = false;
         }
     }
 
     private void emit(T t, long end, boolean cutAtEnd, boolean unblocked, ThreadInfo by) {
+        emitPiece(t, end, cutAtEnd, unblocked, by, false);
+    }
+
+    private void emitPiece(T t, long end, boolean cutAtEnd, boolean unblocked, ThreadInfo by, boolean continues) {
         t.info.fixGroup();
         t.delivered = true;
         long task = taskOf(t);
         String type = typeOf(task);
         boolean afterBlock = t.state == ThreadState.RUNNABLE && t.afterBlock;
         out.interval(new Interval(t.info, t.state, t.since, end, t.carrier, t.reason, t.stack, unblocked || afterBlock, by, task,
-                type, t.regions.isEmpty() ? "" : t.regions.peek().name(), t.cutAtStart, cutAtEnd));
+                type, t.regions.isEmpty() ? "" : t.regions.peek().name(), t.cutAtStart, cutAtEnd, t.stateSince, continues));
     }
 
     private String typeOf(long task) {

@@ -1,0 +1,87 @@
+package dev.loomtracer.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.loomtracer.engine.TraceConfig;
+import dev.loomtracer.engine.TraceWriter;
+import dev.loomtracer.engine.Tracer;
+import dev.loomtracer.testing.CheckedTrace;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A task ended by another thread while its owner is blocked splits the owner's blocked interval
+ * (its task changed, its state did not): the block is still one block of its whole length, and
+ * the wait for a carrier after it one wait. Before intervals told pieces apart
+ * ({@link Interval#continues()}), this trace counted 2 blocks.
+ */
+class SplitStateTest {
+    @TempDir
+    Path dir;
+
+    private static void emit(Tracer t, Consumer<TraceWriter> body) {
+        TraceWriter w = t.acquire();
+        if (w != null) {
+            try {
+                body.accept(w);
+            } finally {
+                t.release(w);
+            }
+        }
+    }
+
+    /** Runs {@code r} on a new platform thread named {@code name} and waits for it. */
+    private static void on(String name, Runnable r) throws InterruptedException {
+        Thread th = Thread.ofPlatform().name(name).start(r);
+        th.join();
+    }
+
+    @Test
+    void aBlockSplitByATaskEndElsewhereIsOneBlock() throws Exception {
+        Path file = dir.resolve("split.trace");
+        Tracer t = Tracer.newInstance();
+        t.start(new TraceConfig(Duration.ofSeconds(10), 1L << 20, 8L << 20, TraceConfig.StackMode.OFF));
+        Thread pump = Thread.ofPlatform().start(() -> {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
+                }
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Thread vt = Thread.ofVirtual().unstarted(() -> {});
+        on("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
+        on("carrier", () -> {
+            emit(t, w -> w.goStart(vt));
+            emit(t, w -> w.userTaskBegin(vt, 1, 0, "job", null));
+            emit(t, w -> w.goBlock(vt, "sleep", null));
+        });
+        on("ender", () -> {
+            emit(t, w -> w.userTaskEnd(Thread.currentThread(), 1, null));
+            emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
+        });
+        on("carrier", () -> {
+            emit(t, w -> w.goStart(vt));
+            emit(t, w -> w.goDestroy(vt));
+        });
+        t.stop();
+        pump.join();
+        CheckedTrace.of(file);
+
+        AnalysisResult r = Analysis.of(file, AnalysisOptions.defaults());
+        assertEquals(1, r.blocking().size(), "one reason: " + r.blocking());
+        assertEquals(1, r.blocking().get(0).count(), "one block, split by the task's end: " + r.blocking());
+        assertEquals(2, r.schedLatency().count(), "after its creation and after its unblock: " + r.schedLatency());
+        assertEquals(r.blocking().get(0).totalNanos(), r.blocking().get(0).maxNanos(), "the block's whole length");
+        assertEquals(r.threads().blockedNanos(), r.blocking().get(0).totalNanos());
+    }
+}
