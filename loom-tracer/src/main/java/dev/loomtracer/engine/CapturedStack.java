@@ -25,6 +25,23 @@ public final class CapturedStack {
         return new CapturedStack(frames.clone());
     }
 
+    /**
+     * The heap this stack holds while a stack table keeps it: the object and its array, and per
+     * frame the record and its two strings, which {@link StackCapture#frameOf} builds anew for
+     * every capture (so they are not shared with other stacks). Characters are counted at 2
+     * bytes, as {@link StringTable} does: an upper bound for Latin-1 strings.
+     */
+    long heapBytes() {
+        long b = 16 + 16 + 4L * frames.length; // this object, the array's header and references
+        for (Frame f : frames) {
+            b += FRAME_BYTES + 2L * (f.function().length() + f.file().length());
+        }
+        return b;
+    }
+
+    /** A frame record (header, two references, an int) and two strings' objects and array headers. */
+    private static final long FRAME_BYTES = 24 + 2 * (24 + 16);
+
     public int depth() {
         return frames.length;
     }

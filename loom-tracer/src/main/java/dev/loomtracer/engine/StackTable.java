@@ -19,9 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * budget is spent, {@link #put} adds nothing and returns {@link StringTable#FULL}.
  */
 class StackTable {
-    /** Heap cost of an entry (map node, Long) and of each frame it will dump. */
+    /** Heap cost of an entry beyond the stack itself ({@link CapturedStack#heapBytes}): map node, Long. */
     static final long ENTRY_OVERHEAD = 64;
-    static final long FRAME_COST = 48;
 
     // Package-private and the class non-final only so that the stress module's broken controls can mutate put.
     final ConcurrentHashMap<CapturedStack, Long> ids = new ConcurrentHashMap<>();
@@ -50,7 +49,7 @@ class StackTable {
         if (id != null) {
             return id;
         }
-        long cost = ENTRY_OVERHEAD + FRAME_COST * stack.depth();
+        long cost = ENTRY_OVERHEAD + stack.heapBytes();
         if (!budget.tryCharge(cost)) {
             return StringTable.FULL;
         }
