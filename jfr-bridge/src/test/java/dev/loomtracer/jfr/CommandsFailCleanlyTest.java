@@ -10,9 +10,7 @@ import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.jfr.cli.ImportJfr;
 import dev.loomtracer.jfr.cli.ToJfr;
 import dev.loomtracer.jfr.events.LoomEvents;
-import dev.loomtracer.jfr.live.JfrBridge;
 import dev.loomtracer.jfr.model.ClockLog;
-import dev.loomtracer.parse.TraceSummary;
 import dev.loomtracer.testing.CheckedTrace;
 
 import jdk.jfr.Recording;
@@ -27,7 +25,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -65,7 +62,7 @@ class CommandsFailCleanlyTest {
             r.start();
             try (OutputStream out = Files.newOutputStream(trace)) {
                 LoomTrace.start(out, TraceOptions.defaults().generationPeriod(Duration.ofMillis(50)));
-                JfrBridge.writeClockLog(Tracer.GLOBAL);
+                dev.loomtracer.jfr.imports.JfrImport.writeClockLog(Tracer.GLOBAL);
                 Thread vt = Thread.ofVirtual().start(() -> ImportTest.burn(150_000_000L));
                 vt.join();
                 System.gc(); // two collections: at 1 tick/s they share a tick (unusualFrequency...)

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * The trace's wall clock: a user log of category {@link #CATEGORY} whose message ties one instant
  * to {@code System.nanoTime()}, to the wall clock (ns since the epoch) and, when the writer knows
  * it, to trace time: {@code nanoTime=N epochNanos=E [traceNanos=T]}. The engine writes one in
- * every generation (read together by its advancer, so the message carries T); the JFR bridge
+ * every generation (read together by its advancer, so the message carries T); JfrImport
  * writes one without T, at the log's own time. Go's format has no wall clock of its own (Go 1.23).
  *
  * <p>Invariant: {@link #parse} accepts exactly what {@link #message} produces; a reader that gets

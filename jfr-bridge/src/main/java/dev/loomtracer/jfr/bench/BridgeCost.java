@@ -4,7 +4,6 @@ import dev.loomtracer.LoomTrace;
 import dev.loomtracer.Region;
 import dev.loomtracer.Task;
 import dev.loomtracer.TraceOptions;
-import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.jfr.live.AutoBridge;
 import dev.loomtracer.jfr.live.JfrBridge;
 import dev.loomtracer.jfr.live.TeeStream;
@@ -152,7 +151,7 @@ public final class BridgeCost {
                 b.write(trace, off, Math.min(65536, trace.length - off));
             }
             long t1 = System.nanoTime();
-            JfrBridge bridge = new JfrBridge(Tracer.newInstance(), false);
+            JfrBridge bridge = new JfrBridge();
             ByteArrayOutputStream b2 = new ByteArrayOutputStream(trace.length);
             for (int off = 0; off < trace.length; off += 65536) {
                 int n = Math.min(65536, trace.length - off);
@@ -184,7 +183,7 @@ public final class BridgeCost {
             try (Recording rec = new Recording(JfrBridge.settings())) {
                 rec.setToDisk(true);
                 rec.start();
-                JfrBridge bridge = new JfrBridge(Tracer.newInstance(), false);
+                JfrBridge bridge = new JfrBridge();
                 long t0 = System.nanoTime();
                 for (int off = 0; off < trace.length; off += 65536) {
                     bridge.write(trace, off, Math.min(65536, trace.length - off));

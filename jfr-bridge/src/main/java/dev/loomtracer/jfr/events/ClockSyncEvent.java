@@ -8,8 +8,9 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
 /**
- * Ties this recording's clock to the trace's: committed when the bridge or the importer writes
- * its clock log into the trace, with the same System.nanoTime() value in both.
+ * Ties this recording's clock to the trace's: committed by the importer when it writes its clock
+ * log into the trace (the same System.nanoTime() value in both), and by the live bridge when it
+ * has learned the trace clock from the engine's anchors (with that instant's trace time).
  */
 @Name(LoomEvents.CLOCK_SYNC)
 @Label("Loom Tracer Clock Sync")

@@ -5,7 +5,8 @@ import dev.loomtracer.TraceOptions;
 import dev.loomtracer.TraceResult;
 import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.jfr.events.LoomEvents;
-import dev.loomtracer.jfr.live.JfrBridge;
+import dev.loomtracer.jfr.events.ClockSyncEvent;
+import dev.loomtracer.jfr.model.ClockLog;
 
 import jdk.jfr.Recording;
 
@@ -73,7 +74,7 @@ public final class JfrImport {
             Files.deleteIfExists(partial);
             throw e;
         }
-        JfrBridge.writeClockLog(Tracer.GLOBAL);
+        writeClockLog(Tracer.GLOBAL);
         return new JfrImport(abs, partial, jfr, s, r);
     }
 
@@ -114,5 +115,32 @@ public final class JfrImport {
                 Files.deleteIfExists(recordingFile);
             }
         }
+    }
+
+    /**
+     * Writes a clock anchor into {@code tracer}'s trace and a ClockSync event with the same
+     * {@code System.nanoTime()} into JFR, from the current thread, through the engine's writer SPI,
+     * so the merge maps the recording's time to the trace's exactly ({@link JfrMerger}). The
+     * importer runs the trace it writes into; the live bridge, a consumer, writes nothing into it.
+     * Returns false if tracing is off.
+     */
+    public static boolean writeClockLog(Tracer tracer) {
+        long nano = System.nanoTime();
+        java.time.Instant now = java.time.Instant.now();
+        long epoch = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        dev.loomtracer.engine.TraceWriter w = tracer.acquire();
+        if (w == null) {
+            return false;
+        }
+        try {
+            w.userLog(Thread.currentThread(), 0, ClockLog.CATEGORY, ClockLog.message(nano, epoch), null);
+        } finally {
+            tracer.release(w);
+        }
+        ClockSyncEvent e = new ClockSyncEvent();
+        e.nanoTime = nano;
+        e.traceNanos = -1;
+        e.commit();
+        return true;
     }
 }

@@ -44,7 +44,7 @@ import java.util.TreeMap;
  * on a synthetic "JFR GC" thread. Nothing here touches the tracer (no trace lock, Go CL 496296): the
  * recording is read, then the trace file is rewritten batch by batch.
  *
- * <p>Clock: a JFR time maps to trace time through the trace's clock log (which the bridge and
+ * <p>Clock: a JFR time maps to trace time through the trace's clock log (which the engine and
  * {@link JfrImport} write) - exactly, when the recording holds the matching
  * {@code dev.loomtracer.ClockSync} event (same System.nanoTime() value); by wall clock otherwise.
  *
@@ -115,7 +115,7 @@ public final class JfrMerger {
         }
         if (clocks.isEmpty()) {
             throw new IOException(trace + ": the trace has no clock log (category " + ClockLog.CATEGORY + "), so its time cannot"
-                    + " be matched to the recording's; record with JfrImport or the JFR bridge, which write one");
+                    + " be matched to the recording's; record with this engine or JfrImport, which write one");
         }
         // Prefer an anchor the recording has a clock sync for (the importer's own log): exact.
         // Else the first (every generation of an engine-written trace has one), by wall clock.

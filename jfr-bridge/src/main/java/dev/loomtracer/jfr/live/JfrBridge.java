@@ -1,120 +1,55 @@
 package dev.loomtracer.jfr.live;
 
-import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.LoomTrace;
 import dev.loomtracer.TraceOptions;
-import dev.loomtracer.engine.TraceWriter;
-import dev.loomtracer.engine.Tracer;
-import dev.loomtracer.jfr.events.ClockSyncEvent;
-import dev.loomtracer.jfr.model.ClockLog;
-import dev.loomtracer.jfr.model.Episode;
-import dev.loomtracer.jfr.model.EpisodeBuilder;
-import dev.loomtracer.jfr.raw.BatchFramer;
-import dev.loomtracer.jfr.raw.GenerationCollector;
-import dev.loomtracer.jfr.raw.RawGeneration;
-import dev.loomtracer.parse.TraceEvent;
-import dev.loomtracer.parse.TraceFormatException;
-import dev.loomtracer.parse.TraceParser;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The live JFR bridge: while a JFR recording has the Loom Tracer event types enabled, the
  * tracer's events are also committed as JFR events ({@link dev.loomtracer.jfr.events}).
  *
- * <p>Design: the bridge is a consumer of the trace stream, so the engine knows nothing of JFR.
- * The bytes the trace reader hands out are framed into generations as they pass (on the
- * reader's thread: header parsing and a copy); each complete generation goes to the bridge's own
- * thread, which - only if some Loom Tracer event type is enabled in a running recording - parses
- * it, pairs its events into episodes and commits them with explicit start times and durations.
- * Use it as a tee in front of any trace sink ({@link #tee}), or let it own the trace
- * ({@link #start}), or let it start and stop tracing with the recordings that enable its events
- * ({@link #install}).
- *
- * <p>Clock: the bridge writes a clock log (category {@code loomtrace.clock}: System.nanoTime()
- * and wall clock) into the trace and a {@code dev.loomtracer.ClockSync} event into JFR at the
- * same moment; the log's trace time gives the trace clock's nanoTime base, which maps every trace
- * time to JFR's clock. Generations that arrive before the log has been seen wait for it (up to a
- * few generations, then an estimate from arrival times is used).
+ * <p>Design: the bridge is a consumer of the trace stream, so the engine knows nothing of JFR,
+ * and the bridge never writes into the trace. Its parts: {@link GenerationInbox} frames the bytes
+ * the trace reader hands out into generations and queues them; {@link BridgeLoop}, on the
+ * bridge's own thread, parses each generation (only when a recording wants the events), pairs its
+ * events into episodes and commits them with explicit start times and durations;
+ * {@link ClockAlignment} maps trace time to {@code System.nanoTime()} with the clock anchor the
+ * engine writes in every generation. This class plugs them in: as a tee in front of any trace
+ * sink ({@link #tee}), as the trace's only sink ({@link #start}), or started and stopped with the
+ * recordings that enable its events ({@link AutoBridge}).
  *
  * <p>Invariants. The trace reader never blocks on the bridge: when the bridge's queue is full,
  * the generation is dropped from JFR (and counted), never from the trace. Events are committed
- * at most once, about one generation period after they happened. When no recording enables the
- * types, a generation costs one enabled-check per type and no parsing. The bridge thread never
- * takes the trace lock (it parses bytes); it writes trace events only for the clock log, through
- * the engine's public writer SPI, on its own thread.
+ * at most once, about one generation period after they happened.
  */
 public final class JfrBridge implements AutoCloseable {
-    private static final Object END = new Object();
     /** Bytes of generations waiting for the bridge thread, at most; more are dropped from JFR. */
     private static final long QUEUE_BYTES = 64L << 20;
-    /** How long generations wait for the clock log: both bounds must be passed. */
-    private static final int MAX_PENDING_GENERATIONS = 8;
-    private static final long MAX_PENDING_NANOS = 2_000_000_000L;
 
     /** Counters of a bridge. */
     public record Stats(long generations, long committedGenerations, long skippedGenerations,
                         long droppedGenerations, long invalidGenerations, Map<String, Long> committed,
                         String clock, String lastError) {}
 
-    private final Tracer tracer;
-    private final boolean writeClockLog;
-    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    private final AtomicLong queuedBytes = new AtomicLong();
+    private final GenerationInbox inbox = new GenerationInbox(QUEUE_BYTES);
+    private final BridgeLoop loop = new BridgeLoop(inbox);
     private final Thread worker;
-    private final Object framing = new Object();
-    private final BatchFramer framer;
-    private final GenerationCollector collector;
-    private final JfrTime time = new JfrTime();
-    private final LiveCommitter committer = new LiveCommitter(time);
-    private final List<Episode> current = new ArrayList<>();
-    private final EpisodeBuilder builder = new EpisodeBuilder(current::add);
-    private final List<Pending> pending = new ArrayList<>();
-
-    private final AtomicLong generations = new AtomicLong();
-    private final AtomicLong committedGens = new AtomicLong();
-    private final AtomicLong skipped = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong invalid = new AtomicLong();
-    private final AtomicLong processed = new AtomicLong();
-    private volatile boolean gapBeforeNext;
-    private volatile boolean ended;
-    private volatile boolean clockLogWritten;
-    private volatile String clockSource = "none yet";
-    private volatile String lastError;
-    private boolean clockKnown;
-    private boolean streamFailed;
-
-    private record Pending(List<Episode> episodes, long arrivalNanoTime, long lastTraceNanos) {}
+    private boolean ownsTrace;
+    private WritableByteChannel ownChannel;
 
     /**
-     * A bridge for the trace of {@code tracer}. Feed it the trace's bytes ({@link #write}) and
-     * {@link #end()} it; or use {@link #tee} / {@link #start}, which do.
-     *
-     * @param writeClockLog write the clock log into the trace when JFR events are first enabled
+     * A bridge for a trace stream. Feed it the trace's bytes ({@link #write}) and {@link #end()}
+     * it; or use {@link #tee} / {@link #start}, which do.
      */
-    public JfrBridge(Tracer tracer, boolean writeClockLog) {
-        this.tracer = tracer;
-        this.writeClockLog = writeClockLog;
-        this.collector = new GenerationCollector(this::offer, true, false);
-        this.framer = new BatchFramer(collector);
-        builder.monotonicAcrossGenerations();
-        this.worker = Thread.ofPlatform().daemon().name("loomtrace-jfr-bridge").unstarted(this::work);
-        worker.start();
+    public JfrBridge() {
+        this.worker = Thread.ofPlatform().daemon().name("loomtrace-jfr-bridge").start(loop);
     }
 
     // ---------------------------------------------------------------- ways to plug it in
@@ -126,7 +61,7 @@ public final class JfrBridge implements AutoCloseable {
      * and closes {@code out}.
      */
     public static TeeStream tee(OutputStream out) {
-        return new TeeStream(out, new JfrBridge(Tracer.GLOBAL, true));
+        return new TeeStream(out, new JfrBridge());
     }
 
     /** A trace sink that is only the bridge (no file): hand it to {@code LoomTrace.start}. */
@@ -167,16 +102,12 @@ public final class JfrBridge implements AutoCloseable {
      * been committed.
      */
     public static JfrBridge start(TraceOptions options) {
-        JfrBridge b = new JfrBridge(Tracer.GLOBAL, true);
+        JfrBridge b = new JfrBridge();
         b.ownsTrace = true;
         b.ownChannel = b.channel();
         LoomTrace.start(b.ownChannel, options);
-        b.writeClockLogNow();
         return b;
     }
-
-    private boolean ownsTrace;
-    private WritableByteChannel ownChannel;
 
     /**
      * Stops tracing if this bridge started it, ends the bridge's input and waits (up to a minute)
@@ -202,52 +133,15 @@ public final class JfrBridge implements AutoCloseable {
 
     /** Hands the next trace bytes to the bridge; never blocks on JFR work. */
     public void write(byte[] b, int off, int len) {
-        synchronized (framing) {
-            if (streamFailed || ended) {
-                return;
-            }
-            try {
-                framer.feed(b, off, len);
-            } catch (IOException e) {
-                streamFailed = true; // not a trace we can follow: stop bridging, never fail the sink
-                System.getLogger("dev.loomtracer.jfr").log(System.Logger.Level.WARNING,
-                        "Loom Tracer JFR bridge: cannot follow the trace stream, bridging stops: " + e.getMessage());
-            }
-        }
+        inbox.write(b, off, len);
     }
 
     /** The trace stream ended: the bridge commits what it has and then finishes. */
     public void end() {
-        synchronized (framing) {
-            if (ended) {
-                return;
-            }
-            ended = true;
-            try {
-                if (!streamFailed) {
-                    collector.finish();
-                }
-            } catch (IOException ignored) {
-                // a partial last generation is simply not bridged
-            }
-        }
-        try {
-            queue.put(END);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        inbox.end();
     }
 
-    private void offer(RawGeneration g) {
-        generations.incrementAndGet();
-        if (queuedBytes.get() + g.size() > QUEUE_BYTES) {
-            dropped.incrementAndGet();
-            gapBeforeNext = true;
-            return;
-        }
-        queuedBytes.addAndGet(g.size());
-        queue.add(g);
-    }
+    // ---------------------------------------------------------------- waiting and counters
 
     /** Waits until the bridge has processed everything up to the end of its input. */
     public boolean awaitEnd(Duration timeout) {
@@ -264,11 +158,11 @@ public final class JfrBridge implements AutoCloseable {
      * dropped), up to {@code timeout}. Returns false on timeout.
      */
     public boolean awaitProcessed(Duration timeout) {
-        long target = generations.get();
+        long target = inbox.received();
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (processed.get() + dropped.get() < target) {
+        while (inbox.processed() + inbox.dropped() < target) {
             if (System.nanoTime() - deadline > 0 || !worker.isAlive()) {
-                return processed.get() + dropped.get() >= target;
+                return inbox.processed() + inbox.dropped() >= target;
             }
             try {
                 Thread.sleep(2);
@@ -282,7 +176,7 @@ public final class JfrBridge implements AutoCloseable {
 
     /** Generations received so far (complete ones handed to the bridge thread or dropped). */
     public long receivedGenerations() {
-        return generations.get();
+        return inbox.received();
     }
 
     /**
@@ -291,8 +185,8 @@ public final class JfrBridge implements AutoCloseable {
      */
     public boolean awaitProcessedBeyond(long received, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (generations.get() <= received) {
-            if (System.nanoTime() - deadline > 0 || ended) {
+        while (inbox.received() <= received) {
+            if (System.nanoTime() - deadline > 0 || inbox.ended()) {
                 return false;
             }
             try {
@@ -307,187 +201,11 @@ public final class JfrBridge implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(generations.get(), committedGens.get(), skipped.get(), dropped.get(), invalid.get(),
-                Map.copyOf(committer.committed), clockSource, lastError);
+        return new Stats(inbox.received(), loop.committedGenerations.get(), loop.skipped.get(), inbox.dropped(),
+                loop.invalid.get(), loop.committed(), loop.clockSource(), loop.lastError());
     }
 
-    // ---------------------------------------------------------------- the bridge thread
-
-    private void work() {
-        // Load and register the event classes before the first generation arrives.
-        LiveCommitter.anyBridgedTypeEnabled();
-        new ClockSyncEvent().isEnabled();
-        try {
-            for (;;) {
-                Object o = queue.take();
-                if (o == END) {
-                    finishAll();
-                    return;
-                }
-                RawGeneration g = (RawGeneration) o;
-                try {
-                    process(g);
-                } finally {
-                    queuedBytes.addAndGet(-g.size());
-                    processed.incrementAndGet();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
-            System.getLogger("dev.loomtracer.jfr").log(System.Logger.Level.ERROR,
-                    "Loom Tracer JFR bridge failed; bridging stops", e);
-            queue.clear();
-        }
-    }
-
-    private void process(RawGeneration g) {
-        boolean enabled = committer.refreshEnabled();
-        if (!enabled) {
-            skipped.incrementAndGet();
-            gapBeforeNext = true;
-            return;
-        }
-        if (gapBeforeNext) {
-            // Generations were skipped or dropped: what we knew of each thread may be stale.
-            gapBeforeNext = false;
-            builder.reset();
-        }
-        if (!time.calibrated() || generations.get() % 8 == 0) {
-            time.calibrate(new ClockSyncEvent());
-        }
-        if (writeClockLog && !clockLogWritten) {
-            writeClockLogNow();
-        }
-        current.clear();
-        try (TraceParser p = TraceParser.open(new SequenceInputStream(new ByteArrayInputStream(BatchLayout.FILE_HEADER),
-                new ByteArrayInputStream(g.toBytes())))) {
-            for (TraceEvent e; (e = p.next()) != null; ) {
-                if (e.isSync()) {
-                    builder.sync();
-                } else {
-                    builder.accept(e);
-                }
-            }
-        } catch (TraceFormatException e) {
-            invalid.incrementAndGet();
-            lastError = "generation " + g.number() + ": " + e.getMessage();
-            builder.reset();
-            current.clear();
-            return;
-        } catch (IOException e) {
-            invalid.incrementAndGet();
-            return;
-        }
-        List<Episode> episodes = new ArrayList<>(current);
-        current.clear();
-        if (!clockKnown) {
-            for (Episode e : episodes) {
-                if (e instanceof Episode.Log l) {
-                    ClockLog c = ClockLog.of(l);
-                    if (c != null) {
-                        committer.setTraceClock(c.nanoTimeAtTraceZero());
-                        clockKnown = true;
-                        clockSource = "clock log";
-                        break;
-                    }
-                }
-            }
-        }
-        pending.add(new Pending(episodes, System.nanoTime(), builder.lastTime()));
-        if (!clockKnown && pending.size() > MAX_PENDING_GENERATIONS
-                && builder.lastTime() - pending.getFirst().lastTraceNanos() > MAX_PENDING_NANOS) {
-            // No clock log arrived: estimate from when the generations arrived (they are complete
-            // within about one generation period, so this errs late by at most that much).
-            long base = Long.MAX_VALUE;
-            for (Pending p : pending) {
-                base = Math.min(base, p.arrivalNanoTime() - p.lastTraceNanos());
-            }
-            committer.setTraceClock(base);
-            clockKnown = true;
-            clockSource = "estimated from arrival times";
-        }
-        if (clockKnown) {
-            for (Pending p : pending) {
-                for (Episode e : p.episodes()) {
-                    committer.commit(e);
-                }
-            }
-            pending.clear();
-            committedGens.incrementAndGet();
-        }
-    }
-
-    private void finishAll() {
-        if (committer.refreshEnabled()) {
-            builder.finish(builder.lastTime());
-            List<Episode> last = new ArrayList<>(current);
-            current.clear();
-            if (!last.isEmpty() || !pending.isEmpty()) {
-                if (!clockKnown) {
-                    long base = Long.MAX_VALUE;
-                    for (Pending p : pending) {
-                        base = Math.min(base, p.arrivalNanoTime() - p.lastTraceNanos());
-                    }
-                    if (base == Long.MAX_VALUE) {
-                        base = System.nanoTime() - builder.lastTime();
-                    }
-                    committer.setTraceClock(base);
-                    clockKnown = true;
-                    clockSource = "estimated from arrival times";
-                }
-                if (!time.calibrated()) {
-                    time.calibrate(new ClockSyncEvent());
-                }
-                for (Pending p : pending) {
-                    for (Episode e : p.episodes()) {
-                        committer.commit(e);
-                    }
-                }
-                pending.clear();
-                for (Episode e : last) {
-                    committer.commit(e);
-                }
-            }
-        }
-    }
-
-    /**
-     * Writes the clock log into the trace and the matching ClockSync event into JFR, from the
-     * current thread, through the engine's writer SPI. Returns false if tracing is off.
-     */
-    boolean writeClockLogNow() {
-        boolean ok = writeClockLog(tracer);
-        if (ok) {
-            clockLogWritten = true;
-        }
-        return ok;
-    }
-
-    /**
-     * Writes a clock log into {@code tracer}'s trace and the matching ClockSync event into JFR
-     * (same System.nanoTime() value), from the current thread, through the engine's writer SPI.
-     * Returns false if tracing is off.
-     */
-    public static boolean writeClockLog(Tracer tracer) {
-        long nano = System.nanoTime();
-        Instant now = Instant.now();
-        long epoch = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        TraceWriter w = tracer.acquire();
-        if (w == null) {
-            return false;
-        }
-        try {
-            w.userLog(Thread.currentThread(), 0, ClockLog.CATEGORY, ClockLog.message(nano, epoch), null);
-        } finally {
-            tracer.release(w);
-        }
-        ClockSyncEvent e = new ClockSyncEvent();
-        e.nanoTime = nano;
-        e.traceNanos = -1;
-        e.commit();
-        return true;
-    }
+    // ---------------------------------------------------------------- settings
 
     /** The bundled settings file (loomtracer.jfc), which enables every bridged event type. */
     public static String settingsFile() {
@@ -508,14 +226,5 @@ public final class JfrBridge implements AutoCloseable {
         } catch (IOException | java.text.ParseException e) {
             throw new IllegalStateException("loomtracer.jfc does not parse", e);
         }
-    }
-
-    /** For tests and diagnostics: the bridge's thread. */
-    Thread worker() {
-        return worker;
-    }
-
-    static long elapsedMillis(long since) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
     }
 }

@@ -6,7 +6,7 @@ import dev.loomtracer.format.ClockAnchor;
  * A clock anchor in a trace ({@link ClockAnchor}): a user log in category {@link #CATEGORY}
  * whose message holds {@code System.nanoTime()} and the wall clock (nanoseconds since the epoch)
  * read together, and the trace time of that instant: given in the message (the engine's anchor,
- * one per generation) or, without it, the log's own time (the JFR bridge writes its log just
+ * one per generation) or, without it, the log's own time (JfrImport writes its log just
  * after reading both clocks). So the log ties trace time to both clocks.
  *
  * <p>Invariant: {@link #of} accepts exactly what {@link #message} and the engine produce; a clock
