@@ -2,10 +2,13 @@ package dev.loomtracer.trigger;
 
 import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.FlightRecorder;
-import dev.loomtracer.format.EventType;
+import dev.loomtracer.analysis.Interval;
+import dev.loomtracer.analysis.ModelListener;
+import dev.loomtracer.analysis.ThreadInfo;
+import dev.loomtracer.analysis.ThreadModel;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.TraceParser;
-import dev.loomtracer.parse.Transition;
+import dev.loomtracer.parse.LongMap;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -20,9 +23,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,8 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * agent's {@code trigger=} option.
  *
  * <p>How: the recorder hands each completed generation to this watcher's own daemon thread,
- * which parses it ({@link TraceParser}) and measures the spans the triggers name, carrying open
- * spans from one generation to the next. Nothing runs on the traced threads (the hot path is
+ * which parses it ({@link TraceParser}) and measures the spans the triggers name with the analysis
+ * model ({@link ThreadModel}: a thread's blocked, runnable and pinned states, each whole, and tasks),
+ * which carries open spans from one generation to the next. Nothing runs on the traced threads (the hot path is
  * untouched); a condition is seen when the generation holding the span's end completes (within a
  * generation period, 1 s by default), and the snapshot, taken then, contains that span.
  *
@@ -81,12 +83,49 @@ public final class FlightTriggers implements AutoCloseable {
     private long lastSnapshotNanos;
     private boolean snapshotted;
 
-    // Open spans, carried across generations: G -> since (ns), task id -> since, task id -> name.
-    private final Map<Long, Long> blockedSince = new HashMap<>();
-    private final Map<Long, Long> runnableSince = new HashMap<>();
-    private final Map<Long, Long> pinnedSince = new HashMap<>();
-    private final Map<Long, Long> taskSince = new HashMap<>();
-    private final Map<Long, String> taskName = new HashMap<>();
+    // Open spans, carried across generations: the threads' states in the model, the open tasks here.
+    private final LongMap<OpenTask> openTasks = new LongMap<>();
+    private ThreadModel model = new ThreadModel(new Spans());
+    /** The first condition that held in the generation being read, described. */
+    private String firstCause;
+
+    private record OpenTask(long since, String name) {}
+
+    /** Tells the triggers each whole state and task as the model ends it. */
+    private final class Spans implements ModelListener {
+        @Override
+        public void interval(Interval i) {
+            if (!i.completeState()) {
+                return; // a piece of a state that goes on, or one whose start was not seen
+            }
+            long g = i.thread().id();
+            cause(switch (i.state()) {
+                case BLOCKED -> fired(Trigger.Kind.BLOCK, i.stateDuration(), "goroutine " + g + " blocked");
+                case RUNNABLE -> fired(Trigger.Kind.SCHEDLAT, i.stateDuration(), "goroutine " + g + " runnable");
+                case PINNED -> fired(Trigger.Kind.PINNED, i.stateDuration(), "goroutine " + g + " pinned");
+                case RUNNING -> null;
+            });
+        }
+
+        @Override
+        public void taskBegin(long id, long parent, String type, long time, ThreadInfo thread) {
+            openTasks.put(id, new OpenTask(time, type));
+        }
+
+        @Override
+        public void taskEnd(long id, long time) {
+            OpenTask t = openTasks.remove(id);
+            if (t != null) {
+                cause(fired(Trigger.Kind.TASK, time - t.since(), "task '" + t.name() + "'"));
+            }
+        }
+    }
+
+    private void cause(String c) {
+        if (firstCause == null) {
+            firstCause = c;
+        }
+    }
 
     private FlightTriggers(FlightRecorder fr, List<Trigger> triggers, Policy policy) {
         this.fr = fr;
@@ -181,81 +220,17 @@ public final class FlightTriggers implements AutoCloseable {
 
     /** Reads one generation; returns the first condition that holds in it, described, or null. */
     private String check(byte[] gen) throws IOException {
-        String cause = null;
+        firstCause = null;
         try (TraceParser p = TraceParser.open(new SequenceInputStream(new ByteArrayInputStream(BatchLayout.FILE_HEADER),
                 new ByteArrayInputStream(gen)))) {
             for (TraceEvent e; (e = p.next()) != null; ) {
-                String c = observe(e);
-                if (cause == null) {
-                    cause = c;
-                }
+                model.accept(e);
             }
         }
-        if (blockedSince.size() + runnableSince.size() + pinnedSince.size() + taskSince.size() > MAX_OPEN_SPANS) {
+        if (model.liveThreads() + openTasks.size() > MAX_OPEN_SPANS) {
             clear(); // bounded memory: a span open this long is dropped, not measured
         }
-        return cause;
-    }
-
-    private String observe(TraceEvent e) {
-        long t = e.time();
-        int type = e.type();
-        if (type == EventType.USER_TASK_BEGIN) {
-            taskSince.put(e.task(), t);
-            taskName.put(e.task(), e.name());
-            return null;
-        }
-        if (type == EventType.USER_TASK_END) {
-            Long since = taskSince.remove(e.task());
-            String name = taskName.remove(e.task());
-            return since == null ? null : fired(Trigger.Kind.TASK, t - since, "task '" + name + "'");
-        }
-        Transition tr = e.transition();
-        if (tr == null || tr.resource() != Transition.Resource.GOROUTINE || type == EventType.GO_STATUS
-                || type == EventType.GO_STATUS_STACK) {
-            return null;
-        }
-        long g = tr.id();
-        String fired = null;
-        switch (tr.to()) {
-            case WAITING -> blockedSince.put(g, t);
-            case SYSCALL -> {
-                // A platform thread's goroutine sits in a syscall on the M of its own id for as long
-                // as it runs (docs/FORMAT.md, "Names and platform threads"): that is not a pinned
-                // virtual thread (the main thread fired pinned>200ms on a clean clone).
-                if (e.m() != g) {
-                    pinnedSince.put(g, t);
-                }
-            }
-            case RUNNABLE -> {
-                Long b = blockedSince.remove(g);
-                if (b != null) {
-                    fired = fired(Trigger.Kind.BLOCK, t - b, "goroutine " + g + " blocked");
-                }
-                Long p = pinnedSince.remove(g);
-                if (p != null && fired == null) {
-                    fired = fired(Trigger.Kind.PINNED, t - p, "goroutine " + g + " pinned");
-                }
-                runnableSince.put(g, t);
-            }
-            case RUNNING -> {
-                Long r = runnableSince.remove(g);
-                if (r != null) {
-                    fired = fired(Trigger.Kind.SCHEDLAT, t - r, "goroutine " + g + " runnable");
-                }
-                Long p = pinnedSince.remove(g);
-                if (p != null && fired == null) {
-                    fired = fired(Trigger.Kind.PINNED, t - p, "goroutine " + g + " pinned");
-                }
-            }
-            case NOT_EXIST -> {
-                blockedSince.remove(g);
-                runnableSince.remove(g);
-                pinnedSince.remove(g);
-            }
-            default -> { }
-        }
-        return fired;
+        return firstCause;
     }
 
     private String fired(Trigger.Kind kind, long nanos, String what) {
@@ -268,11 +243,8 @@ public final class FlightTriggers implements AutoCloseable {
     }
 
     private void clear() {
-        blockedSince.clear();
-        runnableSince.clear();
-        pinnedSince.clear();
-        taskSince.clear();
-        taskName.clear();
+        model = new ThreadModel(new Spans());
+        openTasks.clear();
     }
 
     private void snapshot(String cause) {
