@@ -51,7 +51,8 @@ public final class BytesPerEvent {
         Files.delete(file);
     }
 
-    private static void emit(Tracer t, java.util.function.Consumer<TraceWriter> body) {
+    /** One write through the capture SPI, as a capture layer does it (also HotPathAllocation's). */
+    static void emit(Tracer t, java.util.function.Consumer<TraceWriter> body) {
         TraceWriter w = t.acquire();
         if (w != null) {
             try {
