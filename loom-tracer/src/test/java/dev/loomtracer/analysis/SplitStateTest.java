@@ -1,17 +1,15 @@
 package dev.loomtracer.analysis;
 
+import static dev.loomtracer.testing.Spi.emit;
+import static dev.loomtracer.testing.Spi.onNewThread;
+import static dev.loomtracer.testing.Spi.pumpTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.loomtracer.engine.TraceConfig;
-import dev.loomtracer.engine.TraceWriter;
 import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.testing.CheckedTrace;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,51 +23,24 @@ class SplitStateTest {
     @TempDir
     Path dir;
 
-    private static void emit(Tracer t, Consumer<TraceWriter> body) {
-        TraceWriter w = t.acquire();
-        if (w != null) {
-            try {
-                body.accept(w);
-            } finally {
-                t.release(w);
-            }
-        }
-    }
-
-    /** Runs {@code r} on a new platform thread named {@code name} and waits for it. */
-    private static void on(String name, Runnable r) throws InterruptedException {
-        Thread th = Thread.ofPlatform().name(name).start(r);
-        th.join();
-    }
-
     @Test
     void aBlockSplitByATaskEndElsewhereIsOneBlock() throws Exception {
         Path file = dir.resolve("split.trace");
         Tracer t = Tracer.newInstance();
         t.start(new TraceConfig(Duration.ofSeconds(10), 1L << 20, 8L << 20, TraceConfig.StackMode.OFF));
-        Thread pump = Thread.ofPlatform().start(() -> {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                for (ByteBuffer b; (b = t.readTrace()) != null; ) {
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
+        Thread pump = pumpTo(t, file);
         Thread vt = Thread.ofVirtual().unstarted(() -> {});
-        on("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
-        on("carrier", () -> {
+        onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
+        onNewThread("carrier", () -> {
             emit(t, w -> w.goStart(vt));
             emit(t, w -> w.userTaskBegin(vt, 1, 0, "job", null));
             emit(t, w -> w.goBlock(vt, "sleep", null));
         });
-        on("ender", () -> {
+        onNewThread("ender", () -> {
             emit(t, w -> w.userTaskEnd(Thread.currentThread(), 1, null));
             emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
         });
-        on("carrier", () -> {
+        onNewThread("carrier", () -> {
             emit(t, w -> w.goStart(vt));
             emit(t, w -> w.goDestroy(vt));
         });

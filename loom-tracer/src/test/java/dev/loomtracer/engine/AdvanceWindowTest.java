@@ -9,12 +9,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
+import static dev.loomtracer.testing.Spi.await;
 import static dev.loomtracer.testing.Spi.emit;
+import static dev.loomtracer.testing.Spi.join;
+import static dev.loomtracer.testing.Spi.onNewThread;
 import static dev.loomtracer.testing.Spi.pumpTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The advancer's window (docs/ENGINE.md, "Generations"): between publishing generation g+1 and
@@ -49,29 +50,6 @@ class AdvanceWindowTest {
             }
         });
         assertEquals(before + 1, t.generation());
-    }
-
-    /** Runs {@code body} on a new platform thread named {@code name} and waits until it has terminated. */
-    private static Thread onNewThread(String name, Runnable body) {
-        Thread th = Thread.ofPlatform().name(name).start(body);
-        join(th);
-        return th;
-    }
-
-    private static void join(Thread th) {
-        try {
-            assertTrue(th.join(Duration.ofMinutes(1)), th.getName() + " finished");
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static void await(CountDownLatch l) {
-        try {
-            assertTrue(l.await(1, TimeUnit.MINUTES));
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
     }
 
     /**

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
+import static dev.loomtracer.testing.Spi.await;
 import static dev.loomtracer.testing.Spi.emit;
 import static dev.loomtracer.testing.Spi.onNewThread;
 import static dev.loomtracer.testing.Spi.pumpTo;
@@ -31,14 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConcurrentTellersTest {
     @TempDir
     Path dir;
-
-    private static void await(CountDownLatch l) {
-        try {
-            assertTrue(l.await(1, TimeUnit.MINUTES));
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     /** A stack table that holds the writer putting {@link #marker} until {@link #go} opens. */
     static final class GatedStackTable extends StackTable {
@@ -171,14 +163,10 @@ class ConcurrentTellersTest {
             @Override
             void waitForWriters(List<MState> ms) {
                 // Generation 2 is published; A is still in 1. Carrier B, in 2, runs the G a while.
-                try {
-                    onNewThread("carrier-b", () -> {
-                        emit(t, w -> w.goStart(vt));
-                        emit(t, w -> w.goStop(vt, "yield", null));
-                    });
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
+                onNewThread("carrier-b", () -> {
+                    emit(t, w -> w.goStart(vt));
+                    emit(t, w -> w.goStop(vt, "yield", null));
+                });
                 go.countDown();
                 super.waitForWriters(ms);
             }

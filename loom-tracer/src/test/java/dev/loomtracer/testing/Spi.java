@@ -11,6 +11,8 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -96,14 +98,35 @@ public final class Spi {
     }
 
     /**
-     * Runs {@code body} on a new platform thread named {@code name} (its own M), waits for it and
-     * returns it; fails if it has not finished within a minute (a writer never waits for another).
+     * Runs {@code body} on a new platform thread named {@code name} (its own M), waits for it to
+     * terminate and returns it; fails if it has not within a minute (a writer never waits for
+     * another).
      */
-    public static Thread onNewThread(String name, Runnable body) throws InterruptedException {
+    public static Thread onNewThread(String name, Runnable body) {
         Thread th = Thread.ofPlatform().name(name).start(body);
-        if (!th.join(Duration.ofMinutes(1))) {
-            throw new AssertionError(name + " did not finish within a minute (a writer must never wait for another)");
-        }
+        join(th);
         return th;
+    }
+
+    /** Waits for {@code th} to terminate; fails if it has not within a minute. */
+    public static void join(Thread th) {
+        try {
+            if (!th.join(Duration.ofMinutes(1))) {
+                throw new AssertionError(th.getName() + " did not finish within a minute (a writer must never wait for another)");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Waits for a test's gate {@code l} to open; fails if it has not within a minute. */
+    public static void await(CountDownLatch l) {
+        try {
+            if (!l.await(1, TimeUnit.MINUTES)) {
+                throw new AssertionError("a gate did not open within a minute");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 }
