@@ -35,12 +35,22 @@ class AttachTest {
             child.send("round"); // before any attach: the lines it prints untraced
             assertEquals("round 1: 20 threads, 100 parks", child.line());
 
-            // First attach: 2 s, while the child runs a round once it sees the trace running.
+            // First attach, while the child runs a round once it sees the trace running; the
+            // round's end, not a time, ends the trace: --stop once the child has printed it (so
+            // every park of the round is in the trace however slow the machine).
             child.send("round-when-traced");
-            Jvm.Result first = Jvm.loomtrace(dir, "attach", Long.toString(child.pid()), "--seconds", "2", "-o", "first.trace");
-            first.expect(0);
+            java.util.concurrent.CompletableFuture<Jvm.Result> tracing = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Jvm.loomtrace(dir, "attach", Long.toString(child.pid()), "--seconds", "600", "-o", "first.trace");
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
             String round = child.line();
             assertEquals("round 2: 20 threads, 100 parks", round, "the child's own count");
+            Jvm.loomtrace(dir, "attach", Long.toString(child.pid()), "--stop").expect(0);
+            Jvm.Result first = tracing.get();
+            first.expect(0);
             assertTrue(first.out().contains("wrote ") && first.out().contains("first.trace"), first.out());
 
             CheckedTrace t = CheckedTrace.of(dir.resolve("first.trace")); // both judges

@@ -93,6 +93,10 @@ final class SimulatedTrace {
             }
         });
         creator.join();
+        // Generation boundaries by the run's progress, not only by the 15 ms period: one after the
+        // creations and one after each of carrier 0's rounds, so that the trace has several
+        // generations (and a converter several chunks) on any machine, however fast.
+        t.advanceNow();
         ExecutorService unparker = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("unparker").unstarted(r));
         try {
             List<Thread> carriers = new ArrayList<>();
@@ -103,6 +107,9 @@ final class SimulatedTrace {
                         for (int r = 0; r < rounds; r++) {
                             for (int i = first; i < threads.size(); i += 2) {
                                 round(t, threads.get(i), i, r, rounds, unparker, parkStack, pinStack, taskStack);
+                            }
+                            if (first == 0) {
+                                t.advanceNow();
                             }
                         }
                     } catch (Exception e) {

@@ -26,11 +26,13 @@ import java.util.concurrent.Executors;
  * tracer is off, which costs the application one load per hook (the engine's enabled flag).
  */
 public final class AutoBridge implements AutoCloseable {
-    private static final Duration FLUSH_WAIT = Duration.ofSeconds(2);
+    /** How long JFR's end-of-chunk hook waits, by default, for the bridge to commit the trace so far. */
+    public static final Duration FLUSH_WAIT = Duration.ofSeconds(2);
 
     private static AutoBridge installed;
 
     private final TraceOptions options;
+    private final Duration flushWait;
     private final ExecutorService control = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("loomtrace-jfr-control").unstarted(r));
     private final FlightRecorderListener listener = new FlightRecorderListener() {
@@ -43,8 +45,9 @@ public final class AutoBridge implements AutoCloseable {
     private volatile JfrBridge bridge;
     private volatile boolean closed;
 
-    private AutoBridge(TraceOptions options) {
+    private AutoBridge(TraceOptions options, Duration flushWait) {
         this.options = options;
+        this.flushWait = flushWait;
     }
 
     /**
@@ -52,9 +55,19 @@ public final class AutoBridge implements AutoCloseable {
      * {@code options} are those of the traces it starts; a short generation period (the default
      * here, 200 ms) keeps the recording close behind the application.
      */
-    public static synchronized AutoBridge install(TraceOptions options) {
+    public static AutoBridge install(TraceOptions options) {
+        return install(options, FLUSH_WAIT);
+    }
+
+    /**
+     * {@link #install(TraceOptions)}, with the longest JFR's end-of-chunk hook waits for the
+     * bridge to commit the trace so far ({@link #FLUSH_WAIT} by default: JFR's dump or stop waits
+     * that long at most; a flush that does not finish in time is recorded with
+     * {@code flushed=false}).
+     */
+    public static synchronized AutoBridge install(TraceOptions options, Duration flushWait) {
         if (installed == null) {
-            AutoBridge a = new AutoBridge(options);
+            AutoBridge a = new AutoBridge(options, flushWait);
             FlightRecorder.addPeriodicEvent(BridgeFlushEvent.class, a.flushHook);
             FlightRecorder.addListener(a.listener);
             a.control.execute(a::reconcile);
@@ -114,7 +127,7 @@ public final class AutoBridge implements AutoCloseable {
         if (b != null) {
             long before = b.receivedGenerations();
             Tracer.GLOBAL.advanceNow();
-            flushed = b.awaitProcessedBeyond(before, FLUSH_WAIT);
+            flushed = b.awaitProcessedBeyond(before, flushWait);
             JfrBridge.Stats s = b.stats();
             e.generations = s.generations();
             e.droppedGenerations = s.droppedGenerations();
