@@ -1,5 +1,9 @@
 package dev.loomtracer.hooks;
 
+import dev.loomtracer.analysis.Interval;
+import dev.loomtracer.analysis.ModelListener;
+import dev.loomtracer.analysis.ThreadModel;
+import dev.loomtracer.analysis.ThreadState;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.hooks.core.Reasons;
 import dev.loomtracer.parse.TraceEvent;
@@ -19,7 +23,9 @@ import java.util.TreeMap;
  * What a validated trace says about each goroutine (virtual or platform thread): creations and
  * ends, blocks with their reasons and unblockers, stops, pinned episodes, and each
  * runnable-to-running latency. Built from the project's parser, in Go's event order, after both
- * judges accepted the trace ({@link CheckedTrace}).
+ * judges accepted the trace ({@link CheckedTrace}): counts from the events themselves, and what a
+ * thread was doing between two events (its blocks and who ended them, its waits for a carrier)
+ * from the analysis model ({@link ThreadModel}), the one home of that knowledge.
  */
 final class GoroutineFacts {
     static final long NONE = TraceEvent.NONE;
@@ -53,10 +59,8 @@ final class GoroutineFacts {
         final Map<String, Integer> stops = new TreeMap<>();
         int syscalls;
         final List<String> pinnedLogs = new ArrayList<>();
-        /** Runnable-to-running latencies, ns, in order. */
+        /** Runnable-to-running latencies (whole waits that began in the trace), ns, in order. */
         final List<Long> latencies = new ArrayList<>();
-        /** Time it became runnable (created, unblocked, stopped), or -1 while running or waiting. */
-        long runnableSince = -1;
         final List<Long> startTimes = new ArrayList<>();
 
         G(long id) {
@@ -83,9 +87,31 @@ final class GoroutineFacts {
 
     private GoroutineFacts(CheckedTrace trace) {
         this.trace = trace;
+        ThreadModel model = new ThreadModel(new ModelListener() {
+            @Override
+            public void interval(Interval i) {
+                if (!i.endsState() || i.stateStart() == Interval.NONE) {
+                    return; // a piece of a state that goes on, or a state entered before the trace
+                }
+                G g = g(i.thread().id());
+                if (i.state() == ThreadState.RUNNABLE && !i.cutAtEnd()) {
+                    g.latencies.add(i.stateDuration());
+                } else if (i.state() == ThreadState.BLOCKED) {
+                    Block b = new Block(i.reason(), i.stateStart());
+                    b.stack = !i.stack().isEmpty();
+                    if (i.unblocked()) {
+                        b.unblocker = i.unblocker() == null ? NONE : i.unblocker().id();
+                        b.unblockTime = i.end();
+                    }
+                    g.blocks.add(b);
+                }
+            }
+        });
         for (TraceEvent e : trace.events) {
             add(e);
+            model.accept(e);
         }
+        model.finish();
     }
 
     /** Validates {@code file} with both judges, then reads the facts. */
@@ -110,49 +136,14 @@ final class GoroutineFacts {
                 c.creates++;
                 c.creator = e.g();
                 c.createStack = !e.stack().isEmpty();
-                c.runnableSince = e.type() == EventType.GO_CREATE ? e.time() : -1;
             }
-            case EventType.GO_START -> {
-                G s = g(t.id());
-                if (s.runnableSince >= 0) {
-                    s.latencies.add(e.time() - s.runnableSince);
-                }
-                s.runnableSince = -1;
-                s.startTimes.add(e.time());
-            }
-            case EventType.GO_BLOCK -> {
-                Block b = new Block(e.reason(), e.time());
-                b.stack = !e.stack().isEmpty();
-                g(e.g()).blocks.add(b);
-            }
-            case EventType.GO_STOP -> {
-                G s = g(e.g());
-                s.stops.merge(e.reason(), 1, Integer::sum);
-                s.runnableSince = e.time();
-            }
-            case EventType.GO_UNBLOCK -> {
-                G u = g(t.id());
-                for (int i = u.blocks.size() - 1; i >= 0; i--) {
-                    Block b = u.blocks.get(i);
-                    if (b.unblocker == Long.MIN_VALUE) {
-                        b.unblocker = e.g();
-                        b.unblockTime = e.time();
-                        break;
-                    }
-                }
-                u.runnableSince = e.time();
-            }
+            case EventType.GO_START -> g(t.id()).startTimes.add(e.time());
+            case EventType.GO_STOP -> g(e.g()).stops.merge(e.reason(), 1, Integer::sum);
             case EventType.GO_DESTROY, EventType.GO_DESTROY_SYSCALL -> g(e.g()).destroys++;
             case EventType.GO_SYSCALL_BEGIN -> g(e.g()).syscalls++;
             case EventType.USER_LOG -> {
                 if (Reasons.PINNED_LOG_KEY.equals(e.name())) {
                     g(e.g()).pinnedLogs.add(e.message());
-                }
-            }
-            case EventType.GO_STATUS, EventType.GO_STATUS_STACK -> {
-                G s = g(t.id());
-                if (t.to() == Transition.State.RUNNABLE && s.runnableSince < 0) {
-                    s.runnableSince = e.time();
                 }
             }
             default -> { }
