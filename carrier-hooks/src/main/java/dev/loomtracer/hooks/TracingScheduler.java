@@ -391,7 +391,9 @@ public final class TracingScheduler implements AutoCloseable {
             // of the top frames (sleep, network, join, queue take/put, Object.wait tell themselves).
             Object blocker = LockSupport.getBlocker(vt);
             String waitsIn = Reasons.needsStack(s, null, blocker, false) ? EventStacks.classifyUnmounted(vt) : null;
-            Emit.block(vt, Reasons.block(s, null, blocker, waitsIn, VThreads.timeoutNanos(vt, s)), Emit.stacksOnBlock() ? EventStacks.ofUnmounted(vt) : null);
+            String reason = Reasons.block(s, null, blocker, waitsIn, VThreads.timeoutNanos(vt, s));
+            Emit.block(vt, reason, !Emit.stacksOnBlock() ? null
+                    : reason == Reasons.MONITOR ? EventStacks.ofUnmountedMonitorEnter(vt) : EventStacks.ofUnmounted(vt));
         } // else: not unmounted by this run (a task that found the thread not runnable)
     }
 

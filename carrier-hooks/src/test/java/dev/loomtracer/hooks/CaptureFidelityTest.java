@@ -44,25 +44,25 @@ class CaptureFidelityTest {
         }
         WorkloadExpectations.assertClean(stats.inconsistentEvents(), stats.nestedEvents(), stats.lostEvents());
         assertEquals(0, stats.unstableFramePcs());
-        check(trace);
+        check(trace, result.get());
     }
 
     @Test
     void agent() throws Exception {
-        check(runUnder("agent", "stacks=all,period=50ms", false));
+        runUnder("agent", "stacks=all,period=50ms", false);
     }
 
     @Test
     void agentFlightRecorder() throws Exception {
-        check(runUnder("agent-flight", "stacks=all,period=50ms,flight=60s/64MiB", false));
+        runUnder("agent-flight", "stacks=all,period=50ms,flight=60s/64MiB", false);
     }
 
     @Test
     void patchedJdk() throws Exception {
-        check(runUnder("patched", "stacks=all,period=50ms", true));
+        runUnder("patched", "stacks=all,period=50ms", true);
     }
 
-    private Path runUnder(String name, String options, boolean patched) throws Exception {
+    private void runUnder(String name, String options, boolean patched) throws Exception {
         Path trace = dir.resolve(name + ".trace");
         Path result = dir.resolve(name + ".result");
         Files.deleteIfExists(trace);
@@ -72,10 +72,10 @@ class CaptureFidelityTest {
                 : AgentJvm.run(opts, List.of(), KnownBlocksWorkload.class.getName(), result.toString());
         assertEquals(0, run.exitCode(), run.output());
         assertTrue(run.output().contains("wrote "), run.output());
-        return trace;
+        check(trace, KnownBlocksWorkload.Result.readFrom(result));
     }
 
-    private void check(Path trace) throws Exception {
+    private void check(Path trace, KnownBlocksWorkload.Result result) throws Exception {
         CheckedTrace checked = CheckedTrace.of(trace);
         assertTrue(checked.generations() >= 3, trace + ": several generations, got " + checked.generations());
         List<GoEvents.Event> go = GoEvents.read(trace);
@@ -87,15 +87,46 @@ class CaptureFidelityTest {
             assertEquals(GoProfile.expected(go, kind), GoProfile.of(trace, kind), trace + ": go tool trace -pprof=" + kind);
         }
         Map<List<String>, GoProfile.Sample> sync = GoProfile.of(trace, "sync");
-        // Not MONITOR: a contended monitor enter's block carries no stack today (a walk of the
-        // unmounted continuation in state BLOCKING finds none), so no profile can show it.
+        assertMonitorEntersWhereTheProgramEntered(go, result.of(KnownBlocksWorkload.Kind.MONITOR).subject(), trace);
         // Timed waits carry their timeout and stay in the synchronization profile.
-        for (String reason : List.of(BlockReasons.WAIT, BlockReasons.QUEUE_TAKE, BlockReasons.JOIN,
+        for (String reason : List.of(BlockReasons.MONITOR, BlockReasons.WAIT, BlockReasons.QUEUE_TAKE, BlockReasons.JOIN,
                 BlockReasons.parkOn("ReentrantLock$NonfairSync"),
                 WorkloadExpectations.reason(KnownBlocksWorkload.Kind.TIMED_LOCK, 0), WorkloadExpectations.reason(KnownBlocksWorkload.Kind.TIMED_WAIT, 0))) {
             assertSiteIn(go, reason, sync, trace + ": -pprof=sync");
         }
         assertSiteIn(go, BlockReasons.NETWORK, GoProfile.of(trace, "net"), trace + ": -pprof=net");
+    }
+
+    /**
+     * Every contended monitor enter of the MONITOR subject has a stack, and its top frame is the
+     * {@code synchronized} line of the workload's source (read from the source file: an
+     * independent reading), as Go's parser reads it. The JVM yields a monitor enter itself, so
+     * the stack is walked from the unmounted continuation, whose frames are all the program's
+     * (here in {@code dev.loomtracer.hooks}, which the tracer once took for its own and dropped).
+     */
+    private static void assertMonitorEntersWhereTheProgramEntered(List<GoEvents.Event> go, long subject, Path trace)
+            throws java.io.IOException {
+        List<String> src = Files.readAllLines(Path.of("src/test/java/dev/loomtracer/hooks/KnownBlocksWorkload.java"));
+        int line = 0;
+        for (int i = 0; i < src.size(); i++) {
+            if (src.get(i).contains("// MONITOR's contended enter")) {
+                line = i + 1;
+            }
+        }
+        assertTrue(line > 0, "the workload's source marks its monitor enter");
+        int enters = 0;
+        for (GoEvents.Event e : go) {
+            if ("Running->Waiting".equals(e.goTransition()) && BlockReasons.MONITOR.equals(e.reason())
+                    && Long.valueOf(subject).equals(e.transitionG())) {
+                enters++;
+                assertTrue(!e.stack().isEmpty(), trace + ": a monitor enter without a stack: " + e.line());
+                GoEvents.Frame top = e.stack().get(0);
+                assertTrue(top.function().startsWith(KnownBlocksWorkload.class.getName() + ".lambda$")
+                        && top.file().endsWith("dev/loomtracer/hooks/KnownBlocksWorkload.java") && top.line() == line,
+                        trace + ": a monitor enter's top frame is " + top + ", expected KnownBlocksWorkload.java:" + line);
+            }
+        }
+        assertEquals(KnownBlocksWorkload.Kind.MONITOR.count, enters, trace + ": the MONITOR subject's enters");
     }
 
     /** Some stack at which the trace blocks with {@code reason} is a stack of {@code profile}. */

@@ -207,7 +207,7 @@ final class KnownBlocksWorkload {
             case MONITOR -> () -> {
                 for (int i = 0; i < n; i++) {
                     spinUntil(held, i + 1);
-                    synchronized (mon) {
+                    synchronized (mon) { // MONITOR's contended enter
                         done.set(i + 1);
                     }
                 }

@@ -37,9 +37,16 @@ public final class CallerStacks {
         return new CapturedStack(frames.toArray(new CapturedStack.Frame[0]));
     }
 
-    /** The tracer's own frames: its engine, its capture layer and its annotation API classes. */
-    static boolean isTracerFrame(String cls) {
-        return cls.startsWith("dev.loomtracer.engine.") || cls.startsWith("dev.loomtracer.hooks.")
+    /**
+     * The tracer's own frames, dropped from the top of a captured stack: its engine, its capture
+     * layer's hooks and tracing scheduler, and its annotation API classes. Not every class under
+     * {@code dev.loomtracer.}: a program there (the example server, a test workload) has frames of
+     * its own, and a stack whose top frame is the program's (a monitor enter's, walked from the
+     * unmounted continuation) lost all of them when the whole package counted as the tracer's.
+     */
+    public static boolean isTracerFrame(String cls) {
+        return cls.startsWith("dev.loomtracer.engine.") || cls.startsWith("dev.loomtracer.hooks.agent.")
+                || cls.startsWith("dev.loomtracer.hooks.core.") || cls.startsWith("dev.loomtracer.hooks.TracingScheduler")
                 || cls.equals("dev.loomtracer.Annotations") || cls.equals("dev.loomtracer.Task")
                 || cls.equals("dev.loomtracer.Region") || cls.equals("dev.loomtracer.LoomTrace");
     }

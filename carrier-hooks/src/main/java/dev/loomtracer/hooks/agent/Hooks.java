@@ -130,7 +130,7 @@ public final class Hooks {
         String reason = Reasons.block(st, hint, blocker, waitsIn, VThreads.timeoutNanos(vt, st));
         CapturedStack stack = null;
         if (Emit.stacksOnBlock()) {
-            stack = own != null ? own.stack() : EventStacks.ofUnmounted(vt);
+            stack = own != null ? own.stack() : st == BLOCKING ? EventStacks.ofUnmountedMonitorEnter(vt) : EventStacks.ofUnmounted(vt);
         }
         Emit.block(vt, reason, stack);
     }
@@ -436,5 +436,6 @@ public final class Hooks {
         EventStacks.current();
         pinnedWords("NATIVE");
         Timeouts.of(Reasons.SLEEP, 1_500_000);
+        dev.loomtracer.hooks.core.MonitorEnterLines.warmUp();
     }
 }

@@ -70,7 +70,7 @@ public final class EventStacks {
     private record Entry(int hash, short[] methods, int[] bcis, Object[] classes, ClassifiedStack captured) {}
 
     static boolean isMachinery(String cls) {
-        return cls.startsWith("dev.loomtracer.") || MACHINERY.contains(cls);
+        return dev.loomtracer.engine.CallerStacks.isTracerFrame(cls) || MACHINERY.contains(cls);
     }
 
     /** The current thread's stack, without the tracer's and the virtual-thread machinery's frames on top. */
@@ -214,6 +214,26 @@ public final class EventStacks {
     public static CapturedStack ofUnmounted(Thread vt) {
         Continuation c = VThreads.continuation(vt);
         return c.stackWalker().walk(EventStacks::toStack);
+    }
+
+    private static final Set<StackWalker.Option> WITH_CLASSES = java.util.EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
+    /**
+     * The stack of {@code vt}, unmounted (as {@link #ofUnmounted}) because it blocks in a contended
+     * monitor enter: its top frame is at the line of the {@code synchronized} that blocks
+     * ({@link MonitorEnterLines}), or line 0 if the bytecode does not show it, never the line of
+     * the statement after it, where the JVM froze the frame.
+     */
+    public static CapturedStack ofUnmountedMonitorEnter(Thread vt) {
+        Continuation c = VThreads.continuation(vt);
+        return c.stackWalker(WITH_CLASSES).walk(s -> {
+            List<CapturedStack.Frame> out = new ArrayList<>();
+            s.dropWhile(f -> isMachinery(f.getClassName()))
+                    .limit(CallerStacks.MAX_DEPTH)
+                    .forEach(f -> out.add(frame(f.getClassName(), f.getMethodName(), f.getFileName(),
+                            out.isEmpty() ? MonitorEnterLines.lineOf(f) : f.getLineNumber())));
+            return CallerStacks.of(out);
+        });
     }
 
     /** Like {@link #classifyCurrent} for an unmounted virtual thread. */
