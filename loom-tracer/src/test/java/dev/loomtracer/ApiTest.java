@@ -13,6 +13,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.util.List;
+import dev.loomtracer.testing.GoJudge;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -278,6 +280,14 @@ class ApiTest {
         assertEquals(2, t.count("UserTaskBegin"));
         assertEquals(2, t.count("UserTaskEnd"));
         assertEquals(1, t.count(e -> e.type() == EventType.USER_TASK_BEGIN && "child".equals(e.name()) && e.parentTask() != 0));
+        // A task with no parent is written with parent 0 (the background task), as Go's runtime writes
+        // it; Go's parser (order.go) then reports NoTask, 2^64-1, and so does ours (TraceEvent.NONE).
+        assertEquals(1, t.count(e -> e.type() == EventType.USER_TASK_BEGIN && "parent".equals(e.name())
+                && e.parentTask() == dev.loomtracer.parse.TraceEvent.NONE));
+        GoJudge.Verdict wire = GoJudge.tool("trace", "-d=2", file.toAbsolutePath().toString());
+        List<String> begins = Files.readAllLines(wire.stdout()).stream().filter(l -> l.startsWith("UserTaskBegin")).toList();
+        assertEquals(2, begins.size(), begins.toString());
+        assertEquals(1, begins.stream().filter(l -> l.contains(" parent_task=0 ")).count(), "on the wire: " + begins);
         assertEquals(2, t.count("UserRegionBegin"));
         assertEquals(2, t.count("UserRegionEnd"));
         assertEquals(2, t.count(e -> e.type() == EventType.USER_LOG && "where".equals(e.name())));

@@ -88,6 +88,8 @@ class CaptureFidelityTest {
         }
         Map<List<String>, GoProfile.Sample> sync = GoProfile.of(trace, "sync");
         assertMonitorEntersWhereTheProgramEntered(go, result.of(KnownBlocksWorkload.Kind.MONITOR).subject(), trace);
+        assertSleepsWokenByTheirTimer(go, result, trace);
+        assertGoroutinesNamedByWhatTheyRun(go, result, trace);
         // Timed waits carry their timeout and stay in the synchronization profile.
         for (String reason : List.of(BlockReasons.MONITOR, BlockReasons.WAIT, BlockReasons.QUEUE_TAKE, BlockReasons.JOIN,
                 BlockReasons.parkOn("ReentrantLock$NonfairSync"),
@@ -127,6 +129,70 @@ class CaptureFidelityTest {
             }
         }
         assertEquals(KnownBlocksWorkload.Kind.MONITOR.count, enters, trace + ": the MONITOR subject's enters");
+    }
+
+    /**
+     * Who ends a sleep (docs/FORMAT.md, "Who unblocked a thread"): on the JDK's default scheduler a
+     * carrier running the pool's timer task, with no goroutine, its stack starting at the
+     * timer's {@code DelayScheduler$ScheduledForkJoinTask}; on the tracing scheduler (a custom
+     * scheduler) the JDK's {@code VirtualThread-unparker} platform thread, as its own G on its own
+     * M. The one other truthful answer: a timer that fired while the thread was still yielding (its
+     * carrier descheduled past the sleep's end inside afterYield) leaves the wake-up to the
+     * thread's own carrier (no G, on the M that wrote the block; docs/CAPTURE.md, "Who woke a
+     * thread still yielding"). At least one wake-up must be the timer's.
+     */
+    private static void assertSleepsWokenByTheirTimer(List<GoEvents.Event> go, KnownBlocksWorkload.Result result, Path trace) {
+        long subject = result.of(KnownBlocksWorkload.Kind.SLEEP).subject();
+        boolean customScheduler = trace.getFileName().toString().startsWith("scheduler");
+        java.util.regex.Pattern ctx = java.util.regex.Pattern.compile("^M=(-?\\d+) P=(-?\\d+) G=(-?\\d+) ");
+        int timers = 0, ownCarrier = 0;
+        long blockM = Long.MIN_VALUE;
+        for (GoEvents.Event e : go) {
+            if (!Long.valueOf(subject).equals(e.transitionG())) {
+                continue;
+            }
+            java.util.regex.Matcher m = ctx.matcher(e.line());
+            assertTrue(m.find(), e.line());
+            long onM = Long.parseLong(m.group(1));
+            long by = Long.parseLong(m.group(3));
+            if ("Running->Waiting".equals(e.goTransition())) {
+                blockM = onM;
+            } else if ("Waiting->Runnable".equals(e.goTransition())) {
+                boolean timer = customScheduler
+                        ? "VirtualThread-unparker".equals(result.platformThreads().get(by)) && onM == by
+                        : by == -1 && !e.stack().isEmpty()
+                                && e.stack().get(0).function().equals("java.util.concurrent.DelayScheduler$ScheduledForkJoinTask.compute");
+                if (timer) {
+                    timers++;
+                } else if (by == -1 && onM == blockM) {
+                    ownCarrier++;
+                } else {
+                    throw new AssertionError(trace + ": a sleep woken by neither its timer nor its own carrier: " + e.line() + " " + e.stack());
+                }
+            }
+        }
+        assertEquals(KnownBlocksWorkload.Kind.SLEEP.count, timers + ownCarrier, trace + ": the SLEEP subject's wake-ups");
+        assertTrue(timers > 0, trace + ": no wake-up by the timer (" + ownCarrier + " by the thread's own carrier)");
+    }
+
+    /**
+     * Go's goroutine views name a goroutine after the root frame of its start stack (docs/CAPTURE.md,
+     * "Goroutine names"): each subject's creation carries a one-frame start stack naming the task
+     * it runs, the workload's lambda.
+     */
+    private static void assertGoroutinesNamedByWhatTheyRun(List<GoEvents.Event> go, KnownBlocksWorkload.Result result, Path trace) {
+        for (KnownBlocksWorkload.Subject s : result.subjects()) {
+            GoEvents.Event created = go.stream()
+                    .filter(e -> "NotExist->Runnable".equals(e.goTransition()) && Long.valueOf(s.subject()).equals(e.transitionG()))
+                    .findFirst().orElseThrow(() -> new AssertionError(trace + ": no creation of the " + s.kind() + " subject"));
+            List<GoEvents.Frame> start = created.transitionStack();
+            // On the tracing scheduler the capture does not find the program's task of these threads
+            // and falls back, as documented, to the JDK's entry: a gap, not a lie.
+            String expected = trace.getFileName().toString().startsWith("scheduler")
+                    ? "java.lang.VirtualThread.run" : KnownBlocksWorkload.class.getName() + "$$Lambda.run";
+            assertTrue(start.size() == 1 && start.get(0).function().equals(expected),
+                    trace + ": the " + s.kind() + " subject's start stack " + start + ", expected " + expected);
+        }
     }
 
     /** Some stack at which the trace blocks with {@code reason} is a stack of {@code profile}. */
