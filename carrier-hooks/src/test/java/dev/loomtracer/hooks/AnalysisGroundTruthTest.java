@@ -59,7 +59,7 @@ class AnalysisGroundTruthTest {
                     walls.add(Long.parseLong(f[i]));
                 }
             } else {
-                measured.put(f[0], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+                measured.put(f[0], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])});
             }
         }
         // The program's clock around each kind of call, against the trace's time in that call's region
@@ -86,10 +86,14 @@ class AnalysisGroundTruthTest {
             long running = num(split, "runningNanos");
             long total = running + num(split, "runnableNanos") + num(split, "pinnedNanos") + blockedAll;
             long spent = measured.get(kind)[1];
-            seen.append(String.format("%s: measured %d, region %d = blocked on %s %d + resume wait %d + running %d + rest%n",
-                    kind, spent, total, reasonOf.get(kind), onReason, resume, running));
-            within(spent, total, 0.05, kind + " region vs measured");
-            within(spent, onReason + resume + running, 0.05, kind + ": block + wait after it + running vs measured");
+            long spentWithRegion = measured.get(kind)[2];
+            seen.append(String.format("%s: measured %d (with the region's edges %d), region %d = blocked on %s %d + resume wait %d + running %d + rest%n",
+                    kind, spent, spentWithRegion, total, reasonOf.get(kind), onReason, resume, running));
+            // The region lies between the calls it holds and the span around the region itself: an
+            // OS pause between a region's edge and the call (seen under load: +5.2 % on the lock
+            // region) is in both the trace and the outer span, and no trace time is outside it.
+            between(spent, spentWithRegion, total, 0.05, kind + " region vs measured");
+            between(spent, spentWithRegion, onReason + resume + running, 0.05, kind + ": block + wait after it + running vs measured");
             assertTrue(onReason > 0, kind + " blocked on " + reasonOf.get(kind));
         }
         System.out.print(seen);
@@ -114,6 +118,12 @@ class AnalysisGroundTruthTest {
         within(GoStateTimes.percentile(go.schedWaits, 99), num(json, "schedLatency", "p99Nanos"), 0.01, "wait p99 per Go");
         assertEquals(go.schedWaits.stream().mapToLong(Long::longValue).sum(), num(json, "threads", "schedWaitNanos"),
                 go.schedWaits.size() * 2.0, "threads.schedWaitNanos is the same waits");
+    }
+
+    /** {@code actual} within {@code tolerance} below {@code low} and above {@code high}. */
+    static void between(long low, long high, long actual, double tolerance, String what) {
+        assertTrue(actual >= low - tolerance * low && actual <= high + tolerance * high,
+                what + ": expected between " + low + " and " + high + " within " + tolerance * 100 + " %, got " + actual);
     }
 
     static void within(long expected, long actual, double tolerance, String what) {

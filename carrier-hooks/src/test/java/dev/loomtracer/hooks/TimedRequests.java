@@ -21,7 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * Each client first warms up outside any task (a sleep, the lock, a 1 ms poll of an empty queue), unmeasured.
  *
- * <p>Output (args[0]): lines {@code lock|sleep|take COUNT TOTAL_NANOS} and {@code request NANOS...}.
+ * <p>Output (args[0]): lines {@code lock|sleep|take COUNT CALL_NANOS REGION_NANOS} and {@code request NANOS...}:
+ * CALL_NANOS around the blocking calls, REGION_NANOS around the regions that hold them (entering
+ * and ending the region included), so the trace's region time lies between the two whatever the
+ * OS does to the thread between a region's edge and the call.
  * Invariant: the measured spans hold everything the trace can show for that call (the block, the
  * scheduler wait after it, the running inside the call), so the trace's blocked time is a little
  * less; the waits are long enough that the difference (about 0.2 ms per call measured here under
@@ -38,7 +41,7 @@ public final class TimedRequests {
 
     private record Kinds(long[] lock, long[] sleep, long[] take, List<Long> requests) {
         Kinds() {
-            this(new long[2], new long[2], new long[2], new ArrayList<>());
+            this(new long[3], new long[3], new long[3], new ArrayList<>());
         }
     }
 
@@ -73,9 +76,9 @@ public final class TimedRequests {
             all.requests.addAll(k.requests);
         }
         StringBuilder sb = new StringBuilder();
-        sb.append("lock ").append(all.lock[0]).append(' ').append(all.lock[1]).append('\n');
-        sb.append("sleep ").append(all.sleep[0]).append(' ').append(all.sleep[1]).append('\n');
-        sb.append("take ").append(all.take[0]).append(' ').append(all.take[1]).append('\n');
+        sb.append("lock ").append(all.lock[0]).append(' ').append(all.lock[1]).append(' ').append(all.lock[2]).append('\n');
+        sb.append("sleep ").append(all.sleep[0]).append(' ').append(all.sleep[1]).append(' ').append(all.sleep[2]).append('\n');
+        sb.append("take ").append(all.take[0]).append(' ').append(all.take[1]).append(' ').append(all.take[2]).append('\n');
         sb.append("request");
         all.requests.forEach(r -> sb.append(' ').append(r));
         sb.append('\n');
@@ -85,6 +88,7 @@ public final class TimedRequests {
     private static void add(long[] into, long[] from) {
         into[0] += from[0];
         into[1] += from[1];
+        into[2] += from[2];
     }
 
     private static void serve(Kinds k) {
@@ -99,38 +103,51 @@ public final class TimedRequests {
                 long t0 = System.nanoTime();
                 try (Task task = Task.begin("request")) {
                     long t;
+                    long outer = System.nanoTime();
                     try (Region r = task.region("lock")) {
                         t = System.nanoTime();
                         LOCK.lock();
                         count(k.lock, t);
                     }
+                    outer(k.lock, outer);
                     try {
+                        outer = System.nanoTime();
                         try (Region r = task.region("sleep")) {
                             t = System.nanoTime();
                             Thread.sleep(8);
                             count(k.sleep, t);
                         }
+                        outer(k.sleep, outer);
                     } finally {
                         LOCK.unlock();
                     }
+                    outer = System.nanoTime();
                     try (Region r = task.region("sleep")) {
                         t = System.nanoTime();
                         Thread.sleep(12);
                         count(k.sleep, t);
                     }
+                    outer(k.sleep, outer);
                     BlockingQueue<Integer> reply = new ArrayBlockingQueue<>(1);
                     ASKS.add(reply);
+                    outer = System.nanoTime();
                     try (Region r = task.region("take")) {
                         t = System.nanoTime();
                         reply.take();
                         count(k.take, t);
                     }
+                    outer(k.take, outer);
                 }
                 k.requests.add(System.nanoTime() - t0);
             }
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The span from before the region was entered to after it ended: it holds the whole region. */
+    private static void outer(long[] kind, long since) {
+        kind[2] += System.nanoTime() - since;
     }
 
     private static void count(long[] kind, long since) {
