@@ -113,6 +113,13 @@ public final class GoJudge {
             Path dir = Files.createTempDirectory("gojudge");
             Path out = dir.resolve("stdout.txt");
             Path err = dir.resolve("stderr.txt");
+            // The verdict hands out stdout as a file that callers read later, so it cannot go
+            // here; it goes when the test JVM exits (deleted in reverse order of registration:
+            // the files, then their directory). Without this every CI run left ~3,000 of these
+            // directories, several GB, in the temporary directory.
+            dir.toFile().deleteOnExit();
+            out.toFile().deleteOnExit();
+            err.toFile().deleteOnExit();
             List<String> cmd = new ArrayList<>(List.of(goBin.toString(), "tool"));
             cmd.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(cmd);
