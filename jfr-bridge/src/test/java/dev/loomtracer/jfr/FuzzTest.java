@@ -3,17 +3,25 @@ package dev.loomtracer.jfr;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loomtracer.analysis.Analysis;
+import dev.loomtracer.analysis.AnalysisJson;
 import dev.loomtracer.analysis.AnalysisOptions;
+import dev.loomtracer.analysis.AnalysisResult;
+import dev.loomtracer.analysis.Collapsed;
+import dev.loomtracer.analysis.TextReport;
+import dev.loomtracer.cli.Analyze;
 import dev.loomtracer.jfr.CommandsFailCleanlyTest.Outcome;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.TraceFormatException;
 import dev.loomtracer.parse.TraceParser;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,11 +34,12 @@ import java.util.stream.Stream;
 
 /**
  * Fuzzing in the build (issue 11): seeded mutations of a checked-in corpus of traces (and of a
- * JFR recording made here) through the parser/validator, the analysis layer, {@code to-jfr} and
- * {@code jfr-import}, for a fixed time budget ({@code -Dloomtrace.fuzz.seconds}, 20 s by default;
+ * JFR recording made here) through the parser/validator, the analysis layer and every renderer of
+ * its result, the {@code analyze}, {@code to-jfr} and {@code jfr-import} commands, for a fixed time budget ({@code -Dloomtrace.fuzz.seconds}, 20 s by default;
  * {@code -Dloomtrace.fuzz.seed} picks the sequence). The only acceptable outcomes are a result or a
  * clean error: the parser's {@link TraceFormatException}, exit 1 with the input's name and no stack
- * trace from a command, and a merged trace both judges accept. Anything else is a crasher: saved
+ * trace from a command, and a merged trace both judges accept; an analysis that gives no answer
+ * within {@link #HANG_SECONDS} hangs. Anything else is a crasher: saved
  * under target/fuzz-crashers and the test fails; a crasher, once fixed, goes into
  * src/test/resources/fuzz/crashers, which {@link #pastCrashersStayFixed} replays every build.
  */
@@ -41,7 +50,11 @@ class FuzzTest {
     static final long SECONDS = Long.getLong("loomtrace.fuzz.seconds", 20);
     static final long SEED = Long.getLong("loomtrace.fuzz.seed", 20261206);
 
+    /** An input the analysis has not answered within this many seconds hangs (a seed takes milliseconds). */
+    static final long HANG_SECONDS = 30;
+
     final Map<String, Integer> outcomes = new TreeMap<>();
+    private java.util.concurrent.ExecutorService watchdog = newWatchdog();
     final List<String> crashers = new ArrayList<>();
 
     static List<Path> corpus(String name) throws IOException, URISyntaxException {
@@ -85,15 +98,79 @@ class FuzzTest {
         return false;
     }
 
-    private void analyze(Path t) throws IOException {
+    /**
+     * The analysis layer and the {@code analyze} command over one input: {@link Analysis#of} gives a
+     * result, which every renderer (text, JSON, each collapsed kind) turns into text, or the
+     * parser's {@link TraceFormatException}; the command exits 0, or 1 naming the input on one line
+     * without a stack trace or an exception's class (it turns an unexpected RuntimeException into
+     * exit 1, so only its words tell a crash from a clean refusal). Each input runs on a watchdog
+     * thread: no answer within {@link #HANG_SECONDS} (a seed takes milliseconds) is a hang.
+     */
+    private void analyze(Path t) throws Exception {
+        java.util.concurrent.Future<String> f = watchdog.submit(() -> analyzeOnce(t));
+        String what;
         try {
-            Analysis.of(t, AnalysisOptions.defaults());
-            count("analysis", "result");
-        } catch (IOException e) {
-            count("analysis", "clean error");
-        } catch (RuntimeException | Error e) {
-            crasher("analysis", t, e.toString());
+            what = f.get(HANG_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            f.cancel(true);
+            watchdog.shutdownNow(); // its thread may stay stuck (a daemon): the next input gets a new one
+            watchdog = newWatchdog();
+            what = "no result within " + HANG_SECONDS + " s (a hang)";
+        } catch (java.util.concurrent.ExecutionException e) {
+            what = e.getCause().toString();
         }
+        if (what != null) {
+            crasher("analysis", t, what);
+        }
+    }
+
+    /** Null if every outcome was clean, else what went wrong. */
+    private String analyzeOnce(Path t) throws Exception {
+        try {
+            AnalysisResult r = Analysis.of(t, AnalysisOptions.defaults());
+            TextReport.of(r);
+            AnalysisJson.toJson(r);
+            for (Collapsed.Kind k : Collapsed.Kind.values()) {
+                Collapsed.of(r, k);
+            }
+            count("analysis", "result");
+        } catch (TraceFormatException e) {
+            count("analysis", "clean error");
+        } catch (IOException e) {
+            return "an IOException that is not the parser's TraceFormatException: " + e;
+        } catch (RuntimeException | Error e) {
+            return e.toString();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Analyze.run(new String[] {t.toString()}, new PrintStream(out), new PrintStream(err), false);
+        if (code == 0) {
+            count("analyze", "exit 0");
+            return null;
+        }
+        try {
+            CommandsFailCleanlyTest.failsCleanly(new Outcome(code, out.toString(), err.toString()), t, dir.resolve("none"));
+        } catch (AssertionError e) {
+            return "analyze: " + e.getMessage();
+        }
+        if (out.size() > 0) {
+            return "analyze exited " + code + " after writing to stdout";
+        }
+        count("analyze", "exit 1, clean");
+        return null;
+    }
+
+    private static java.util.concurrent.ExecutorService newWatchdog() {
+        return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread th = new Thread(r, "fuzz-analysis");
+            th.setDaemon(true);
+            return th;
+        });
+    }
+
+    @AfterEach
+    void stopWatchdog() {
+        watchdog.shutdownNow();
     }
 
     private void toJfr(Path t) throws Exception {

@@ -20,6 +20,13 @@ import java.util.function.Consumer;
  *
  * <p>Invariant: every count is over the events accepted so far; Sync events count generations and
  * nothing else, so {@link #events()} equals the sum of {@link #countsByType()}.
+ *
+ * <p>Why this is not a copy of the analysis model ({@code dev.loomtracer.analysis.ThreadModel},
+ * the one home of what a thread was doing between two events): it counts events as written, one
+ * at a time, and keeps no thread's state, so no pairing of one event with another happens here
+ * (a GoBlock's reason is counted when the GoBlock is read, not when its unblock comes). Who the
+ * ids are (names, virtual, carrier, platform) is {@link TraceThreads}'s. It lives in the parser's
+ * package because {@code validate} prints it, and a validator must not depend on the analyses.
  */
 public final class TraceSummary implements Consumer<TraceEvent> {
     private String version = "";
