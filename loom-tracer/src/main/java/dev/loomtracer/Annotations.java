@@ -1,8 +1,7 @@
 package dev.loomtracer;
 
-import dev.loomtracer.engine.CapturedStack;
 import dev.loomtracer.engine.CallerStacks;
-import dev.loomtracer.engine.TraceConfig;
+import dev.loomtracer.engine.CapturedStack;
 import dev.loomtracer.engine.TraceWriter;
 import dev.loomtracer.engine.Tracer;
 
@@ -24,7 +23,7 @@ final class Annotations {
     }
 
     private static CapturedStack stack(Tracer t) {
-        return t.stackMode() == TraceConfig.StackMode.OFF ? null : CallerStacks.capture(0);
+        return t.stackMode() == TraceOptions.Stacks.OFF ? null : CallerStacks.capture(0);
     }
 
     static void taskBegin(long id, long parent, String name) {

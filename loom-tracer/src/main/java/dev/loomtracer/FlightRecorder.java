@@ -1,7 +1,6 @@
 package dev.loomtracer;
 
 import dev.loomtracer.engine.FlightRecording;
-import dev.loomtracer.engine.TraceStats;
 import dev.loomtracer.engine.Tracer;
 
 import java.io.IOException;
@@ -45,7 +44,7 @@ public final class FlightRecorder {
      */
     public static FlightRecorder start(Duration minAge, long maxBytes, TraceOptions options) {
         synchronized (CONTROL) {
-            FlightRecorder fr = new FlightRecorder(FlightRecording.start(Tracer.GLOBAL, options.toConfig(), minAge, maxBytes));
+            FlightRecorder fr = new FlightRecorder(FlightRecording.start(Tracer.GLOBAL, options, minAge, maxBytes));
             running = fr;
             return fr;
         }
@@ -90,8 +89,8 @@ public final class FlightRecorder {
             if (running == this) {
                 running = null;
             }
-            TraceStats s = recording.stop();
-            return s == null ? null : TraceResult.of(0, s);
+            TraceResult s = recording.stop();
+            return s == null ? null : s.withBytes(0); // the recorder's own reader took them, not the program
         }
     }
 }

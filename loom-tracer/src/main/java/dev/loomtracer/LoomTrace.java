@@ -1,6 +1,5 @@
 package dev.loomtracer;
 
-import dev.loomtracer.engine.TraceStats;
 import dev.loomtracer.engine.Tracer;
 
 import java.io.IOException;
@@ -60,7 +59,7 @@ public final class LoomTrace {
 
     private static void start(WritableByteChannel sink, OutputStream flushable, TraceOptions options) {
         synchronized (CONTROL) {
-            Tracer.GLOBAL.start(options.toConfig());
+            Tracer.GLOBAL.start(options);
             pump = new Pump(sink, flushable);
             pump.thread.start();
         }
@@ -72,7 +71,7 @@ public final class LoomTrace {
      */
     public static void startForReading(TraceOptions options) {
         synchronized (CONTROL) {
-            Tracer.GLOBAL.start(options.toConfig());
+            Tracer.GLOBAL.start(options);
         }
     }
 
@@ -103,7 +102,7 @@ public final class LoomTrace {
      */
     public static TraceResult stop() {
         synchronized (CONTROL) {
-            TraceStats s = Tracer.GLOBAL.stop();
+            TraceResult s = Tracer.GLOBAL.stop();
             Pump p = pump;
             pump = null;
             if (s == null && p != null) {
@@ -112,7 +111,7 @@ public final class LoomTrace {
             if (s == null) {
                 return null;
             }
-            long bytes = s.bytesRead(); // the program's own reader; the pump below counts what reached the sink
+            long bytes = s.bytes(); // what the program's own reader took; the pump below counts what reached the sink
             if (p != null) {
                 p.join();
                 bytes = p.bytes.get();
@@ -121,7 +120,7 @@ public final class LoomTrace {
                             + p.failure.getMessage(), p.failure);
                 }
             }
-            return TraceResult.of(bytes, s);
+            return s.withBytes(bytes);
         }
     }
 
@@ -135,7 +134,7 @@ public final class LoomTrace {
         final Thread thread;
         final AtomicLong bytes = new AtomicLong();
         volatile IOException failure;
-        volatile TraceStats stoppedOnError;
+        volatile TraceResult stoppedOnError;
         private final WritableByteChannel sink;
         private final OutputStream flushable;
 

@@ -1,7 +1,8 @@
 package dev.loomtracer;
 
 /**
- * What a finished trace wrote and what it could not.
+ * What a finished trace wrote and what it could not: the one record of a trace's counts, returned
+ * by {@link LoomTrace#stop()}, {@link FlightRecorder#stop()} and the engine's {@code Tracer.stop()}.
  *
  * @param bytes              bytes written to the sink, or read by the program's own reader
  * @param generations        complete generations written
@@ -18,18 +19,22 @@ package dev.loomtracer;
  * @param endedAt            when it ended by itself, or null
  * @param unrecordedEstimate events after that end that were not recorded: an estimate, at the trace's
  *                           average event rate before the end, times the time until stop (0 if it did not end early)
+ * @param unstableFramePcs   frames given a PC they could not keep for the whole trace, because the
+ *                           trace's frame table was full (docs/FORMAT.md): such a frame may show
+ *                           under several PCs in a profile (a PC still never names two frames); not a loss
  */
 public record TraceResult(long bytes, long generations, long lostEvents, long inconsistentEvents, long nestedEvents,
-                          String endReason, java.time.Instant endedAt, long unrecordedEstimate) {
+                          String endReason, java.time.Instant endedAt, long unrecordedEstimate, long unstableFramePcs) {
 
     /** The result of a trace that ran until stopped. */
     public TraceResult(long bytes, long generations, long lostEvents, long inconsistentEvents, long nestedEvents) {
-        this(bytes, generations, lostEvents, inconsistentEvents, nestedEvents, null, null, 0);
+        this(bytes, generations, lostEvents, inconsistentEvents, nestedEvents, null, null, 0, 0);
     }
 
-    static TraceResult of(long bytes, dev.loomtracer.engine.TraceStats s) {
-        return new TraceResult(bytes, s.generations(), s.lostEvents(), s.inconsistentEvents(), s.nestedEvents(), s.endReason(),
-                s.endReason() == null ? null : java.time.Instant.ofEpochMilli(s.endEpochMillis()), s.unrecordedEstimate());
+    /** The same result with {@code bytes} counted by whoever took the trace (the stream's pump). */
+    TraceResult withBytes(long bytes) {
+        return new TraceResult(bytes, generations, lostEvents, inconsistentEvents, nestedEvents, endReason, endedAt,
+                unrecordedEstimate, unstableFramePcs);
     }
 
     /** True if the trace holds everything the tracer saw, up to stop. */

@@ -1,6 +1,6 @@
 package dev.loomtracer.bench;
 
-import dev.loomtracer.engine.TraceConfig;
+import dev.loomtracer.TraceOptions;
 import dev.loomtracer.engine.TraceWriter;
 import dev.loomtracer.engine.Tracer;
 
@@ -53,7 +53,7 @@ public final class HotPathAllocation {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int k = 0; k < ops.length; k++) {
             t = Tracer.newInstance();
-            t.start(new TraceConfig(Duration.ofSeconds(1), 8L << 20, 64L << 20, TraceConfig.StackMode.OFF));
+            t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(1)));
             AtomicLong bytes = new AtomicLong();
             Thread reader = Thread.ofPlatform().name("reader").start(() -> {
                 try {

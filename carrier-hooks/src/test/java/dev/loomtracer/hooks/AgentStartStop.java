@@ -1,15 +1,13 @@
 package dev.loomtracer.hooks;
 
-import dev.loomtracer.testing.Spi;
 import dev.loomtracer.FlightRecorder;
 import dev.loomtracer.LoomTrace;
 import dev.loomtracer.TraceOptions;
 import dev.loomtracer.TraceResult;
-import dev.loomtracer.engine.TraceConfig;
-import dev.loomtracer.engine.TraceStats;
 import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.hooks.core.Reasons;
 import dev.loomtracer.hooks.core.VThreads;
+import dev.loomtracer.testing.Spi;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -456,7 +454,7 @@ public final class AgentStartStop {
                 case "flight" -> s.flight = FlightRecorder.start(Duration.ofSeconds(30), 64L << 20, o);
                 case "engine" -> {
                     Tracer t = Tracer.GLOBAL;
-                    t.start(new TraceConfig(period, 1 << 20, 64L << 20, TraceConfig.StackMode.valueOf(stacks.name())));
+                    t.start(TraceOptions.defaults().generationPeriod(period).generationBytes(1 << 20).stacks(stacks));
                     s.readerFailure = new AtomicReference<>();
                     s.reader = Thread.ofPlatform().daemon().name("start-stop-reader").start(() -> {
                         try (FileChannel ch = FileChannel.open(file, CREATE, WRITE, TRUNCATE_EXISTING)) {
@@ -487,7 +485,7 @@ public final class AgentStartStop {
                     return new long[] {r.lostEvents(), r.inconsistentEvents(), r.nestedEvents(), 1};
                 }
                 default -> {
-                    TraceStats st = Tracer.GLOBAL.stop();
+                    TraceResult st = Tracer.GLOBAL.stop();
                     reader.join();
                     if (readerFailure.get() != null) {
                         throw new IllegalStateException("reading the trace failed", readerFailure.get());

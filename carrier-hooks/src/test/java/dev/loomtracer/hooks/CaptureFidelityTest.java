@@ -1,8 +1,8 @@
 package dev.loomtracer.hooks;
 
-import dev.loomtracer.engine.TraceConfig;
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.format.BlockReasons;
-import dev.loomtracer.engine.TraceStats;
 import dev.loomtracer.jfr.JfrStacksVsGo;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.GoEvents;
@@ -38,9 +38,9 @@ class CaptureFidelityTest {
     void tracingScheduler() throws Exception {
         Path trace = dir.resolve("scheduler.trace");
         AtomicReference<KnownBlocksWorkload.Result> result = new AtomicReference<>();
-        TraceStats stats;
+        TraceResult stats;
         try (TracingScheduler s = TracingScheduler.create(2)) {
-            stats = Recording.record(trace, TraceConfig.StackMode.ALL, () -> result.set(KnownBlocksWorkload.run(s.factory())));
+            stats = Recording.record(trace, TraceOptions.Stacks.ALL, () -> result.set(KnownBlocksWorkload.run(s.factory())));
         }
         WorkloadExpectations.assertClean(stats.inconsistentEvents(), stats.nestedEvents(), stats.lostEvents());
         assertEquals(0, stats.unstableFramePcs());

@@ -1,8 +1,8 @@
 package dev.loomtracer.hooks;
 
 import dev.loomtracer.LoomTrace;
-import dev.loomtracer.engine.TraceConfig;
-import dev.loomtracer.engine.TraceStats;
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.parse.TraceEvent;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +28,7 @@ class EngineMIdentityTest {
     void everyMIsACarrierNeverAVirtualThread() throws Exception {
         Path file = dir.resolve("m-identity.trace");
         Set<Long> virtualIds = ConcurrentHashMap.newKeySet();
-        TraceStats stats = Recording.record(file, TraceConfig.StackMode.OFF, () -> {
+        TraceResult stats = Recording.record(file, TraceOptions.Stacks.OFF, () -> {
             Thread[] ts = new Thread[8];
             for (int i = 0; i < ts.length; i++) {
                 ts[i] = Thread.ofVirtual().start(() -> {

@@ -1,7 +1,7 @@
 package dev.loomtracer.hooks;
 
-import dev.loomtracer.engine.TraceConfig;
-import dev.loomtracer.engine.TraceStats;
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -19,9 +19,9 @@ class FanOutTest {
     void tracingScheduler() throws Exception {
         Path file = dir.resolve("scheduler.trace");
         AtomicReference<List<Long>> ids = new AtomicReference<>();
-        TraceStats stats;
+        TraceResult stats;
         try (TracingScheduler s = TracingScheduler.create()) {
-            stats = Recording.record(file, TraceConfig.StackMode.OFF, () -> ids.set(FanOut.run(s.factory(), FanOut.THREADS)));
+            stats = Recording.record(file, TraceOptions.Stacks.OFF, () -> ids.set(FanOut.run(s.factory(), FanOut.THREADS)));
         }
         WorkloadExpectations.assertClean(stats.inconsistentEvents(), stats.nestedEvents(), stats.lostEvents());
         System.out.println("scheduler fan-out: " + FanOut.check(ids.get(), GoroutineFacts.of(file)) + ", "

@@ -1,7 +1,7 @@
 package dev.loomtracer.hooks;
 
-import dev.loomtracer.engine.TraceConfig;
-import dev.loomtracer.engine.TraceStats;
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -18,9 +18,9 @@ class LatencyTest {
     void tracingScheduler() throws Exception {
         Path file = dir.resolve("scheduler.trace");
         AtomicReference<List<Latency.Sample>> samples = new AtomicReference<>();
-        TraceStats stats;
+        TraceResult stats;
         try (TracingScheduler s = TracingScheduler.create(1)) {
-            stats = Recording.record(file, TraceConfig.StackMode.OFF, () -> samples.set(Latency.run(s.factory())));
+            stats = Recording.record(file, TraceOptions.Stacks.OFF, () -> samples.set(Latency.run(s.factory())));
         }
         WorkloadExpectations.assertClean(stats.inconsistentEvents(), stats.nestedEvents(), stats.lostEvents());
         System.out.println("scheduler: " + Latency.compare(samples.get(), GoroutineFacts.of(file)));

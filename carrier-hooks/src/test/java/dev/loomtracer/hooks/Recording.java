@@ -1,9 +1,9 @@
 package dev.loomtracer.hooks;
 
-import dev.loomtracer.testing.Spi;
-import dev.loomtracer.engine.TraceConfig;
-import dev.loomtracer.engine.TraceStats;
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.engine.Tracer;
+import dev.loomtracer.testing.Spi;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -24,9 +24,9 @@ final class Recording {
     private Recording() {}
 
     /** Traces {@code body} into {@code file}; short generations so boundaries are crossed. */
-    static TraceStats record(Path file, TraceConfig.StackMode stacks, Body body) throws Exception {
+    static TraceResult record(Path file, TraceOptions.Stacks stacks, Body body) throws Exception {
         Tracer t = Tracer.GLOBAL;
-        t.start(new TraceConfig(Duration.ofMillis(50), 1 << 20, 64L << 20, stacks));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofMillis(50)).generationBytes(1 << 20).stacks(stacks));
         AtomicReference<Throwable> pumpFailure = new AtomicReference<>();
         Thread pump = Thread.ofPlatform().name("test-trace-reader").start(() -> {
             try (FileChannel ch = FileChannel.open(file, CREATE, WRITE, TRUNCATE_EXISTING)) {
@@ -35,7 +35,7 @@ final class Recording {
                 pumpFailure.set(e);
             }
         });
-        TraceStats stats;
+        TraceResult stats;
         try {
             body.run();
         } finally {

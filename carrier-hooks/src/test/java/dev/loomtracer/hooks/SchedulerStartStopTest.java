@@ -1,7 +1,7 @@
 package dev.loomtracer.hooks;
 
-import dev.loomtracer.engine.TraceConfig;
-import dev.loomtracer.engine.TraceStats;
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -79,8 +79,8 @@ class SchedulerStartStopTest {
             }));
             for (int c = 0; c < 40; c++) {
                 Path file = dir.resolve("cycle" + c + ".trace");
-                TraceConfig.StackMode mode = c % 2 == 0 ? TraceConfig.StackMode.ON_BLOCK : TraceConfig.StackMode.OFF;
-                TraceStats stats = Recording.record(file, mode, () -> Thread.sleep(20));
+                TraceOptions.Stacks mode = c % 2 == 0 ? TraceOptions.Stacks.ON_BLOCK : TraceOptions.Stacks.OFF;
+                TraceResult stats = Recording.record(file, mode, () -> Thread.sleep(20));
                 assertEquals(0, stats.lostEvents(), "cycle " + c + ": " + stats);
                 GoroutineFacts.of(file); // both judges, every trace
                 Thread.sleep(5);

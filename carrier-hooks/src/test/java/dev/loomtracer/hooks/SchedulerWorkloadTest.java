@@ -1,7 +1,7 @@
 package dev.loomtracer.hooks;
 
-import dev.loomtracer.engine.TraceConfig;
-import dev.loomtracer.engine.TraceStats;
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -13,18 +13,18 @@ class SchedulerWorkloadTest {
 
     @Test
     void eachKindOfBlockingIsTracedWithItsReasonAndUnblocker() throws Exception {
-        check(TraceConfig.StackMode.OFF, "workload.trace");
+        check(TraceOptions.Stacks.OFF, "workload.trace");
     }
 
     @Test
     void sameWithStacksOnBlock() throws Exception {
-        check(TraceConfig.StackMode.ON_BLOCK, "workload-stacks.trace");
+        check(TraceOptions.Stacks.ON_BLOCK, "workload-stacks.trace");
     }
 
-    private void check(TraceConfig.StackMode mode, String name) throws Exception {
+    private void check(TraceOptions.Stacks mode, String name) throws Exception {
         Path file = dir.resolve(name);
         AtomicReference<KnownBlocksWorkload.Result> result = new AtomicReference<>();
-        TraceStats stats;
+        TraceResult stats;
         try (TracingScheduler s = TracingScheduler.create(2)) {
             stats = Recording.record(file, mode, () -> result.set(KnownBlocksWorkload.run(s.factory())));
         }

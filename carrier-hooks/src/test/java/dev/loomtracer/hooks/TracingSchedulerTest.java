@@ -1,7 +1,7 @@
 package dev.loomtracer.hooks;
 
-import dev.loomtracer.engine.TraceConfig;
-import dev.loomtracer.engine.TraceStats;
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -23,9 +23,9 @@ class TracingSchedulerTest {
         Path file = dir.resolve("pingpong.trace");
         int rounds = 2000;
         Thread[] pair = new Thread[2];
-        TraceStats stats;
+        TraceResult stats;
         try (TracingScheduler s = TracingScheduler.create(2)) {
-            stats = Recording.record(file, TraceConfig.StackMode.OFF, () -> {
+            stats = Recording.record(file, TraceOptions.Stacks.OFF, () -> {
                 AtomicInteger turn = new AtomicInteger();
                 for (int i = 0; i < 2; i++) {
                     int me = i;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loomtracer.engine.TraceStats;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.jfr.convert.JfrConverter;
 import dev.loomtracer.jfr.events.LoomEvents;
 import dev.loomtracer.jfr.jmc.JmcAnalysis;
@@ -56,7 +56,7 @@ class ConverterTest {
     @BeforeAll
     static void convert() throws Exception {
         trace = dir.resolve("sim.trace");
-        TraceStats stats = SimulatedTrace.write(trace, 12, 9);
+        TraceResult stats = SimulatedTrace.write(trace, 12, 9);
         assertEquals(0, stats.lostEvents());
         assertEquals(0, stats.inconsistentEvents(), "the simulation drives the SPI consistently");
                 expected = Expected.counts(trace);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loomtracer.engine.TraceStats;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.jfr.events.LoomEvents;
 import dev.loomtracer.jfr.jmc.JmcAnalysis;
@@ -85,7 +85,7 @@ class LiveBridgeTest {
             before = Instant.now();
             Tracer t = Tracer.newInstance();
             JfrBridge bridge = new JfrBridge();
-            TraceStats ts;
+            TraceResult ts;
             try (OutputStream os = Files.newOutputStream(trace)) {
                 ts = SimulatedTrace.write(tee(os, bridge), 10, 7, t);
             }

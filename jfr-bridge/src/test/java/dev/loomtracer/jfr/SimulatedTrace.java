@@ -2,13 +2,13 @@ package dev.loomtracer.jfr;
 
 import static dev.loomtracer.testing.Spi.emit;
 
-import dev.loomtracer.testing.Spi;
-import dev.loomtracer.testing.CheckedTrace;
-import dev.loomtracer.engine.CapturedStack;
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.engine.CallerStacks;
-import dev.loomtracer.engine.TraceConfig;
-import dev.loomtracer.engine.TraceStats;
+import dev.loomtracer.engine.CapturedStack;
 import dev.loomtracer.engine.Tracer;
+import dev.loomtracer.testing.CheckedTrace;
+import dev.loomtracer.testing.Spi;
 
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -52,8 +52,8 @@ final class SimulatedTrace {
      * Writes the simulation's trace to {@code file}, which both judges must accept; returns the
      * engine's counters.
      */
-    static TraceStats write(Path file, int vts, int rounds) throws Exception {
-        TraceStats stats;
+    static TraceResult write(Path file, int vts, int rounds) throws Exception {
+        TraceResult stats;
         try (OutputStream os = Files.newOutputStream(file)) {
             stats = write(Channels.newChannel(os), vts, rounds, null);
         }
@@ -64,12 +64,14 @@ final class SimulatedTrace {
     /**
      * Runs the simulation on {@code t} (or a new tracer) writing the trace to {@code sink}.
      */
-    static TraceStats write(WritableByteChannel sink, int vts, int rounds, Tracer given) throws Exception {
+    static TraceResult write(WritableByteChannel sink, int vts, int rounds, Tracer given) throws Exception {
         Tracer t = given != null ? given : Tracer.newInstance();
-        t.start(new TraceConfig(Duration.ofMillis(15), 1 << 20, 64L << 20, TraceConfig.StackMode.ON_BLOCK));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofMillis(15))
+                .generationBytes(1 << 20)
+                .stacks(TraceOptions.Stacks.ON_BLOCK));
         Thread pump = Spi.pumpInto(t, sink, "sim-reader");
         run(t, vts, rounds);
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
         return stats;
     }

@@ -1,11 +1,11 @@
 package dev.loomtracer.jfr;
 
-import dev.loomtracer.testing.Spi;
+import dev.loomtracer.TraceOptions;
 import dev.loomtracer.engine.CapturedStack;
-import dev.loomtracer.engine.TraceConfig;
 import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.GoEvents;
+import dev.loomtracer.testing.Spi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +37,9 @@ class StackFidelityTest {
     void aParkEndingInALaterGenerationKeepsItsOwnStack() throws Exception {
         Path trace = dir.resolve("across.trace");
         Tracer t = Tracer.newInstance();
-        t.start(new TraceConfig(Duration.ofHours(1), 1 << 20, 64L << 20, TraceConfig.StackMode.ON_BLOCK));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofHours(1))
+                .generationBytes(1 << 20)
+                .stacks(TraceOptions.Stacks.ON_BLOCK));
         Thread pump = Spi.pumpTo(t, trace);
         CapturedStack x = SimulatedTrace.stack("java.util.concurrent.CountDownLatch.await", "demo.Main.waitForStart");
         CapturedStack y = SimulatedTrace.stack("java.lang.Object.wait0", "demo.Stats.record");

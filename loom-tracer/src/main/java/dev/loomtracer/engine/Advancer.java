@@ -444,7 +444,7 @@ final class Advancer {
         long pid = s.newPid();
         String message = s.lostEvents.sum() + " events lost in generation " + gen
                 + ": the trace reader fell behind and the tracer's buffer memory ("
-                + (s.config.maxBufferBytes() >> 10) + " KiB) ran out; the trace ends with the last complete generation";
+                + (s.config.bufferMemory() >> 10) + " KiB) ran out; the trace ends with the last complete generation";
         bb.begin(0, LOSS_M, ts);
         bb.reserve(512);
         TraceBuf b = bb.buf();
@@ -470,7 +470,7 @@ final class Advancer {
         frequency(bb);
         if (!stopped) {
             s.endedByItself("the trace reader fell behind and the tracer's buffer memory ("
-                    + (s.config.maxBufferBytes() >> 10) + " KiB) ran out in generation " + gen + "; " + s.lostEvents.sum()
+                    + (s.config.bufferMemory() >> 10) + " KiB) ran out in generation " + gen + "; " + s.lostEvents.sum()
                     + " events lost there");
         }
         System.getLogger("dev.loomtracer").log(System.Logger.Level.WARNING, "Loom Tracer: "

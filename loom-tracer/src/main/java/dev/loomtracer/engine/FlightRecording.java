@@ -1,5 +1,7 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.format.BatchLayout;
 
 import java.io.ByteArrayOutputStream;
@@ -45,7 +47,7 @@ public final class FlightRecording {
     }
 
     /** Starts tracing with {@code config} and keeps its recent generations. */
-    public static FlightRecording start(Tracer tracer, TraceConfig config, Duration minAge, long maxBytes) {
+    public static FlightRecording start(Tracer tracer, TraceOptions config, Duration minAge, long maxBytes) {
         if (minAge == null || minAge.isNegative()) {
             throw new IllegalArgumentException("flight recorder minimum age must be zero or positive, got " + minAge);
         }
@@ -164,8 +166,8 @@ public final class FlightRecording {
     }
 
     /** Stops tracing and drops what was kept. */
-    public TraceStats stop() {
-        TraceStats s = tracer.stop();
+    public TraceResult stop() {
+        TraceResult s = tracer.stop();
         try {
             consumer.join();
         } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.TraceResult;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -52,7 +53,7 @@ final class FramePcs {
         } else if (unremembered++ == 0) {
             System.getLogger("dev.loomtracer").log(System.Logger.Level.WARNING, "Loom Tracer: the trace's frame table is full ("
                     + capacity + " frames); frames first seen from now on get a new PC in each generation, so go tool trace's"
-                    + " profiles may show such a frame more than once (counted in TraceStats.unstableFramePcs)");
+                    + " profiles may show such a frame more than once (counted in TraceResult.unstableFramePcs)");
         }
         return fresh;
     }

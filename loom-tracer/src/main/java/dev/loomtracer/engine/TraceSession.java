@@ -1,5 +1,7 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.format.Status;
 
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +21,7 @@ final class TraceSession {
     private static final AtomicLong SESSIONS = new AtomicLong();
 
     final Tracer tracer;
-    final TraceConfig config;
+    final TraceOptions config;
     /** Which session of this JVM this is (1, 2, ...): never 0, never reused. */
     final long number = SESSIONS.incrementAndGet();
     /** The first generation of this session; Gs first seen in it get a status, later ones a creation. */
@@ -63,7 +65,7 @@ final class TraceSession {
     volatile String clockAnchor;
     private final AtomicLong clockGen = new AtomicLong();
 
-    TraceSession(Tracer tracer, TraceConfig config) {
+    TraceSession(Tracer tracer, TraceOptions config) {
         this.tracer = tracer;
         this.config = config;
         BufferPool budget = tracer.pool;
@@ -124,6 +126,14 @@ final class TraceSession {
         }
         double before = Math.max(1, endNanos - startNanos);
         return Math.round(writesAtEnd / before * Math.max(0, nowNanos - endNanos));
+    }
+
+    /** The session's counts so far, {@code flushedGen} generations written, as the public API reports them. */
+    TraceResult result(long flushedGen) {
+        String reason = endReason;
+        return new TraceResult(bytesRead.get(), flushedGen, lostEvents.sum(), inconsistentEvents.sum(), nestedEvents.sum(),
+                reason, reason == null ? null : java.time.Instant.ofEpochMilli(endEpochMillis),
+                unrecordedEstimate(System.nanoTime()), pcs.unremembered());
     }
 
     void recordLoss(long gen) {

@@ -1,5 +1,7 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import jdk.internal.misc.CarrierThreadLocal;
 import jdk.internal.vm.Continuation;
 
@@ -161,9 +163,9 @@ public final class Tracer {
     }
 
     /** The stack mode of the running trace, or OFF. */
-    public TraceConfig.StackMode stackMode() {
+    public TraceOptions.Stacks stackMode() {
         TraceSession s = session;
-        return s == null ? TraceConfig.StackMode.OFF : s.config.stacks();
+        return s == null ? TraceOptions.Stacks.OFF : s.config.stacks();
     }
 
     /** The current generation, 0 when off. For tests and diagnostics. */
@@ -204,7 +206,7 @@ public final class Tracer {
      * @throws IllegalStateException if a trace is already running, or the JVM lacks the
      *     options the tracer needs
      */
-    public void start(TraceConfig config) {
+    public void start(TraceOptions config) {
         JdkAccess.check();
         control.lock();
         try {
@@ -214,7 +216,7 @@ public final class Tracer {
                         : "the previous trace ended by itself (" + ended + "); stop it to collect its result before starting another");
             }
             lock.lock();
-            pool = new BufferPool(config.maxBufferBytes());
+            pool = new BufferPool(config.bufferMemory());
             headerWritten = false;
             reading = null;
             flushedGen = 0;
@@ -243,10 +245,10 @@ public final class Tracer {
 
     /**
      * Stops the trace: ends the current generation, waits until the reader has taken every
-     * byte, then frees the buffers. A no-op when no trace runs. Returns the session's loss
-     * counters, or null if nothing was running.
+     * byte, then frees the buffers. A no-op when no trace runs. Returns the session's counts
+     * ({@code bytes}: what the reader took), or null if nothing was running.
      */
-    public TraceStats stop() {
+    public TraceResult stop() {
         control.lock();
         boolean interrupted = false;
         try {
@@ -264,7 +266,7 @@ public final class Tracer {
             // Like Go's StopTrace, wait for the reader to take everything: a half-stopped trace
             // would leave the next start racing with this session's last generation.
             interrupted |= awaitUninterruptibly(readerDone);
-            TraceStats stats = TraceStats.of(s, flushedGen);
+            TraceResult stats = s.result(flushedGen);
             lock.lock();
             session = null;
             lock.unlock();
@@ -302,9 +304,9 @@ public final class Tracer {
     }
 
     /** Counters of the running trace, or null. */
-    public TraceStats stats() {
+    public TraceResult stats() {
         TraceSession s = session;
-        return s == null ? null : TraceStats.of(s, flushedGen);
+        return s == null ? null : s.result(flushedGen);
     }
 
     /** Ends the current generation now (the flight recorder's snapshot uses this). */

@@ -2,8 +2,8 @@ package dev.loomtracer.analysis;
 
 import static dev.loomtracer.testing.Spi.emit;
 
-import dev.loomtracer.engine.TraceConfig;
-import dev.loomtracer.engine.TraceStats;
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.testing.SimulatedScheduler;
 import dev.loomtracer.testing.Spi;
@@ -26,14 +26,14 @@ final class SimulatedWorkload {
     private SimulatedWorkload() {}
 
     /** Writes the trace to {@code file} with two carriers; returns the engine's stats. */
-    static TraceStats write(Path file, int vts, int rounds, Duration generation) throws Exception {
+    static TraceResult write(Path file, int vts, int rounds, Duration generation) throws Exception {
         return write(file, vts, rounds, generation, 2);
     }
 
     /** Writes the trace to {@code file} with {@code carrierCount} carriers; returns the engine's stats. */
-    static TraceStats write(Path file, int vts, int rounds, Duration generation, int carrierCount) throws Exception {
+    static TraceResult write(Path file, int vts, int rounds, Duration generation, int carrierCount) throws Exception {
         Tracer t = Tracer.newInstance();
-        t.start(new TraceConfig(generation, 8L << 20, 64L << 20, TraceConfig.StackMode.OFF));
+        t.start(TraceOptions.defaults().generationPeriod(generation));
         Thread pump = Spi.pumpTo(t, file, Thread.ofPlatform().name("sim-reader"));
         SimulatedScheduler.run(t, "sim-", vts, rounds, carrierCount, (vt, index, l) -> {
             long task = index + 1L;
@@ -59,7 +59,7 @@ final class SimulatedWorkload {
             emit(t, w -> w.goBlock(vt, reason, null));
             return SimulatedScheduler.Outcome.BLOCKED;
         });
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
         if (stats.lostEvents() != 0 || stats.inconsistentEvents() != 0 || stats.nestedEvents() != 0) {
             throw new AssertionError("the simulated trace is incomplete: " + stats);

@@ -5,7 +5,7 @@ import static dev.loomtracer.testing.Spi.onNewThread;
 import static dev.loomtracer.testing.Spi.pumpTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.loomtracer.engine.TraceConfig;
+import dev.loomtracer.TraceOptions;
 import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.testing.CheckedTrace;
 import java.nio.file.Path;
@@ -27,7 +27,9 @@ class SplitStateTest {
     void aBlockSplitByATaskEndElsewhereIsOneBlock() throws Exception {
         Path file = dir.resolve("split.trace");
         Tracer t = Tracer.newInstance();
-        t.start(new TraceConfig(Duration.ofSeconds(10), 1L << 20, 8L << 20, TraceConfig.StackMode.OFF));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(10))
+                .generationBytes(1L << 20)
+                .bufferMemory(8L << 20));
         Thread pump = pumpTo(t, file);
         Thread vt = Thread.ofVirtual().unstarted(() -> {});
         onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));

@@ -1,5 +1,7 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.testing.CheckedTrace;
 import org.junit.jupiter.api.Test;
@@ -35,8 +37,8 @@ class AdvanceWindowTest {
     @TempDir
     Path dir;
 
-    private static TraceConfig config() {
-        return new TraceConfig(Duration.ofHours(1), 64L << 20, 64L << 20, TraceConfig.StackMode.OFF);
+    private static TraceOptions config() {
+        return TraceOptions.defaults().generationPeriod(Duration.ofHours(1)).generationBytes(64L << 20);
     }
 
     /** Ends the current generation, running {@code window} after the next one is published and before this one is written. */
@@ -87,7 +89,7 @@ class AdvanceWindowTest {
             emit(t, w -> w.goStart(vt));
             emit(t, w -> w.goDestroy(vt));
         });
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
 
         CheckedTrace trace = CheckedTrace.of(file);
@@ -127,7 +129,7 @@ class AdvanceWindowTest {
             emit(t, w -> w.goStart(vt));
             emit(t, w -> w.goDestroy(vt));
         });
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
 
         CheckedTrace trace = CheckedTrace.of(file);
@@ -164,7 +166,7 @@ class AdvanceWindowTest {
             emit(t, w -> w.goStart(parked));
             emit(t, w -> w.goDestroy(parked));
         });
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
 
         CheckedTrace trace = CheckedTrace.of(file);
@@ -202,7 +204,7 @@ class AdvanceWindowTest {
             emit(t, w -> w.goStart(parkedBefore));
             emit(t, w -> w.goDestroy(parkedBefore));
         });
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
 
         CheckedTrace trace = CheckedTrace.of(file);

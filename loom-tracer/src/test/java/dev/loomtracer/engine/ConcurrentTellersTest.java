@@ -1,5 +1,7 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.testing.CheckedTrace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,8 +50,8 @@ class ConcurrentTellersTest {
         }
     }
 
-    private static TraceConfig config() {
-        return new TraceConfig(Duration.ofHours(1), 64L << 20, 64L << 20, TraceConfig.StackMode.OFF);
+    private static TraceOptions config() {
+        return TraceOptions.defaults().generationPeriod(Duration.ofHours(1)).generationBytes(64L << 20);
     }
 
     @Test
@@ -85,7 +87,7 @@ class ConcurrentTellersTest {
             emit(t, w -> w.goStart(vt));
             emit(t, w -> w.goDestroy(vt));
         });
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
 
         CheckedTrace trace = CheckedTrace.of(file);
@@ -119,7 +121,7 @@ class ConcurrentTellersTest {
             emit(t, w -> w.goStart(vt));
             emit(t, w -> w.goDestroy(vt));
         });
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
 
         CheckedTrace trace = CheckedTrace.of(file);
@@ -177,7 +179,7 @@ class ConcurrentTellersTest {
             emit(t, w -> w.goStart(vt));
             emit(t, w -> w.goDestroy(vt));
         });
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
 
         CheckedTrace trace = CheckedTrace.of(file);

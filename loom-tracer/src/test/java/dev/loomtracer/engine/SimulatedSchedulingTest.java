@@ -1,5 +1,7 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.testing.CheckedTrace;
@@ -32,7 +34,7 @@ class SimulatedSchedulingTest {
     void carriersRunningVirtualThreadsTellTheDrivenStory() throws Exception {
         Tracer t = Tracer.newInstance();
         Path file = dir.resolve("sim.trace");
-        t.start(new TraceConfig(Duration.ofMillis(20), 1 << 20, 64L << 20, TraceConfig.StackMode.OFF));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofMillis(20)).generationBytes(1 << 20));
         Thread pump = pumpTo(t, file);
 
         int vts = 64;
@@ -58,7 +60,7 @@ class SimulatedSchedulingTest {
         });
         Thread creator = run.creator();
         Thread unparker = run.unparker();
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
 
         assertEquals(0, stats.lostEvents());
@@ -135,7 +137,7 @@ class SimulatedSchedulingTest {
     void aCaptureLayerThatMissesTransitionsStillYieldsAValidTrace() throws Exception {
         Tracer t = Tracer.newInstance();
         Path file = dir.resolve("repair.trace");
-        t.start(new TraceConfig(Duration.ofMillis(10), 1 << 20, 64L << 20, TraceConfig.StackMode.OFF));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofMillis(10)).generationBytes(1 << 20));
         Thread pump = pumpTo(t, file);
         Thread vt = Thread.ofVirtual().unstarted(() -> {});
         Thread carrier = Thread.ofPlatform().start(() -> {
@@ -163,7 +165,7 @@ class SimulatedSchedulingTest {
         b.join();
         Thread a2 = Thread.ofPlatform().start(() -> emit(t, w -> w.goStart(vt2)));
         a2.join();
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
         assertEquals(4, stats.inconsistentEvents(), "the unrepairable events are counted");
         CheckedTrace trace = CheckedTrace.of(file);
@@ -175,7 +177,7 @@ class SimulatedSchedulingTest {
     void platformThreadsThatEmittedAndDiedAreRetiredFromTheTrace() throws Exception {
         Tracer t = Tracer.newInstance();
         Path file = dir.resolve("retire.trace");
-        t.start(new TraceConfig(Duration.ofSeconds(60), 1 << 20, 64L << 20, TraceConfig.StackMode.OFF));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(60)).generationBytes(1 << 20));
         Thread pump = pumpTo(t, file);
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -187,7 +189,7 @@ class SimulatedSchedulingTest {
         t.advanceNow(); // told by nobody: the sweep ends them
         int msLeft = t.session.ms.size();
         t.advanceNow();
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
         assertEquals(0, stats.inconsistentEvents());
         assertEquals(0, msLeft, "all dead Ms retired");

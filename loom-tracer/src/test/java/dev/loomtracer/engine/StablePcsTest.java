@@ -1,11 +1,13 @@
 package dev.loomtracer.engine;
 
-import dev.loomtracer.testing.Spi;
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.parse.Frame;
 import dev.loomtracer.parse.ParsedStack;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.GoEvents;
+import dev.loomtracer.testing.Spi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +38,9 @@ class StablePcsTest {
     void aPcNamesOneFrameAndAFrameHasOnePcAcrossGenerations() throws Exception {
         Tracer t = Tracer.newInstance();
         Path file = dir.resolve("pcs.trace");
-        t.start(new TraceConfig(Duration.ofHours(1), 1 << 20, 64L << 20, TraceConfig.StackMode.ON_BLOCK));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofHours(1))
+                .generationBytes(1 << 20)
+                .stacks(TraceOptions.Stacks.ON_BLOCK));
         Thread pump = Spi.pumpTo(t, file);
         // Each generation meets a frame first that the one before met later (or never).
         List<List<CapturedStack>> generations = List.of(
@@ -54,7 +58,7 @@ class StablePcsTest {
             }
             t.advanceNow();
         }
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
         assertEquals(0, stats.unstableFramePcs());
 

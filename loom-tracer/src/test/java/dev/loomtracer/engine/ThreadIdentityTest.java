@@ -1,5 +1,7 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.TraceThreads;
@@ -37,7 +39,7 @@ class ThreadIdentityTest {
     void namesTravelAndPlatformThreadsAreNotCarriers() throws Exception {
         Tracer t = Tracer.newInstance();
         Path file = dir.resolve("who.trace");
-        t.start(new TraceConfig(Duration.ofSeconds(60), 1 << 20, 64L << 20, TraceConfig.StackMode.OFF));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(60)).generationBytes(1 << 20));
         Thread pump = pumpTo(t, file);
 
         Thread a = Thread.ofVirtual().name("request-1").unstarted(() -> {});
@@ -75,7 +77,7 @@ class ThreadIdentityTest {
             emit(t, w -> w.goStart(b));
             emit(t, w -> w.goDestroy(b));
         });
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
         assertEquals(0, stats.inconsistentEvents());
         assertEquals(0, stats.lostEvents());
@@ -131,7 +133,7 @@ class ThreadIdentityTest {
     void aPlatformThreadUnblockingAThreadTheTraceNeverSawIntroducesItLegally() throws Exception {
         Tracer t = Tracer.newInstance();
         Path file = dir.resolve("unseen.trace");
-        t.start(new TraceConfig(Duration.ofSeconds(60), 1 << 20, 64L << 20, TraceConfig.StackMode.OFF));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(60)).generationBytes(1 << 20));
         Thread pump = pumpTo(t, file);
         Thread parkedBefore = Thread.ofVirtual().name("parked-before-the-trace").unstarted(() -> {});
         onNewThread("warm-up", () -> emit(t, w -> w.userLog(Thread.currentThread(), 0, "k", "v", null)));
@@ -144,7 +146,7 @@ class ThreadIdentityTest {
             emit(t, w -> w.goStart(parkedBefore));
             emit(t, w -> w.goDestroy(parkedBefore));
         });
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
         assertEquals(0, stats.inconsistentEvents());
         CheckedTrace trace = CheckedTrace.of(file); // a creation needs a running G or none: not one in a syscall

@@ -2,8 +2,8 @@ package dev.loomtracer.testing;
 
 import static dev.loomtracer.testing.Spi.emit;
 
-import dev.loomtracer.engine.TraceConfig;
-import dev.loomtracer.engine.TraceStats;
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.engine.Tracer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +30,9 @@ public final class BigTrace {
 
     public static Written write(Path file, long targetBytes, int carriers, int batch) throws Exception {
         Tracer t = Tracer.newInstance();
-        t.start(new TraceConfig(Duration.ofSeconds(1), 16L << 20, 256L << 20, TraceConfig.StackMode.OFF));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(1))
+                .generationBytes(16L << 20)
+                .bufferMemory(256L << 20));
         AtomicLong written = new AtomicLong();
         Thread pump = Spi.pumpTo(t, file, Thread.ofPlatform().name("big-reader"), written);
         AtomicLong taskIds = new AtomicLong();
@@ -102,7 +104,7 @@ public final class BigTrace {
         for (Thread w : workers) {
             w.join();
         }
-        TraceStats stats = t.stop();
+        TraceResult stats = t.stop();
         pump.join();
         if (stats.lostEvents() != 0 || stats.inconsistentEvents() != 0 || stats.nestedEvents() != 0) {
             throw new AssertionError("the trace is incomplete: " + stats);

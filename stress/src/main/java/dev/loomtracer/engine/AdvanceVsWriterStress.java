@@ -1,5 +1,6 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.TraceOptions;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -35,7 +36,7 @@ public class AdvanceVsWriterStress {
 
     abstract static class Base {
         final Tracer t = new Tracer();
-        final TraceSession s = new TraceSession(t, TraceConfig.DEFAULT);
+        final TraceSession s = new TraceSession(t, TraceOptions.defaults());
         final Advancer.Steps steps;
         long wgen;
         MState m;

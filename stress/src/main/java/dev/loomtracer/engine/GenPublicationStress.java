@@ -1,5 +1,6 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.TraceOptions;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -28,7 +29,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * A writer in generation 0 (writing after stop) is forbidden.
  */
 public class GenPublicationStress {
-    static final TraceConfig CONFIG = TraceConfig.DEFAULT;
+    static final TraceOptions CONFIG = TraceOptions.defaults();
 
     static long acquireGen(Tracer t) {
         TraceWriter w = t.acquire();

@@ -1,5 +1,6 @@
 package dev.loomtracer.engine;
 
+import dev.loomtracer.TraceOptions;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -30,7 +31,7 @@ public class StartStopEmitStress {
 
     abstract static class Base {
         final Tracer t = new Tracer();
-        final TraceSession s = new TraceSession(t, TraceConfig.DEFAULT);
+        final TraceSession s = new TraceSession(t, TraceOptions.defaults());
         final Advancer.Steps steps;
         final List<MState> ms = new ArrayList<>();
         final List<TraceBuf> bufs = new ArrayList<>();

@@ -1,8 +1,9 @@
 package dev.loomtracer.engine;
 
-import dev.loomtracer.testing.Spi;
+import dev.loomtracer.TraceOptions;
 import dev.loomtracer.hooks.TracingScheduler;
 import dev.loomtracer.testing.CheckedTrace;
+import dev.loomtracer.testing.Spi;
 import jdk.internal.vm.Continuation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +45,9 @@ class DumpPreemptionTest {
     private Dump dumpOnOneCarrier(int stacks, boolean pinned) throws Exception {
         Tracer t = Tracer.newInstance();
         Path file = dir.resolve("dump-" + stacks + (pinned ? "-pinned" : "") + ".trace");
-        t.start(new TraceConfig(Duration.ofHours(1), 64L << 20, 64L << 20, TraceConfig.StackMode.ON_BLOCK));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofHours(1))
+                .generationBytes(64L << 20)
+                .stacks(TraceOptions.Stacks.ON_BLOCK));
         Thread pump = Spi.pumpTo(t, file);
         // One generation with `stacks` distinct stacks of 4 distinct frames and as many distinct log values.
         for (int i = 0; i < stacks; i++) {

@@ -1,9 +1,10 @@
 package dev.loomtracer.engine;
 
-import dev.loomtracer.testing.Spi;
+import dev.loomtracer.TraceOptions;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.TraceParser;
 import dev.loomtracer.testing.GoJudge;
+import dev.loomtracer.testing.Spi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +36,7 @@ class ReapRaceTest {
     void anEndToldInTheNextGenerationWhileTheReaperEndsTheSameGoroutineKeepsTheTraceValid() throws Exception {
         Tracer t = Tracer.newInstance();
         Path file = dir.resolve("reap-race.trace");
-        t.start(new TraceConfig(Duration.ofHours(1), 64L << 20, 64L << 20, TraceConfig.StackMode.OFF));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofHours(1)).generationBytes(64L << 20));
         Thread pump = Spi.pumpTo(t, file);
 
         Thread vt = Thread.ofVirtual().unstarted(() -> { });

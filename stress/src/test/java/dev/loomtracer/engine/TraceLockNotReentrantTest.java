@@ -1,6 +1,5 @@
 package dev.loomtracer.engine;
 
-import dev.loomtracer.testing.Spi;
 import dev.loomtracer.FlightRecorder;
 import dev.loomtracer.Region;
 import dev.loomtracer.Task;
@@ -8,6 +7,7 @@ import dev.loomtracer.TraceOptions;
 import dev.loomtracer.hooks.TracingScheduler;
 import dev.loomtracer.jfr.imports.JfrImport;
 import dev.loomtracer.testing.CheckedTrace;
+import dev.loomtracer.testing.Spi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,7 +91,10 @@ class TraceLockNotReentrantTest {
      */
     private void everyOperationThenALoss() throws Exception {
         Tracer t = Tracer.newInstance();
-        t.start(new TraceConfig(Duration.ofHours(1), 64L << 10, 256L << 10, TraceConfig.StackMode.ON_BLOCK));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofHours(1))
+                .generationBytes(64L << 10)
+                .bufferMemory(256L << 10)
+                .stacks(TraceOptions.Stacks.ON_BLOCK));
         CapturedStack stack = CallerStacks.capture(0);
         Thread child = Thread.ofVirtual().unstarted(() -> { });
         Thread carrier = Thread.ofPlatform().start(() -> {
@@ -186,7 +189,9 @@ class TraceLockNotReentrantTest {
         assertTrue(TraceLockCheck.ON, "the trace lock's checking mode is off");
         for (boolean virtual : new boolean[] {false, true}) {
             Tracer t = Tracer.newInstance();
-            t.start(new TraceConfig(Duration.ofHours(1), 64L << 10, 1L << 20, TraceConfig.StackMode.OFF));
+            t.start(TraceOptions.defaults().generationPeriod(Duration.ofHours(1))
+                    .generationBytes(64L << 10)
+                    .bufferMemory(1L << 20));
             Path file = dir.resolve("reentry-" + virtual + ".trace");
             Thread reader = Spi.pumpTo(t, file);
             TraceLockCheck.reset();
@@ -227,7 +232,7 @@ class TraceLockNotReentrantTest {
     void brokenControlLockFreeWorkDoneUnderTheLockIsCaught() {
         assertTrue(TraceLockCheck.ON, "the trace lock's checking mode is off");
         Tracer t = Tracer.newInstance();
-        TraceSession s = new TraceSession(t, TraceConfig.DEFAULT);
+        TraceSession s = new TraceSession(t, TraceOptions.defaults());
         Runnable work = () -> {
             s.strings[1].put("a string first seen now");
             s.stacks[1].put(CallerStacks.capture(0));

@@ -1,7 +1,7 @@
 package dev.loomtracer.hooks.core;
 
+import dev.loomtracer.TraceOptions;
 import dev.loomtracer.engine.CapturedStack;
-import dev.loomtracer.engine.TraceConfig;
 import dev.loomtracer.engine.TraceWriter;
 import dev.loomtracer.engine.Tracer;
 
@@ -20,12 +20,12 @@ public final class Emit {
 
     /** True if stacks go on block events and creations. */
     public static boolean stacksOnBlock() {
-        return T.stackMode() != TraceConfig.StackMode.OFF;
+        return T.stackMode() != TraceOptions.Stacks.OFF;
     }
 
     /** True if stacks go on every event (unblocks and stops too). */
     public static boolean stacksAll() {
-        return T.stackMode() == TraceConfig.StackMode.ALL;
+        return T.stackMode() == TraceOptions.Stacks.ALL;
     }
 
     /** {@code childStack}: where the child starts ({@link EventStacks#entryOf}); {@code stack}: the creator's. */
