@@ -15,10 +15,53 @@ public final class TraceOptions {
     public enum Stacks {
         /** No stacks (the cheapest). */
         OFF,
-        /** Stacks where a virtual thread blocks, is created, or annotates. */
+        /**
+         * Stacks on a random sample of the events where a virtual thread blocks, is created, or
+         * annotates (one in {@value #SAMPLE_ONE_IN} on
+         * average): cheap enough to leave on. Every stack written is the event's own.
+         */
         ON_BLOCK,
+        /** Stacks on every event where a virtual thread blocks, is created, or annotates. */
+        EVERY_BLOCK,
         /** Stacks on every event that can have one. */
-        ALL
+        ALL;
+
+        /** {@link #ON_BLOCK} gives one block (creation, annotation) in this many a stack, on average. */
+        public static final int SAMPLE_ONE_IN = 16;
+
+        /**
+         * Whether the block, creation or annotation about to be written gets a stack in this mode:
+         * never when OFF, at random one in {@link #SAMPLE_ONE_IN} with ON_BLOCK (docs/CAPTURE.md,
+         * "Sampled stacks"), always otherwise. Allocates nothing (the calling thread's own
+         * {@link java.util.concurrent.ThreadLocalRandom}).
+         */
+        public boolean takesBlockStack() {
+            return switch (this) {
+                case OFF -> false;
+                case ON_BLOCK -> java.util.concurrent.ThreadLocalRandom.current().nextInt(SAMPLE_ONE_IN) == 0;
+                case EVERY_BLOCK, ALL -> true;
+            };
+        }
+
+        /** The words the command line, the agent and the endpoints accept, in order. */
+        public static final String WORDS = "off, on-block, every-block or all";
+
+        /**
+         * The mode a user wrote: {@code off}, {@code on-block}, {@code every-block} or {@code all}
+         * (any case; {@code _} for {@code -}); null for anything else.
+         */
+        public static Stacks parse(String word) {
+            if (word == null) {
+                return null;
+            }
+            return switch (word.trim().toLowerCase(java.util.Locale.ROOT).replace('_', '-')) {
+                case "off" -> OFF;
+                case "on-block" -> ON_BLOCK;
+                case "every-block" -> EVERY_BLOCK;
+                case "all" -> ALL;
+                default -> null;
+            };
+        }
     }
 
     /** The smallest generation size accepted. */

@@ -260,7 +260,7 @@ public final class TracingScheduler implements AutoCloseable {
         // is the scheduler itself.
         Thread by = cur instanceof Carrier ? (mine != null && !mine.told ? mine.vt : null) : cur;
         if (s == STARTED) {
-            CapturedStack st = Emit.stacksOnBlock() ? EventStacks.current() : null;
+            CapturedStack st = Emit.takesBlockStack() ? EventStacks.current() : null;
             Emit.create(by, vt, EventStacks.entryOf(vt), st);
             return;
         }
@@ -392,7 +392,7 @@ public final class TracingScheduler implements AutoCloseable {
             Object blocker = LockSupport.getBlocker(vt);
             String waitsIn = Reasons.needsStack(s, null, blocker, false) ? EventStacks.classifyUnmounted(vt) : null;
             String reason = Reasons.block(s, null, blocker, waitsIn, VThreads.timeoutNanos(vt, s));
-            Emit.block(vt, reason, !Emit.stacksOnBlock() ? null
+            Emit.block(vt, reason, !Emit.takesBlockStack() ? null
                     : reason == Reasons.MONITOR ? EventStacks.ofUnmountedMonitorEnter(vt) : EventStacks.ofUnmounted(vt));
         } // else: not unmounted by this run (a task that found the thread not runnable)
     }

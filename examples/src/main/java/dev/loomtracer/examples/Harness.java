@@ -49,7 +49,7 @@ public final class Harness {
               --warmup S            load before the first round, not measured (default 10)
               --connections C       load generator connections (default 32)
               --workloads LIST      comma-separated: hello (GET /hello), work (GET /work) (default hello,work)
-              --stacks MODE         stacks of both traces: off, on-block, all (default off, the server's default)
+              --stacks MODE         stacks of both traces: off, on-block, every-block, all (default off, the server's default)
               --server-jvm-arg ARG  an extra JVM option for the server (repeatable), e.g. -javaagent:...
               --server-arg ARG      an extra server option (repeatable), e.g. --server-arg --scheduler --server-arg tracing
               --agent JAR|auto      run the server under the Loom Tracer agent (auto: the one built in

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
 /**
  * The debug endpoints, after Go's net/http/pprof, whatever HTTP server carries them:
  * <ul>
- *   <li>{@code GET /debug/trace?seconds=N[&stacks=off|on-block|all]}: streams a trace of the next
+ *   <li>{@code GET /debug/trace?seconds=N[&stacks=off|on-block|every-block|all]}: streams a trace of the next
  *       N seconds (default 1, at most {@link DebugConfig#maxTraceSeconds}; stacks default off: a
  *       stack walk per event that carries one is the dearest part of tracing);</li>
  *   <li>{@code GET /debug/flight}: a snapshot of the flight recorder, which keeps running;</li>
@@ -111,11 +111,11 @@ public final class DebugEndpoints {
         return """
                 Loom Tracer debug endpoints:
                   GET  /debug/trace?seconds=N    a trace of the next N seconds (default 1, at most the cap);
-                                                 &stacks=off|on-block|all (default off: stacks cost
+                                                 &stacks=off|on-block|every-block|all (default off: stacks cost
                                                  a stack walk per event that carries one)
                   GET  /debug/flight             a snapshot of the flight recorder (it keeps running)
                   POST /debug/flight/start       start the flight recorder (?seconds=S&mib=M: its window;
-                                                 &stacks=off|on-block|all, default off)
+                                                 &stacks=off|on-block|every-block|all, default off)
                   POST /debug/flight/stop        stop it
                 """ + (report == null ? "" : """
                   GET  /debug/report?seconds=N   an HTML report of the next N seconds (of the flight
@@ -187,17 +187,16 @@ public final class DebugEndpoints {
         return s;
     }
 
-    /** The stacks parameter: off (default), on-block or all. */
+    /** The stacks parameter: off (default), on-block, every-block or all. */
     public static TraceOptions.Stacks stacks(String value) {
         if (value == null) {
             return TraceOptions.Stacks.OFF; // stacks cost a stack walk per event that has one: opt in
         }
-        return switch (value) {
-            case "off" -> TraceOptions.Stacks.OFF;
-            case "on-block" -> TraceOptions.Stacks.ON_BLOCK;
-            case "all" -> TraceOptions.Stacks.ALL;
-            default -> throw new IllegalArgumentException("stacks must be off, on-block or all; got '" + value + "'");
-        };
+        TraceOptions.Stacks s = TraceOptions.Stacks.parse(value);
+        if (s == null) {
+            throw new IllegalArgumentException("stacks must be " + TraceOptions.Stacks.WORDS + "; got '" + value + "'");
+        }
+        return s;
     }
 
     // ---- flight recorder ----

@@ -20,7 +20,7 @@ import java.util.Locale;
  * <li>{@code output=FILE} - trace the whole run into FILE (streamed; or, with {@code flight},
  *     written at exit). Without output, the agent only installs the hooks, and the program
  *     (or a tool) starts and stops traces with the {@code dev.loomtracer.LoomTrace} API;</li>
- * <li>{@code stacks=off|on-block|all} - stacks on events (default off);</li>
+ * <li>{@code stacks=off|on-block|every-block|all} - stacks on events (default off);</li>
  * <li>{@code flight=DURATION}, {@code flight=SIZE} or {@code flight=DURATION/SIZE} - flight-recorder mode: keep at least
  *     the last DURATION of trace (e.g. {@code 30s}, {@code 2m}; a bare number is seconds) in at
  *     most SIZE of memory (e.g. {@code 64MiB}; default 64 MiB), write it to {@code output} at
@@ -65,7 +65,7 @@ public record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration fli
 
     static final long DEFAULT_FLIGHT_BYTES = 64L << 20;
 
-    static final String KNOWN = "output=FILE, stacks=off|on-block|all, flight=DURATION|SIZE|DURATION/SIZE,"
+    static final String KNOWN = "output=FILE, stacks=off|on-block|every-block|all, flight=DURATION|SIZE|DURATION/SIZE,"
             + " flight-size=SIZE, period=DURATION, buffer=SIZE, quiet, http=HOST:PORT, http-token-file=FILE,"
             + " trigger=KIND>DURATION, snapshots=DIR, snapshot-count=N, snapshot-size=SIZE, snapshot-interval=DURATION";
 
@@ -319,12 +319,16 @@ public record AgentOptions(Path output, TraceOptions.Stacks stacks, Duration fli
     }
 
     private static TraceOptions.Stacks stacks(String key, String value) throws Bad {
-        return switch (require(key, value, "on-block").toLowerCase(Locale.ROOT)) {
-            case "off", "none" -> TraceOptions.Stacks.OFF;
-            case "on-block", "block", "on_block" -> TraceOptions.Stacks.ON_BLOCK;
-            case "all" -> TraceOptions.Stacks.ALL;
-            default -> throw bad(key, value, "off, on-block or all");
-        };
+        String word = require(key, value, "on-block").toLowerCase(Locale.ROOT);
+        TraceOptions.Stacks s = TraceOptions.Stacks.parse(switch (word) {
+            case "none" -> "off";
+            case "block" -> "on-block";
+            default -> word;
+        });
+        if (s == null) {
+            throw bad(key, value, TraceOptions.Stacks.WORDS);
+        }
+        return s;
     }
 
     private static Duration period(String key, String value) throws Bad {

@@ -128,9 +128,14 @@ public final class Hooks {
         String waitsIn = !Reasons.needsStack(st, hint, blocker, true) ? null
                 : own != null ? own.waitsIn() : EventStacks.classifyUnmounted(vt);
         String reason = Reasons.block(st, hint, blocker, waitsIn, VThreads.timeoutNanos(vt, st));
+        // A park's stack was sampled (or not) at yieldContinuation; a stack taken there only to
+        // classify the park is used too (it is the park's own). The JVM's own yields (monitor
+        // enter, Object.wait) are sampled here and walked from the unmounted continuation.
         CapturedStack stack = null;
-        if (Emit.stacksOnBlock()) {
-            stack = own != null ? own.stack() : st == BLOCKING ? EventStacks.ofUnmountedMonitorEnter(vt) : EventStacks.ofUnmounted(vt);
+        if (own != null) {
+            stack = Emit.stacksOnBlock() ? own.stack() : null;
+        } else if ((st == PARKING || st == TIMED_PARKING) ? Emit.stacksEveryBlock() : Emit.takesBlockStack()) {
+            stack = st == BLOCKING ? EventStacks.ofUnmountedMonitorEnter(vt) : EventStacks.ofUnmounted(vt);
         }
         Emit.block(vt, reason, stack);
     }
@@ -176,7 +181,7 @@ public final class Hooks {
             }
         }
         if (st == STARTED) {
-            Emit.create(by, vt, EventStacks.entryOf(vt), Emit.stacksOnBlock() ? EventStacks.current() : null);
+            Emit.create(by, vt, EventStacks.entryOf(vt), Emit.takesBlockStack() ? EventStacks.current() : null);
         } else if (st == UNPARKED || st == UNBLOCKED) {
             Emit.unblock(vt, by, Emit.stacksAll() ? EventStacks.current() : null);
         }
@@ -265,7 +270,7 @@ public final class Hooks {
         }
         int st = VThreads.state(vt);
         if (st == YIELDING ? !Emit.stacksAll()
-                : !Emit.stacksOnBlock() && !Reasons.blockerNeedsStack(LockSupport.getBlocker(vt))) {
+                : !Emit.takesBlockStack() && !Reasons.blockerNeedsStack(LockSupport.getBlocker(vt))) {
             return;
         }
         Slot s = SLOTS.get();

@@ -31,8 +31,15 @@ import java.util.Map;
  * <li>{@code agent, tracing off} / {@code agent, tracing on}: {@code -javaagent} (what
  *     {@code ./loomtrace run} does), whose JVMTI environment makes HotSpot track every
  *     virtual-thread mount and unmount whether tracing is on or not;</li>
- * <li>{@code patched, tracing off} / {@code on} / {@code on, stacks on block}: the same
- *     instrumentation patched into java.base ({@code ./loomtrace run --patch}): no agent, no JVMTI.</li>
+ * <li>{@code patched, tracing off} / {@code on} / {@code on, stacks on block} /
+ *     {@code on, stacks every block}: the same instrumentation patched into java.base
+ *     ({@code ./loomtrace run --patch}): no agent, no JVMTI; {@code stacks=on-block} (sampled)
+ *     and {@code stacks=every-block};</li>
+ * <li>{@code Go, untraced} / {@code Go, traced}: the Go twin of the two ping-pongs
+ *     ({@code src/main/go/pingpong/main.go}, {@code GOMAXPROCS=1}) under Go's own execution tracer,
+ *     which takes a stack at every block: the ratio the stacks target is stated against. Only
+ *     when a Go is found ({@code LOOMTRACE_GO}, {@code /usr/lib/go-1.23/bin/go},
+ *     {@code go} on the PATH) and the source is beside the classes (a checkout's build).</li>
  * </ol>
  * It prints the median wall-clock ns and process CPU ns per round trip of each, the ratios the targets are stated in, and the
  * trace's bytes per event.
@@ -50,6 +57,9 @@ public final class CaptureOverhead {
     private static final String PATCHED_OFF = "patched, tracing off";
     private static final String PATCHED_ON = "patched, tracing on";
     private static final String PATCHED_STACKS = "patched, tracing on, stacks on block";
+    private static final String PATCHED_EVERY = "patched, tracing on, stacks every block";
+    private static final String GO_OFF = "Go, untraced";
+    private static final String GO_ON = "Go, traced (stacks on every block)";
 
     record Config(String name, String jvm, String mode) {}
 
@@ -75,14 +85,21 @@ public final class CaptureOverhead {
         jvms.put("plain-nocds", Child.start(cp, List.of("-Xshare:off")));
         jvms.put("agent", Child.start(cp, List.of("-Xbootclasspath/a:" + jar, "-javaagent:" + jar)));
         jvms.put("patched", Child.start(cp, PatchedJdk.jvmOptions(patch, jar, "")));
-        List<Config> configs = List.of(
+        List<Config> configs = new ArrayList<>(List.of(
                 new Config(NO_AGENT, "plain", "off"),
                 new Config("no agent, CDS off (as patched)", "plain-nocds", "off"),
                 new Config("agent, tracing off", "agent", "off"),
                 new Config("agent, tracing on", "agent", "on"),
                 new Config(PATCHED_OFF, "patched", "off"),
                 new Config(PATCHED_ON, "patched", "on"),
-                new Config(PATCHED_STACKS, "patched", "stacks"));
+                new Config(PATCHED_STACKS, "patched", "stacks"),
+                new Config(PATCHED_EVERY, "patched", "every")));
+        Path goTwin = GoTwin.build(Path.of(cp), patch);
+        if (goTwin != null) {
+            jvms.put("go", Child.start(List.of(goTwin.toString()), java.util.Map.of("GOMAXPROCS", "1")));
+            configs.add(new Config(GO_OFF, "go", "off"));
+            configs.add(new Config(GO_ON, "go", "on"));
+        }
         String[] benches = {"park", "queue"};
         System.out.printf(Locale.ROOT, "capture overhead: %d rounds x %d round trips, JDK %s, %d CPUs, parallelism 1%n",
                 rounds, trips, Runtime.version(), Runtime.getRuntime().availableProcessors());
@@ -135,16 +152,31 @@ public final class CaptureOverhead {
             ratio(ns, cpu, b, "tracing off, patched / no agent", PATCHED_OFF, NO_AGENT, "1.03");
             ratio(ns, cpu, b, "traced / untraced, -javaagent", "agent, tracing on", "agent, tracing off", "1.3");
             ratio(ns, cpu, b, "traced / untraced, patched", PATCHED_ON, PATCHED_OFF, "1.3");
-            ratio(ns, cpu, b, "stacks on block / untraced, patched", PATCHED_STACKS, PATCHED_OFF, "2");
+            ratio(ns, cpu, b, "stacks on block / untraced, patched", PATCHED_STACKS, PATCHED_OFF, "Go's; stretch 2");
+            ratio(ns, cpu, b, "stacks every block / untraced, patched", PATCHED_EVERY, PATCHED_OFF, "Go's");
+            if (goTwin != null) {
+                ratio(ns, cpu, b, "Go: traced / untraced", GO_ON, GO_OFF, "-");
+            }
         }
         deleteTree(patch);
     }
 
     private static void ratio(Map<String, List<Double>> ns, Map<String, List<Double>> cpu, String bench, String what,
             String config, String base, String target) {
-        System.out.printf(Locale.ROOT, "  %-38s wall %.3f  cpu %.3f  (target <= %s)%n", what + ":",
+        System.out.printf(Locale.ROOT, "  %-40s wall %.3f  cpu %.3f  (target <= %s)  per round: %s%n", what + ":",
                 median(ns.get(bench + "|" + config)) / median(ns.get(bench + "|" + base)),
-                median(cpu.get(bench + "|" + config)) / median(cpu.get(bench + "|" + base)), target);
+                median(cpu.get(bench + "|" + config)) / median(cpu.get(bench + "|" + base)), target,
+                perRound(ns.get(bench + "|" + config), ns.get(bench + "|" + base)));
+    }
+
+    /** The wall ratio of each round (configuration / base of the same round): the spread the median hides. */
+    private static String perRound(List<Double> config, List<Double> base) {
+        double[] r = new double[config.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = config.get(i) / base.get(i);
+        }
+        Arrays.sort(r);
+        return String.format(Locale.ROOT, "%.2f..%.2f", r[0], r[r.length - 1]);
     }
 
     private static void deleteTree(Path dir) throws IOException {
@@ -177,6 +209,12 @@ public final class CaptureOverhead {
             this.p = p;
             this.in = new BufferedWriter(new OutputStreamWriter(p.getOutputStream()));
             this.out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        }
+
+        static Child start(List<String> cmd, Map<String, String> env) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().putAll(env);
+            return new Child(pb.start());
         }
 
         static Child start(String cp, List<String> jvmOptions) throws IOException {

@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One benchmark JVM of {@link CaptureOverhead}: reads {@code <park|queue> <off|on|stacks> <trips>}
+ * One benchmark JVM of {@link CaptureOverhead}: reads {@code <park|queue> <off|on|stacks|every> <trips>}
+ * (stacks: {@code stacks=on-block}, sampled; every: {@code stacks=every-block})
  * lines, answers {@code ok <ns per round trip> <trace bytes> <trace events> <process CPU ns per round trip>}. Tracing is only
  * touched (through {@link Tracing}) in the modes that trace, so that the JVM without the agent
  * never needs the tracer.
@@ -27,7 +28,11 @@ public final class OverheadChild {
             String mode = w[1];
             int trips = Integer.parseInt(w[2]);
             long cpu0 = processCpuNanos();
-            Tracing t = mode.equals("off") ? null : Tracing.start(mode.equals("stacks"));
+            Tracing t = mode.equals("off") ? null : Tracing.start(switch (mode) {
+                case "stacks" -> dev.loomtracer.TraceOptions.Stacks.ON_BLOCK;
+                case "every" -> dev.loomtracer.TraceOptions.Stacks.EVERY_BLOCK;
+                default -> dev.loomtracer.TraceOptions.Stacks.OFF;
+            });
             long ns;
             try {
                 ns = bench.equals("park") ? parkPingPong(trips) : queuePingPong(trips);

@@ -24,11 +24,11 @@ final class Tracing {
         this.ch = ch;
     }
 
-    static Tracing start(boolean stacks) {
+    static Tracing start(TraceOptions.Stacks stacks) {
         try {
             Path f = Files.createTempFile("loomtrace-overhead", ".trace");
             FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-            LoomTrace.start(ch, TraceOptions.defaults().stacks(stacks ? TraceOptions.Stacks.ON_BLOCK : TraceOptions.Stacks.OFF));
+            LoomTrace.start(ch, TraceOptions.defaults().stacks(stacks));
             return new Tracing(f, ch);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -26,7 +26,6 @@ import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Locale;
 
 /**
  * {@code loomtrace attach PID ...}: traces a JVM that is already running, started without any
@@ -42,7 +41,7 @@ public final class Attach {
     private Attach() {}
 
     static final String USAGE = """
-            usage: loomtrace attach PID --seconds N -o FILE [--stacks off|on-block|all]
+            usage: loomtrace attach PID --seconds N -o FILE [--stacks off|on-block|every-block|all]
                    loomtrace attach PID --stop
                    loomtrace attach PID --flight start [--window DURATION|SIZE|DURATION/SIZE] [--stacks MODE]
                    loomtrace attach PID --flight snapshot -o FILE
@@ -50,7 +49,7 @@ public final class Attach {
 
             Loads the Loom Tracer agent into the running JDK 25 JVM PID (once: later attaches reuse it) and
               --seconds N -o FILE   traces its virtual threads for N seconds into FILE (written here, by this tool)
-              --stacks MODE         stacks on events: off (default), on-block, all
+              --stacks MODE         stacks on events: off (default), on-block (sampled), every-block, all
               --stop                ends early the trace another `loomtrace attach` is taking (its file stays complete)
               --flight start        starts the flight recorder in it: keeps the last --window of trace in memory
                                     (default 30s/64MiB)
@@ -137,12 +136,10 @@ public final class Attach {
         Duration age = null;
         long bytes = 0;
         try {
-            stackMode = switch (stacks.toLowerCase(Locale.ROOT)) {
-                case "off" -> TraceOptions.Stacks.OFF;
-                case "on-block" -> TraceOptions.Stacks.ON_BLOCK;
-                case "all" -> TraceOptions.Stacks.ALL;
-                default -> throw new IllegalArgumentException("--stacks takes off, on-block or all, got '" + stacks + "'");
-            };
+            stackMode = TraceOptions.Stacks.parse(stacks);
+            if (stackMode == null) {
+                throw new IllegalArgumentException("--stacks takes " + TraceOptions.Stacks.WORDS + ", got '" + stacks + "'");
+            }
             if (window != null) {
                 if (action != AttachRequest.Action.FLIGHT_START) {
                     throw new IllegalArgumentException("--window goes with --flight start");

@@ -31,14 +31,14 @@ public final class Run {
     private Run() {}
 
     static final String USAGE = """
-            usage: ./loomtrace run [-o FILE] [--stacks off|on-block|all] [--flight DURATION|SIZE|DURATION/SIZE]
+            usage: ./loomtrace run [-o FILE] [--stacks off|on-block|every-block|all] [--flight DURATION|SIZE|DURATION/SIZE]
                                    [--no-jvmti] [--agent JAR] -- <java arguments>
 
             Runs `java <java arguments>` (same JDK) with its virtual threads traced by the Loom Tracer agent,
             and writes the trace to FILE (default run.trace) when the program exits.
 
               -o, --output FILE   the trace file (default run.trace)
-              --stacks MODE       stacks on events: off (default), on-block, all
+              --stacks MODE       stacks on events: off (default), on-block (sampled), every-block, all
               --flight SPEC       flight recorder: keep only the last DURATION (30s, 2m) and/or SIZE (64MiB) of
                                   trace, written at exit, or on demand via JMX dev.loomtracer:type=FlightRecorder
               --no-jvmti          also turn off the JVM's JVMTI virtual-thread transition tracking (saves ~90 ns
@@ -195,7 +195,8 @@ public final class Run {
         return switch (m) {
             case "all" -> "go tool trace's sync and net profiles show every wait; its syscall and sched profiles end a wait"
                     + " at the thread's next event with a stack (its next block or yield), so read them as upper bounds";
-            case "on-block" -> "with --stacks on-block only blocks have stacks, and go tool trace counts a wait only up to"
+            case "on-block", "every-block" -> "with --stacks " + m + " only blocks have stacks (with on-block, one block in "
+                    + dev.loomtracer.TraceOptions.Stacks.SAMPLE_ONE_IN + " at random), and go tool trace counts a wait only up to"
                     + " an event with a stack: its sync, net, syscall and sched profiles will be empty or partial;"
                     + " record with --stacks all for the sync and net profiles";
             default -> "no stacks (--stacks " + m + "): go tool trace's profiles (sync, net, syscall, sched) will be empty;"

@@ -23,6 +23,22 @@ public final class Emit {
         return T.stackMode() != TraceOptions.Stacks.OFF;
     }
 
+    /**
+     * Whether the block or creation about to be told gets a stack: never with stacks off, one in
+     * {@link TraceOptions.Stacks#SAMPLE_ONE_IN} at random with {@code on-block}, always with
+     * {@code every-block} and {@code all}. Ask once per event, before capturing anything: a
+     * block that is not sampled costs no stack walk.
+     */
+    public static boolean takesBlockStack() {
+        return T.stackMode().takesBlockStack();
+    }
+
+    /** True if every block gets a stack ({@code every-block} or {@code all}), none left to sampling. */
+    public static boolean stacksEveryBlock() {
+        TraceOptions.Stacks m = T.stackMode();
+        return m == TraceOptions.Stacks.EVERY_BLOCK || m == TraceOptions.Stacks.ALL;
+    }
+
     /** True if stacks go on every event (unblocks and stops too). */
     public static boolean stacksAll() {
         return T.stackMode() == TraceOptions.Stacks.ALL;
