@@ -267,7 +267,7 @@ class ApiTest {
     void tasksRegionsAndLogsFromVirtualAndPlatformThreadsAreTraced() throws Exception {
         Path file = dir.resolve("annotations.trace");
         try (OutputStream out = Files.newOutputStream(file)) {
-            LoomTrace.start(out, TraceOptions.defaults().stacks(TraceOptions.Stacks.ON_BLOCK));
+            LoomTrace.start(out, TraceOptions.defaults().stacks(TraceOptions.Stacks.EVERY_BLOCK));
             try (Task parent = Task.begin("parent")) {
                 Thread vt = Thread.ofVirtual().start(() -> {
                     try (Task child = Task.begin(parent, "child"); Region r = child.region("inner")) {

@@ -334,7 +334,7 @@ public final class AgentStartStop {
                 case 1 -> "engine";
                 default -> "flight";
             };
-            TraceOptions.Stacks stacks = TraceOptions.Stacks.values()[rnd.nextInt(3)];
+            TraceOptions.Stacks stacks = TraceOptions.Stacks.values()[rnd.nextInt(TraceOptions.Stacks.values().length)];
             Duration period = Duration.ofMillis(rnd.nextBoolean() ? 10 : 1000);
             Path file = dir.resolve(String.format("cycle-%02d.trace", c));
             Session s = Session.start(api, file, stacks, period);

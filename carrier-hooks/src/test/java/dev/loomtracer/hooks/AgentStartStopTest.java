@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * mid-flight, on the agent path (no {@code output=}: tracing is off when the program starts) and
  * on a patched java.base. {@link AgentStartStop} runs the workload and the traces (the public
  * stream API, the engine with its own reader, the flight recorder, in turn; stacks off, on
- * block or all; 10 ms or 1 s generations) and, inside each trace, makes witness threads block in
+ * block (sampled), every block or all; 10 ms or 1 s generations) and, inside each trace, makes witness threads block in
  * six known ways (park, ReentrantLock, monitor enter, Object.wait, queue take, sleep), long-lived
  * ones parked since before the trace and ones created in it. For every trace: both judges accept
  * it, no event was lost or dropped as inconsistent or nested, and every witness block the

@@ -87,8 +87,18 @@ public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Di
      */
     public record Reason(String reason, long count, long totalNanos, long maxNanos, long resumeWaitNanos) {}
 
-    /** Time by stack: {@code frames} innermost first, each "Class.method (File.java:line)". */
-    public record StackRow(List<String> frames, long count, long totalNanos) {}
+    /**
+     * Time by stack: {@code frames} innermost first, each "Class.method (File.java:line)";
+     * {@code count}: the blocks (waits) that carried this stack; {@code totalNanos}: their time plus
+     * {@code estimatedNanos}, the time of blocks without a stack (sampled out, {@code stacks=on-block})
+     * attributed to this stack by their reason (docs/ANALYSIS.md, "Sampled stacks"); 0 when every
+     * block had its stack.
+     */
+    public record StackRow(List<String> frames, long count, long totalNanos, long estimatedNanos) {
+        public StackRow(List<String> frames, long count, long totalNanos) {
+            this(frames, count, totalNanos, 0);
+        }
+    }
 
     /**
      * One scheduler wait: {@code thread} waited {@code waitNanos} from {@code start} (trace time) for a
@@ -185,6 +195,16 @@ public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Di
         }
     }
 
-    /** Time by stack, every distinct stack: blocked, scheduler wait (by where the thread resumes), pinned. */
-    public record Profiles(List<StackRow> blocked, List<StackRow> schedWait, List<StackRow> pinned) {}
+    /**
+     * Time by stack, every distinct stack: blocked, scheduler wait (by where the thread resumes),
+     * pinned. {@code blockedWithoutStack}: complete blocks that carried no stack; of their time,
+     * {@code blockedEstimatedNanos} was attributed to stacks of the same reason (in {@code blocked}'s
+     * rows) and {@code blockedUnattributedNanos} to none (no block of that reason had a stack).
+     */
+    public record Profiles(List<StackRow> blocked, List<StackRow> schedWait, List<StackRow> pinned,
+                           long blockedWithoutStack, long blockedEstimatedNanos, long blockedUnattributedNanos) {
+        public Profiles(List<StackRow> blocked, List<StackRow> schedWait, List<StackRow> pinned) {
+            this(blocked, schedWait, pinned, 0, 0, 0);
+        }
+    }
 }

@@ -15,9 +15,15 @@ import org.HdrHistogram.Histogram;
 /**
  * Sums the model's intervals into the sections of an {@link AnalysisResult}, in one pass.
  *
- * <p>Invariant: memory is bounded by the open tasks, the distinct reasons, stacks, task types and
- * groups (each capped at {@link #MAX_KEYS}, the rest folded into "(other)"), and top-N heaps, never
- * by the number of events or intervals.
+ * <p>Invariant: memory is bounded by the open tasks, the live threads, the distinct reasons, stacks,
+ * task types and groups (each capped at {@link #MAX_KEYS}, the rest folded into "(other)"), and
+ * top-N heaps, never by the number of events or intervals.
+ *
+ * <p>Blocked time by stack with sampled stacks ({@code stacks=on-block} writes one block's stack in
+ * 16): a block without a stack is attributed to the stacks of the blocks with its reason, in
+ * proportion to their time, first among its own thread's blocks (a thread that loops blocks at the
+ * same sites), else among every thread's ({@link StackShares}); a reason with no stack at all
+ * stays unattributed and counted. The estimate is kept apart ({@link StackRow#estimatedNanos}).
  */
 final class Analyzer implements ModelListener {
     static final int MAX_KEYS = 2000;
@@ -87,10 +93,12 @@ final class Analyzer implements ModelListener {
         }
     }
 
-    private static final class StackAcc {
+    static final class StackAcc {
         final List<String> frames;
         long count;
         long total;
+        /** Part of {@link #total} attributed from blocks without a stack (sampled out). */
+        long estimated;
 
         StackAcc(List<String> frames) {
             this.frames = frames;
@@ -196,6 +204,7 @@ final class Analyzer implements ModelListener {
     private final Map<String, StackAcc> blockByStack = new HashMap<>();
     private final Map<String, StackAcc> schedByStack = new HashMap<>();
     private final Map<String, StackAcc> pinByStack = new HashMap<>();
+    private final StackShares blockShares = new StackShares(MAX_KEYS);
 
     private final Acc pinned = new Acc(0);
     private final Map<String, Acc> pinByReason = new HashMap<>();
@@ -276,7 +285,12 @@ final class Analyzer implements ModelListener {
                     capped(group.blocked, i.reason(), k -> new Acc(0)).add(b);
                     capped(blockByBlocker, blockerOf(i.reason()), k -> new Acc(0)).add(b);
                     capped(blockByUnblocker, unblockerOf(i), k -> new Acc(0)).add(b);
-                    stack(blockByStack, i.stack(), b);
+                    StackAcc at = stack(blockByStack, i.stack(), b);
+                    if (at != null) {
+                        blockShares.sampled(t.id(), i.reason(), at, b);
+                    } else {
+                        blockShares.unsampled(t.id(), i.reason(), b);
+                    }
                 } else if (i.cutAtEnd()) {
                     capped(blockedAtEnd, i.reason(), k -> new Acc(0)).add(i.stateStart() == Interval.NONE ? d : i.stateDuration());
                 }
@@ -304,6 +318,7 @@ final class Analyzer implements ModelListener {
 
     @Override
     public void threadEnd(ThreadInfo t) {
+        blockShares.threadEnd(t.id());
         threadCount++;
         if (t.isVirtual()) {
             virtualCount++;
@@ -427,9 +442,10 @@ final class Analyzer implements ModelListener {
         return f.function() + " (" + f.file() + ":" + f.line() + ")";
     }
 
-    private static void stack(Map<String, StackAcc> m, ParsedStack s, long d) {
+    /** Adds a block of {@code d} ns to the row of stack {@code s}; returns the row, or null for an empty stack. */
+    private static StackAcc stack(Map<String, StackAcc> m, ParsedStack s, long d) {
         if (s.isEmpty()) {
-            return;
+            return null;
         }
         StringBuilder key = new StringBuilder();
         for (Frame f : s.frames()) {
@@ -447,6 +463,7 @@ final class Analyzer implements ModelListener {
         }
         a.count++;
         a.total += d;
+        return a;
     }
 
     private static <V> V capped(Map<String, V> m, String key, java.util.function.Function<String, V> make) {
@@ -469,7 +486,7 @@ final class Analyzer implements ModelListener {
     }
 
     private static List<StackRow> stacks(Map<String, StackAcc> m, int limit) {
-        return m.values().stream().map(a -> new StackRow(a.frames, a.count, a.total))
+        return m.values().stream().map(a -> new StackRow(a.frames, a.count, a.total, a.estimated))
                 .sorted(Comparator.comparingLong(StackRow::totalNanos).reversed()
                         .thenComparing(r -> String.join(";", r.frames())))
                 .limit(limit).toList();
@@ -483,6 +500,7 @@ final class Analyzer implements ModelListener {
 
     AnalysisResult result(TraceInfo info) {
         timeline.end(model.lastTime());
+        StackShares.Unattributed missing = blockShares.finish();
         List<TaskType> types = taskTypes.entrySet().stream().map(e -> {
             Distribution w = e.getValue().wall.dist(e.getKey());
             return new TaskType(e.getKey(), w.count(), w.totalNanos(), w.p50Nanos(), w.p90Nanos(), w.p99Nanos(),
@@ -506,7 +524,8 @@ final class Analyzer implements ModelListener {
                         timeline.buckets(carrierBusy.size())),
                 gs, new Threads(threadCount, virtualCount, exec, schedWait, blocked, pinnedTotal),
                 new Profiles(stacks(blockByStack, Integer.MAX_VALUE), stacks(schedByStack, Integer.MAX_VALUE),
-                        stacks(pinByStack, Integer.MAX_VALUE)),
+                        stacks(pinByStack, Integer.MAX_VALUE), missing.withoutStackCount(), missing.estimatedNanos(),
+                        missing.unattributedNanos()),
                 regions.entrySet().stream().flatMap(t -> t.getValue().entrySet().stream()
                         .map(r -> new RegionTime(t.getKey(), r.getKey(), r.getValue().split())))
                         .sorted(Comparator.comparing(RegionTime::taskType).thenComparing(

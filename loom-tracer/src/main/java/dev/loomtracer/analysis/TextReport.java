@@ -230,6 +230,13 @@ public final class TextReport {
         rows("by blocker class", r.blockingByBlocker());
         rows("by who unblocked", r.blockingByUnblocker());
         stacks("by stack", r.blockingByStack());
+        Profiles pr = r.profiles();
+        if (pr.blockedWithoutStack() > 0 && !r.blockingByStack().isEmpty()) {
+            line("    %s without a stack (sampled out: stacks=on-block keeps one in %d): %s of their time attributed to"
+                    + " stacks of the same reason by those stacks' share (the \"est.\" part above), %s to none",
+                    count(pr.blockedWithoutStack(), "block"), dev.loomtracer.engine.TraceConfig.StackMode.SAMPLE_ONE_IN,
+                    dur(pr.blockedEstimatedNanos()), dur(pr.blockedUnattributedNanos()));
+        }
         if (!r.blockedAtEnd().isEmpty()) {
             reasons("still blocked when the trace ended (time up to its end)", r.blockedAtEnd());
         }
@@ -299,7 +306,8 @@ public final class TextReport {
             line("    (no stacks in this trace: trace with stacks on block to see where)");
         }
         for (StackRow row : rows) {
-            line("    %-9s %6d %s", dur(row.totalNanos()), row.count(), row.count() == 1 ? "block" : "blocks");
+            line("    %-9s %6d %s%s", dur(row.totalNanos()), row.count(), row.count() == 1 ? "block" : "blocks",
+                    row.estimatedNanos() > 0 ? " with this stack, + est. " + dur(row.estimatedNanos()) + " of blocks without one" : "");
             for (String f : row.frames().subList(0, Math.min(6, row.frames().size()))) {
                 line("        %s", f);
             }
