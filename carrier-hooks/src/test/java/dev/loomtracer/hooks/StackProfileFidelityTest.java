@@ -52,7 +52,10 @@ class StackProfileFidelityTest {
         assertTrue(p.analysis.profiles().blockedWithoutStack() >= p.blocks - withStack,
                 "the workload's " + (p.blocks - withStack) + " blocks without a stack are counted: " + p.analysis.profiles());
         assertTrue(p.analysis.profiles().blockedEstimatedNanos() > 0, "their time is attributed");
-        assertEquals(0, p.analysis.profiles().blockedUnattributedNanos(), "every reason had a sampled stack");
+        // Left unattributed: only reasons none of whose blocks was sampled (here a rare contended
+        // put into a waker's queue), never the sites' own.
+        assertTrue(p.analysis.profiles().blockedUnattributedNanos() < 0.01 * p.traced(String.join("+", GATE.keySet())),
+                "unattributed " + p.analysis.profiles().blockedUnattributedNanos() + " ns; " + p);
         p.assertShare("siteOne", 0.05);
         p.assertShare("siteTwo", 0.05);
         p.assertShare("mixedA+mixedB", 0.05);

@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * A workload that blocks at known sites a known number of times, each block measured by the
  * program itself, for {@link StackProfileFidelityTest}. Each site is a method of its own that parks
  * a virtual thread on a blocker of its own class until a platform "waker" thread, after sleeping
- * the site's duration on the OS clock, unparks it. A block's true duration is the waker's clock at
+ * the site's duration on the OS clock (counted from the moment the thread is seen parked), unparks it. A block's true duration is the waker's clock at
  * its unpark minus the virtual thread's clock just before it parked (both {@code System.nanoTime()}):
  * the span the trace shows from the block to its unblock, without the wait for a carrier after it.
  *
@@ -51,6 +51,12 @@ public final class StackSites {
         public void run() {
             try {
                 for (int millis; (millis = requests.take()) >= 0; ) {
+                    // Wait until the thread has parked: an unpark before its park would make a
+                    // block the program counts and the trace rightly does not show (the OS can
+                    // hold the thread between its request and its park longer than the sleep).
+                    while (vt.getState() != Thread.State.WAITING) {
+                        LockSupport.parkNanos(20_000);
+                    }
                     Thread.sleep(millis);
                     unparkedAt = System.nanoTime();
                     woken++;
