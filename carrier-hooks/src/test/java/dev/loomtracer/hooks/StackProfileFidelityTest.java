@@ -7,7 +7,6 @@ import dev.loomtracer.analysis.Analysis;
 import dev.loomtracer.analysis.AnalysisOptions;
 import dev.loomtracer.analysis.AnalysisResult;
 import dev.loomtracer.cli.Analyze;
-import dev.loomtracer.engine.TraceConfig;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.testing.CheckedTrace;

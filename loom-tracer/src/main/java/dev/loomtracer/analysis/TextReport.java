@@ -234,7 +234,7 @@ public final class TextReport {
         if (pr.blockedWithoutStack() > 0 && !r.blockingByStack().isEmpty()) {
             line("    %s without a stack (sampled out: stacks=on-block keeps one in %d): %s of their time attributed to"
                     + " stacks of the same reason by those stacks' share (the \"est.\" part above), %s to none",
-                    count(pr.blockedWithoutStack(), "block"), dev.loomtracer.engine.TraceConfig.StackMode.SAMPLE_ONE_IN,
+                    count(pr.blockedWithoutStack(), "block"), dev.loomtracer.TraceOptions.Stacks.SAMPLE_ONE_IN,
                     dur(pr.blockedEstimatedNanos()), dur(pr.blockedUnattributedNanos()));
         }
         if (!r.blockedAtEnd().isEmpty()) {
