@@ -146,5 +146,24 @@ public final class Analysis implements Consumer<TraceEvent> {
             first.runnable(time, runnable);
             second.runnable(time, runnable);
         }
+
+        @Override
+        public void mounted(ThreadInfo thread, long carrier, long time) {
+            first.mounted(thread, carrier, time);
+            second.mounted(thread, carrier, time);
+        }
+
+        @Override
+        public void unmounted(Mount mount) {
+            first.unmounted(mount);
+            second.unmounted(mount);
+        }
+
+        @Override
+        public void regionEnd(ThreadInfo thread, long task, String name, long start, long end,
+                              dev.loomtracer.parse.ParsedStack stack, boolean ended) {
+            first.regionEnd(thread, task, name, start, end, stack, ended);
+            second.regionEnd(thread, task, name, start, end, stack, ended);
+        }
     }
 }

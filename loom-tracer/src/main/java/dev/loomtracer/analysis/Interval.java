@@ -23,7 +23,8 @@ import dev.loomtracer.parse.ParsedStack;
  * {@code task} is the task the thread worked for (the innermost region's task, else the innermost
  * task begun on this thread and not ended), {@link #NONE} if none; {@code region} the innermost
  * region's name, "" if none. {@code cutAtStart}: the interval began before the trace did (its state
- * came from a status event), so its true start is unknown; {@code cutAtEnd}: the trace ended while
+ * came from a status event, or from a creation in that state: GoCreateBlocked, GoCreateSyscall),
+ * so its true start is unknown; {@code cutAtEnd}: the trace ended while
  * it went on. Times are trace nanoseconds.
  *
  * <p>A state can span several intervals: a task or region change while the thread is in it splits

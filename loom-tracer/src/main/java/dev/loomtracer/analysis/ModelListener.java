@@ -22,4 +22,18 @@ public interface ModelListener {
 
     /** The number of runnable threads changed to {@code runnable} at {@code time}. */
     default void runnable(long time, int runnable) {}
+
+    /** A virtual thread was mounted on {@code carrier} at {@code time}: its {@link Mount} begins. */
+    default void mounted(ThreadInfo thread, long carrier, long time) {}
+
+    /** A virtual thread's mount ended (it left the carrier, ended, or the trace did). */
+    default void unmounted(Mount mount) {}
+
+    /**
+     * A region of {@code thread} ended: {@code ended} true at its end event, false when it was
+     * still open as its thread ended or the trace did (then {@code end} is that moment). Regions
+     * whose begin precedes the trace are not told.
+     */
+    default void regionEnd(ThreadInfo thread, long task, String name, long start, long end,
+                           dev.loomtracer.parse.ParsedStack stack, boolean ended) {}
 }

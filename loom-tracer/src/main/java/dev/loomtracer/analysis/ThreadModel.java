@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 /**
  * The analysis model: turns the parser's ordered events into {@link Interval}s per thread
  * (running on carrier C, runnable, blocked with reason, stack and unblocker, pinned with reason,
- * in task T and region R), streaming. This is the one place that knows what a thread was doing
+ * in task T and region R), {@link Mount}s per carrier (a virtual thread mounted on it, from mount
+ * to unmount) and the regions each thread went through, streaming. This is the one place that knows what a thread was doing
  * between two events; every analysis consumes its intervals.
  *
  * <p>State changes follow {@link TraceEvent#transition()} (Go's {@code StateTransition}); the
@@ -30,10 +31,12 @@ import java.util.function.Consumer;
 public final class ThreadModel implements Consumer<TraceEvent> {
     /** Log key of a pinned episode's reason, written on the pinned thread just before it blocks. */
     public static final String PINNED_LOG_KEY = TraceStrings.PINNED_LOG_KEY;
+    /** The reason of a RUNNABLE state that began because a pinned block ended with the thread unmounted. */
+    public static final String UNPINNED = "unpinned";
     static final String PLATFORM_GROUP = "platform threads";
     static final String NO_START = "(start not recorded)";
 
-    private record OpenRegion(long task, String name) {}
+    private record OpenRegion(long task, String name, long start, ParsedStack stack) {}
 
     private static final class T {
         final ThreadInfo info;
@@ -48,6 +51,8 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         String pendingPin;
         boolean afterBlock; // RUNNABLE because unblocked: its reason is the block's
         boolean delivered; // an interval of it was emitted
+        long mountedOn = Interval.NONE; // the carrier of its current mount (virtual threads only)
+        long mountedSince;
         final ArrayDeque<OpenRegion> regions = new ArrayDeque<>(2);
         final ArrayDeque<Long> tasks = new ArrayDeque<>(1);
 
@@ -151,6 +156,13 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 ThreadState s = state(e.transition().to());
                 enter(t, s, now, e.type() == GO_CREATE_SYSCALL ? e.m() : Interval.NONE,
                         s == ThreadState.RUNNABLE ? "created" : "", e.newStack());
+                if (s != ThreadState.RUNNABLE) {
+                    // Created blocked or in a syscall: a thread the trace meets already in that
+                    // state (the engine's GoCreateBlocked for a thread first seen waiting, Go's
+                    // cgo callbacks), so no block or pinned block began here.
+                    t.cutAtStart = true;
+                    t.stateSince = Interval.NONE;
+                }
             }
             case GO_STATUS, GO_STATUS_STACK -> {
                 Transition tr = e.transition();
@@ -211,6 +223,8 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 T t = current(e);
                 if (t != null) {
                     leave(t, now);
+                    unmount(t, now, null, "", false);
+                    endRegions(t, now);
                     threads.remove(t.info.id());
                     t.info.fixGroup();
                     out.threadEnd(t.info);
@@ -235,7 +249,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
             case GO_SYSCALL_END_BLOCKED -> {
                 T t = current(e);
                 if (t != null) {
-                    enter(t, ThreadState.RUNNABLE, now, Interval.NONE, "unpinned", t.resume);
+                    enter(t, ThreadState.RUNNABLE, now, Interval.NONE, UNPINNED, t.resume);
                 }
             }
             case USER_LOG -> {
@@ -269,15 +283,16 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 if (e.g() != TraceEvent.NONE) {
                     T t = thread(e.g());
                     split(t, now);
-                    t.regions.push(new OpenRegion(e.task(), e.name()));
+                    t.regions.push(new OpenRegion(e.task(), e.name(), now, e.stack()));
                 }
             }
             case USER_REGION_END -> {
                 if (e.g() != TraceEvent.NONE) {
                     T t = thread(e.g());
                     split(t, now);
-                    if (!t.regions.isEmpty()) {
-                        t.regions.pop();
+                    if (!t.regions.isEmpty()) { // the validator checked it is the innermost one
+                        OpenRegion r = t.regions.pop();
+                        out.regionEnd(t.info, r.task(), r.name(), r.start(), now, r.stack(), true);
                     }
                 }
             }
@@ -287,18 +302,42 @@ public final class ThreadModel implements Consumer<TraceEvent> {
 
     /** Ends the trace: emits every interval still open, cut at the last event's time. */
     public void finish() {
+        finish(lastTime);
+    }
+
+    /**
+     * Ends the trace at {@code end} (the last event's time if later): emits every interval, mount
+     * and region still open, cut there.
+     */
+    public void finish(long end) {
+        end = Math.max(end, lastTime);
         List<T> all = threads.values();
         all.sort((a, b) -> Long.compare(a.info.id(), b.info.id()));
         for (T t : all) {
             if (t.state != null) {
-                emit(t, lastTime, true, false, null);
+                emit(t, end, true, false, null);
                 t.state = null;
             }
+            unmount(t, end, null, "", true);
+            endRegions(t, end);
             t.info.fixGroup();
             out.threadEnd(t.info);
         }
         threads.clear();
         onCarrier.clear();
+    }
+
+    /**
+     * Forgets every thread, task and carrier without emitting anything: for a stream that lost
+     * events (the live JFR bridge after a skipped generation), where what was open is unknown.
+     * Later events meet the threads again as at the start of a trace.
+     */
+    public void reset() {
+        threads.clear();
+        onCarrier.clear();
+        taskTypes.clear();
+        taskOwner.clear();
+        runnable = 0;
     }
 
     /**
@@ -358,6 +397,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
             return; // met, never delivered: nothing to count
         }
         leave(was, now);
+        unmount(was, now, null, "", false);
         was.info.fixGroup();
         out.threadEnd(was.info);
     }
@@ -393,6 +433,15 @@ public final class ThreadModel implements Consumer<TraceEvent> {
 
     private void enter(T t, ThreadState s, long now, long carrier, String reason, ParsedStack stack) {
         leave(t, now);
+        if (s == ThreadState.RUNNING || s == ThreadState.PINNED) {
+            if (t.mountedOn == Interval.NONE && carrier != Interval.NONE && t.info.isVirtual()) {
+                t.mountedOn = carrier;
+                t.mountedSince = now;
+                out.mounted(t.info, carrier, now);
+            }
+        } else {
+            unmount(t, now, s, reason == null ? "" : reason, false);
+        }
         t.state = s;
         t.afterBlock = false;
         t.since = now;
@@ -405,6 +454,22 @@ public final class ThreadModel implements Consumer<TraceEvent> {
             out.runnable(now, ++runnable);
         } else if (carrier != Interval.NONE) {
             onCarrier.put(carrier, t);
+        }
+    }
+
+    /** Ends the thread's mount (if any) at {@code now}; {@code next} null: the thread or the trace ended. */
+    private void unmount(T t, long now, ThreadState next, String nextReason, boolean cutAtEnd) {
+        if (t.mountedOn != Interval.NONE) {
+            out.unmounted(new Mount(t.info, t.mountedOn, t.mountedSince, now, next, nextReason, cutAtEnd));
+            t.mountedOn = Interval.NONE;
+        }
+    }
+
+    /** The thread ended (or the trace did): its open regions end with it, innermost first. */
+    private void endRegions(T t, long now) {
+        while (!t.regions.isEmpty()) {
+            OpenRegion r = t.regions.pop();
+            out.regionEnd(t.info, r.task(), r.name(), r.start(), now, r.stack(), false);
         }
     }
 

@@ -87,6 +87,22 @@ public final class TraceParser implements AutoCloseable {
         return version;
     }
 
+    /**
+     * For a stream parsed in pieces (the live JFR bridge parses each generation alone): this
+     * parser's times continue those of the parse before it, whose {@link #lastTime()} was
+     * {@code last}, exactly as one parse of the whole stream makes them (every time strictly above
+     * the one before, a Sync's included). Call before the first {@link #next()}.
+     */
+    public TraceParser continueAfter(long last) {
+        lastTs = Math.max(lastTs, last);
+        return this;
+    }
+
+    /** The time of the event returned last (a Sync's included); before the first, 0 or {@link #continueAfter}'s. */
+    public long lastTime() {
+        return lastTs;
+    }
+
     /** Bytes consumed so far (the whole trace once {@link #next()} has returned null). */
     public long bytesRead() {
         return in.offset();
