@@ -136,7 +136,7 @@ final class SimulatedTrace {
         }
         emit(t, w -> w.userRegion(vt, true, task, "step", null));
         if (r % 3 == 1) {
-            emit(t, w -> w.logOnCurrent(vt, "pinned", PIN_REASON));
+            emit(t, w -> w.logOnCurrent(vt, dev.loomtracer.format.TraceStrings.PINNED_LOG_KEY, PIN_REASON)); // as the capture layer does
             emit(t, w -> w.syscallBegin(vt, pinStack));
             if (i == 1 && r == 1) {
                 Thread.sleep(25); // the longest pinned block

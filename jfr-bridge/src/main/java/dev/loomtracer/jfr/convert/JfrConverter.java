@@ -3,7 +3,7 @@ package dev.loomtracer.jfr.convert;
 import dev.loomtracer.jfr.events.LoomEvents;
 import dev.loomtracer.jfr.model.ClockLog;
 import dev.loomtracer.jfr.model.Episode;
-import dev.loomtracer.jfr.model.EpisodeBuilder;
+import dev.loomtracer.jfr.model.ModelEpisodes;
 import dev.loomtracer.jfr.raw.BatchFramer;
 import dev.loomtracer.jfr.raw.GenerationCollector;
 import dev.loomtracer.jfr.raw.RawGeneration;
@@ -34,7 +34,8 @@ import java.util.function.Consumer;
  * carriers become JFR threads (virtual or not), trace stacks become JFR stack traces.
  *
  * <p>How: a light pre-pass frames the file (time span, sizes: for progress and the chunk headers),
- * then {@link TraceParser} validates and orders the events, an {@link EpisodeBuilder} pairs them,
+ * then {@link TraceParser} validates and orders the events, {@link ModelEpisodes} turns what the
+ * analysis model derives from them into episodes,
  * and a {@link ChunkedJfrWriter} writes a new JFR chunk every {@link Options#chunkEvents} events
  * (at a generation boundary) so memory stays bounded.
  *
@@ -140,7 +141,7 @@ public final class JfrConverter {
         try (ChunkedJfrWriter w = new ChunkedJfrWriter(out)) {
             sink.writer = w;
             sink.firstGuess = scan.firstNanos();
-            EpisodeBuilder b = new EpisodeBuilder(sink);
+            ModelEpisodes b = new ModelEpisodes(sink);
             sink.builder = b;
             long gens = 0;
             long events = 0;
@@ -206,7 +207,7 @@ public final class JfrConverter {
     private static final class Sink implements dev.loomtracer.jfr.model.EpisodeListener {
         final long chunkEvents;
         ChunkedJfrWriter writer;
-        EpisodeBuilder builder;
+        ModelEpisodes builder;
         long firstGuess;
         long firstStart = Long.MAX_VALUE;
         final Map<String, Long> counts = new TreeMap<>();

@@ -6,7 +6,7 @@ import static dev.loomtracer.format.EventType.*;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.jfr.model.ClockLog;
 import dev.loomtracer.jfr.model.Episode;
-import dev.loomtracer.jfr.model.EpisodeBuilder;
+import dev.loomtracer.jfr.model.ModelEpisodes;
 import dev.loomtracer.jfr.raw.BatchFramer;
 import dev.loomtracer.jfr.raw.GenerationCollector;
 import dev.loomtracer.jfr.raw.RawBatch;
@@ -90,7 +90,7 @@ public final class JfrMerger {
         Map<Long, List<Run>> runs = new HashMap<>();
         List<ClockLog> clocks = new ArrayList<>();
         boolean[] traceHasGc = new boolean[1];
-        EpisodeBuilder b = new EpisodeBuilder(e -> {
+        ModelEpisodes b = new ModelEpisodes(e -> {
             if (e instanceof Episode.Run r && sampled.contains(r.thread())) {
                 runs.computeIfAbsent(r.thread(), k -> new ArrayList<>()).add(new Run(r.start(), r.end(), r.carrier(), r.proc()));
             } else if (e instanceof Episode.Log l) {

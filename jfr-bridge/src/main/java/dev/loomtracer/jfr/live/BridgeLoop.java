@@ -3,7 +3,7 @@ package dev.loomtracer.jfr.live;
 import dev.loomtracer.format.BatchLayout;
 import dev.loomtracer.jfr.events.ClockSyncEvent;
 import dev.loomtracer.jfr.model.Episode;
-import dev.loomtracer.jfr.model.EpisodeBuilder;
+import dev.loomtracer.jfr.model.ModelEpisodes;
 import dev.loomtracer.jfr.raw.RawGeneration;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.TraceFormatException;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The live bridge's committer loop, on the bridge's own thread: takes each generation from the
  * {@link GenerationInbox}, and only if some Loom Tracer event type is enabled in a running
- * recording parses it, pairs its events into episodes ({@link EpisodeBuilder}), aligns their
+ * recording parses it, turns its events into episodes ({@link ModelEpisodes}), aligns their
  * times ({@link ClockAlignment}) and commits them ({@link LiveCommitter}).
  *
  * <p>Invariants: it never takes the trace lock and never writes into the trace (it reads bytes);
@@ -33,7 +33,9 @@ final class BridgeLoop implements Runnable {
     private final LiveCommitter committer = new LiveCommitter(time);
     private final ClockAlignment clock = new ClockAlignment(this::clockKnown);
     private final List<Episode> current = new ArrayList<>();
-    private final EpisodeBuilder builder = new EpisodeBuilder(current::add);
+    private final ModelEpisodes builder = new ModelEpisodes(current::add);
+    /** The last time of the previous generation's parse: the next one continues it. */
+    private long lastParsed;
 
     final AtomicLong committedGenerations = new AtomicLong();
     final AtomicLong skipped = new AtomicLong();
@@ -43,7 +45,6 @@ final class BridgeLoop implements Runnable {
 
     BridgeLoop(GenerationInbox inbox) {
         this.inbox = inbox;
-        builder.monotonicAcrossGenerations();
     }
 
     @Override
@@ -91,12 +92,11 @@ final class BridgeLoop implements Runnable {
         current.clear();
         try (TraceParser p = TraceParser.open(new SequenceInputStream(new ByteArrayInputStream(BatchLayout.FILE_HEADER),
                 new ByteArrayInputStream(g.toBytes())))) {
+            // Times as one parse of the whole stream makes them, so live and converted recordings agree.
+            p.continueAfter(lastParsed);
             for (TraceEvent e; (e = p.next()) != null; ) {
-                if (e.isSync()) {
-                    builder.sync();
-                } else {
-                    builder.accept(e);
-                }
+                lastParsed = p.lastTime();
+                builder.accept(e);
             }
         } catch (TraceFormatException e) {
             invalid.incrementAndGet();
