@@ -42,7 +42,7 @@ final class TraceSession {
     final LongAdder nestedEvents = new LongAdder();
     /** Events dropped because the trace could not tell them consistently (a capture bug). */
     final LongAdder inconsistentEvents = new LongAdder();
-    /** First generation that lost an event, or 0. */
+    /** The earliest generation that lost an event, or 0 ({@link #recordLoss}). */
     final AtomicLong lossGen = new AtomicLong();
     /** Bytes of trace handed to the reader (chunks of readTrace / readChunk). */
     final AtomicLong bytesRead = new AtomicLong();
@@ -138,7 +138,13 @@ final class TraceSession {
 
     void recordLoss(long gen) {
         lostEvents.increment();
-        lossGen.compareAndSet(0, gen);
+        // The earliest generation that lost, not the first to say so: a writer still in
+        // generation g (the advancer waits for it) can lose after one already in g + 1 did, and
+        // g, kept, would hold its event with the lost string's id 0 (LossTest, run with short generations, saw an empty log message).
+        long first;
+        while (((first = lossGen.get()) == 0 || gen < first) && !lossGen.compareAndSet(first, gen)) {
+            Thread.onSpinWait();
+        }
         tracer.wakeAdvancer();
     }
 

@@ -18,6 +18,7 @@ import static dev.loomtracer.testing.Spi.join;
 import static dev.loomtracer.testing.Spi.onNewThread;
 import static dev.loomtracer.testing.Spi.pumpTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The advancer's window (docs/ENGINE.md, "Generations"): between publishing generation g+1 and
@@ -212,5 +213,43 @@ class AdvanceWindowTest {
         assertEquals(1, trace.count(e -> e.type() == EventType.GO_CREATE_BLOCKED && e.arg(0) == parkedBefore.threadId()
                 && e.g() == both.threadId()));
         assertEquals(1, stats.inconsistentEvents(), "the start on the M its own G occupies");
+    }
+
+    /**
+     * Inside the window a writer already in g+1 runs out of memory, and then a writer still in g
+     * does (the advancer waits for it): g lost an event, so g is the generation the loss replaces.
+     * Keeping the first generation to report a loss instead kept g whole on paper, with the
+     * second writer's log in it carrying the lost string's id 0 (LossTest saw an empty message).
+     * The two losses are told to the session directly: no seam stops a writer mid-write.
+     */
+    @Test
+    void aLossInThisGenerationReportedAfterOneInTheNextEndsTheTraceAtThisOne() throws Exception {
+        Tracer t = Tracer.newInstance();
+        Path file = dir.resolve("loss.trace");
+        t.start(config());
+        Thread pump = pumpTo(t, file);
+        emit(t, w -> w.userLog(Thread.currentThread(), 0, "before", "kept", null));
+        t.advanceNow(); // generation 1 is whole
+        long g = t.generation();
+        emit(t, w -> w.userLog(Thread.currentThread(), 0, "during", "lost with its generation", null));
+        TraceSession s = t.session;
+        Advancer.advance(t, false, new Advancer.Steps() {
+            @Override
+            void waitForWriters(List<MState> ms) {
+                s.recordLoss(g + 1);
+                s.recordLoss(g);
+                super.waitForWriters(ms);
+            }
+        });
+        dev.loomtracer.TraceResult result = t.stop();
+        pump.join();
+
+        assertEquals(g, result.generations(), "the trace ends with g, replaced by the loss record: " + result);
+        assertTrue(result.lostEvents() >= 2, String.valueOf(result));
+        CheckedTrace trace = CheckedTrace.of(file);
+        assertEquals(1, trace.count(e -> e.type() == EventType.USER_LOG && "before".equals(e.name())));
+        assertEquals(0, trace.count(e -> e.type() == EventType.USER_LOG && "during".equals(e.name())), "g is not written");
+        assertEquals(1, trace.count(e -> e.type() == EventType.USER_LOG && Advancer.LOSS_KEY.equals(e.name())
+                && e.generation() == g && e.message().contains("in generation " + g)), "the loss record replaces g");
     }
 }
