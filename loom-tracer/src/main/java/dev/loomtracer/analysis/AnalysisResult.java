@@ -88,6 +88,43 @@ public record AnalysisResult(TraceInfo trace, Distribution schedLatency, List<Di
     public record Reason(String reason, long count, long totalNanos, long maxNanos, long resumeWaitNanos) {}
 
     /**
+     * The rows of one untimed reason ({@link dev.loomtracer.format.BlockReasons#untimed}: {@code sleep}
+     * for {@code sleep 1 ms}, {@code sleep 2 ms}, ...): {@code all} their sum (count, total and
+     * resume wait summed, the longest block), {@code forms} the rows as traced, most total first.
+     */
+    public record ReasonGroup(Reason all, List<Reason> forms) {}
+
+    /**
+     * {@code rows} grouped by their untimed reason, most total first, so that timed waits of many
+     * lengths do not fragment a table (docs/ANALYSIS.md, "Timed waits").
+     */
+    public static List<ReasonGroup> byUntimedReason(List<Reason> rows) {
+        java.util.Map<String, List<Reason>> groups = new java.util.LinkedHashMap<>();
+        for (Reason r : rows) {
+            groups.computeIfAbsent(dev.loomtracer.format.BlockReasons.untimed(r.reason()), k -> new java.util.ArrayList<>()).add(r);
+        }
+        java.util.Comparator<Reason> mostFirst = java.util.Comparator.comparingLong(Reason::totalNanos).reversed()
+                .thenComparing(Reason::reason);
+        List<ReasonGroup> out = new java.util.ArrayList<>(groups.size());
+        groups.forEach((name, forms) -> {
+            forms.sort(mostFirst);
+            long count = 0;
+            long total = 0;
+            long max = 0;
+            long resume = 0;
+            for (Reason f : forms) {
+                count += f.count();
+                total += f.totalNanos();
+                max = Math.max(max, f.maxNanos());
+                resume += f.resumeWaitNanos();
+            }
+            out.add(new ReasonGroup(new Reason(name, count, total, max, resume), List.copyOf(forms)));
+        });
+        out.sort(java.util.Comparator.comparing(ReasonGroup::all, mostFirst));
+        return out;
+    }
+
+    /**
      * Time by stack: {@code frames} innermost first, each "Class.method (File.java:line)";
      * {@code count}: the blocks (waits) that carried this stack; {@code totalNanos}: their time plus
      * {@code estimatedNanos}, the time of blocks without a stack (sampled out, {@code stacks=on-block})

@@ -419,7 +419,7 @@ final class Analyzer implements ModelListener {
 
     static String blocker(String reason) {
         String blocker = dev.loomtracer.format.BlockReasons.blocker(reason);
-        return blocker != null ? blocker : "(" + (reason.isEmpty() ? "no reason" : reason) + ")";
+        return blocker != null ? blocker : "(" + (reason.isEmpty() ? "no reason" : dev.loomtracer.format.BlockReasons.untimed(reason)) + ")";
     }
 
     private static String unblocker(Interval i) {

@@ -98,12 +98,12 @@ public final class TextReport {
             line("Task %s: %d done, p50 %s, p99 %s, max %s.", t.type(), t.count(), dur(t.p50Nanos()), dur(t.p99Nanos()),
                     dur(t.maxNanos()));
             if (ti.hasScheduling()) {
-                line("  Where their time went: %s.", splitWords(t.split()));
+                line("  Where their time went: %s.", splitWords(t.split(), true));
             }
         }
         if (!r.slowestTasks().isEmpty() && ti.hasScheduling()) {
             TaskReport s = r.slowestTasks().get(0);
-            line("Slowest task: %s (task %d) took %s: %s.", s.type(), s.id(), dur(s.wallNanos()), splitWords(s.split()));
+            line("Slowest task: %s (task %d) took %s: %s.", s.type(), s.id(), dur(s.wallNanos()), splitWords(s.split(), false));
             if (!s.longestSteps().isEmpty()) {
                 Step st = s.longestSteps().get(0);
                 line("  Its longest step: %s %s%s%s.", dur(st.durationNanos()), stepWords(st),
@@ -121,7 +121,8 @@ public final class TextReport {
             line("No thread blocked.");
         } else {
             StringBuilder b = new StringBuilder();
-            for (Reason row : r.blocking().subList(0, Math.min(3, r.blocking().size()))) {
+            List<Reason> kinds = kinds(r.blocking());
+            for (Reason row : kinds.subList(0, Math.min(3, kinds.size()))) {
                 b.append(b.isEmpty() ? "" : "; ").append(reasonWords(row.reason())).append(' ')
                         .append(dur(row.totalNanos())).append(" (").append(count(row.count(), "block")).append(")");
             }
@@ -133,15 +134,21 @@ public final class TextReport {
                         dur(p.totalNanos()), dur(p.maxNanos())));
     }
 
-    private static String splitWords(Split s) {
+    /**
+     * A split in words, its three largest blocking reasons first; {@code byKind}: timed waits
+     * summed under their untimed reason (for a sum over many tasks or region entries, where sleeps
+     * of many lengths would crowd the line; one task's words keep the length it asked for).
+     */
+    private static String splitWords(Split s, boolean byKind) {
         long total = s.runningNanos() + s.runnableNanos() + s.pinnedNanos() + s.blockedNanos();
         StringBuilder b = new StringBuilder();
-        for (Reason row : s.blocked().subList(0, Math.min(3, s.blocked().size()))) {
+        List<Reason> blocked = byKind ? kinds(s.blocked()) : s.blocked();
+        for (Reason row : blocked.subList(0, Math.min(3, blocked.size()))) {
             b.append(dur(row.totalNanos())).append(" (").append(pct(row.totalNanos(), total)).append(") ")
                     .append(reasonWords(row.reason())).append(", ");
         }
-        if (s.blocked().size() > 3) {
-            long rest = s.blocked().subList(3, s.blocked().size()).stream().mapToLong(Reason::totalNanos).sum();
+        if (blocked.size() > 3) {
+            long rest = blocked.subList(3, blocked.size()).stream().mapToLong(Reason::totalNanos).sum();
             b.append(dur(rest)).append(" (").append(pct(rest, total)).append(") blocked otherwise, ");
         }
         b.append(dur(s.runnableNanos())).append(" (").append(pct(s.runnableNanos(), total)).append(") waiting for a carrier, ");
@@ -150,6 +157,11 @@ public final class TextReport {
         }
         b.append(dur(s.runningNanos())).append(" (").append(pct(s.runningNanos(), total)).append(") running");
         return b.toString();
+    }
+
+    /** One row per untimed reason ({@link AnalysisResult#byUntimedReason}). */
+    private static List<Reason> kinds(List<Reason> rows) {
+        return AnalysisResult.byUntimedReason(rows).stream().map(AnalysisResult.ReasonGroup::all).toList();
     }
 
     private static String reasonWords(String reason) {
@@ -183,7 +195,7 @@ public final class TextReport {
         if (ti.hasScheduling() && !r.slowestTasks().isEmpty()) {
             line("  slowest:");
             for (TaskReport s : r.slowestTasks()) {
-                line("    %s task %d: %s = %s", s.type(), s.id(), dur(s.wallNanos()), splitWords(s.split()));
+                line("    %s task %d: %s = %s", s.type(), s.id(), dur(s.wallNanos()), splitWords(s.split(), false));
                 for (Step st : s.longestSteps()) {
                     line("      %-9s thread %d %s%s%s", dur(st.durationNanos()), st.thread(), stepWords(st),
                             st.region().isEmpty() ? "" : " in " + st.region(), st.where().isEmpty() ? "" : " at " + st.where());
@@ -197,7 +209,7 @@ public final class TextReport {
             line("  time inside regions (innermost), summed over every entry:");
             for (RegionTime rt : r.regions()) {
                 line("    %-32s %-9s = %s", (rt.taskType().isEmpty() ? "" : rt.taskType() + " / ") + rt.region(),
-                        dur(rt.totalNanos()), splitWords(rt.split()));
+                        dur(rt.totalNanos()), splitWords(rt.split(), true));
             }
         }
         line("");
@@ -223,7 +235,7 @@ public final class TextReport {
         }
         line("");
         line("== Blocking (from each block to its unblock)");
-        reasons("by reason", r.blocking());
+        reasonGroups(r.blocking());
         if (r.blocking().stream().anyMatch(b -> dev.loomtracer.format.BlockReasons.isMonitorEnter(b.reason()))) {
             line("  note: %s", MONITOR_NOTE);
         }
@@ -292,11 +304,41 @@ public final class TextReport {
         }
     }
 
+    /** At most this many timed forms are listed under their untimed reason; more are summarised. */
+    static final int TIMED_FORMS_SHOWN = 4;
+
+    /**
+     * The by-reason table, one row per untimed reason; under it the timed forms as traced (the
+     * wait asked for, e.g. {@code sleep 2 ms}) when there are a few, else their range.
+     */
+    private void reasonGroups(List<Reason> rows) {
+        line("  by reason (then the wait for a carrier after the unblocks; timed waits under their kind):");
+        for (AnalysisResult.ReasonGroup g : AnalysisResult.byUntimedReason(rows)) {
+            reasonRow("    ", 40, g.all());
+            List<Reason> forms = g.forms();
+            if (forms.size() == 1 && forms.get(0).reason().equals(g.all().reason())) {
+                continue; // untimed only: the row says it all
+            }
+            if (forms.size() <= TIMED_FORMS_SHOWN) {
+                forms.forEach(f -> reasonRow("      ", 38, f));
+            } else {
+                long[] asked = forms.stream().mapToLong(f -> dev.loomtracer.format.BlockReasons.timeoutNanos(f.reason()))
+                        .filter(n -> n > 0).sorted().toArray();
+                line("      %d forms%s (--json blocking has each)", forms.size(), asked.length == 0 ? ""
+                        : ", asking " + dur(asked[0]) + " to " + dur(asked[asked.length - 1]));
+            }
+        }
+    }
+
+    private void reasonRow(String indent, int width, Reason row) {
+        line("%s%-" + width + "s %8d  total %-9s max %-9s then %s", indent, row.reason().isEmpty() ? "(none)" : row.reason(),
+                row.count(), dur(row.totalNanos()), dur(row.maxNanos()), dur(row.resumeWaitNanos()));
+    }
+
     private void reasons(String title, List<Reason> rows) {
         line("  %s (then the wait for a carrier after the unblocks):", title);
         for (Reason row : rows) {
-            line("    %-40s %8d  total %-9s max %-9s then %s", row.reason().isEmpty() ? "(none)" : row.reason(), row.count(),
-                    dur(row.totalNanos()), dur(row.maxNanos()), dur(row.resumeWaitNanos()));
+            reasonRow("    ", 40, row);
         }
     }
 

@@ -1,0 +1,96 @@
+package dev.loomtracer.analysis;
+
+import static dev.loomtracer.testing.Spi.emit;
+import static dev.loomtracer.testing.Spi.onNewThread;
+import static dev.loomtracer.testing.Spi.pumpTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.analysis.AnalysisResult.Reason;
+import dev.loomtracer.analysis.AnalysisResult.ReasonGroup;
+import dev.loomtracer.engine.Tracer;
+import dev.loomtracer.testing.CheckedTrace;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Timed waits ({@code sleep 1 ms}, {@code sync: park X (timeout 2 ms)}) are grouped under their
+ * untimed reason in the text's by-reason table and headline, so many sleep lengths do not
+ * fragment it; a few lengths are listed under their kind, many are summarised; {@code --json}'s
+ * {@code blocking} keeps one row per reason as traced.
+ */
+class TimedReasonsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void groupsSumTheirFormsAndListTheLargestFirst() {
+        List<ReasonGroup> g = AnalysisResult.byUntimedReason(List.of(
+                new Reason("sleep 1 ms", 2, 10, 6, 1),
+                new Reason("sleep 2 ms", 1, 30, 30, 2),
+                new Reason("sync: park X", 1, 5, 5, 0),
+                new Reason("sync: park X (timeout 2 ms)", 3, 50, 20, 4)));
+        assertEquals(2, g.size(), g.toString());
+        assertEquals(new Reason("sync: park X", 4, 55, 20, 4), g.get(0).all());
+        assertEquals(List.of("sync: park X (timeout 2 ms)", "sync: park X"), g.get(0).forms().stream().map(Reason::reason).toList());
+        assertEquals(new Reason("sleep", 3, 40, 30, 3), g.get(1).all());
+        assertEquals(List.of("sleep 2 ms", "sleep 1 ms"), g.get(1).forms().stream().map(Reason::reason).toList());
+    }
+
+    @Test
+    void aFewLengthsAreListedUnderTheirKindManyAreSummarised() throws Exception {
+        AnalysisResult few = analyse("few.trace", List.of("sleep 1 ms", "sleep 2 ms", "sleep 1 ms", "network"));
+        assertEquals(3, few.blocking().size(), "--json keeps one row per reason as traced: " + few.blocking());
+        String text = TextReport.of(few);
+        List<String> lines = text.lines().toList();
+        int row = lines.indexOf(lines.stream().filter(l -> l.matches("    sleep +3  total .*")).findFirst().orElseThrow(() ->
+                new AssertionError("one sleep row of 3 blocks: " + text)));
+        // Under it, its forms, most total first (which one is larger is up to the machine's timing).
+        assertEquals(java.util.Set.of("sleep 1 ms 2", "sleep 2 ms 1"), java.util.Set.of(
+                lines.get(row + 1).strip().replaceAll(" +", " ").replaceAll(" total.*", ""),
+                lines.get(row + 2).strip().replaceAll(" +", " ").replaceAll(" total.*", "")), text);
+        assertTrue(text.matches("(?s).*\n    network +1  total [^\n]*\n(?!      ).*"), "an untimed reason has no sub-rows: " + text);
+        assertTrue(text.contains("Most blocked time: blocked on sleep "), text);
+
+        List<String> many = new ArrayList<>();
+        for (int ms = 1; ms <= TextReport.TIMED_FORMS_SHOWN + 2; ms++) {
+            many.add("sleep " + ms + " ms");
+        }
+        AnalysisResult r = analyse("many.trace", many);
+        String t = TextReport.of(r);
+        assertTrue(t.matches("(?s).*\n    sleep +" + many.size() + "  total .*\n      " + many.size()
+                + " forms, asking 1.00 ms to " + many.size() + ".00 ms \\(--json blocking has each\\)\n.*"), t);
+        assertTrue(!t.contains("      sleep 1 ms"), "many forms are not listed: " + t);
+        assertTrue(t.contains("    (sleep)   "), "the blocker table groups them too: " + t);
+    }
+
+    /** One virtual thread blocking once per reason, each block ended by an unblock, in a trace both judges check. */
+    private AnalysisResult analyse(String name, List<String> reasons) throws Exception {
+        Path file = dir.resolve(name);
+        Tracer t = Tracer.newInstance();
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(10)).generationBytes(1L << 20).bufferMemory(8L << 20));
+        Thread pump = pumpTo(t, file);
+        Thread vt = Thread.ofVirtual().unstarted(() -> {});
+        onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
+        for (String reason : reasons) {
+            onNewThread("carrier", () -> {
+                emit(t, w -> w.goStart(vt));
+                emit(t, w -> w.goBlock(vt, reason, null));
+            });
+            onNewThread("waker", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
+        }
+        onNewThread("carrier", () -> {
+            emit(t, w -> w.goStart(vt));
+            emit(t, w -> w.goDestroy(vt));
+        });
+        t.stop();
+        pump.join();
+        CheckedTrace.of(file);
+        return Analysis.of(file, AnalysisOptions.defaults());
+    }
+}
