@@ -1,10 +1,8 @@
 package dev.loomtracer;
 
+import dev.loomtracer.testing.ChildJava;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -63,16 +61,8 @@ class MemoryBoundTest {
 
     private static Result child(String mode, long budget, long window, int logs, int chars, int distinct, int sample)
             throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // The module flags the engine needs (the same as this JVM's: the root pom's loomtracer.jvmFlags).
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-exports") || a.startsWith("--add-opens") || a.startsWith("--enable-native-access")) {
-                cmd.add(a);
-            }
-        }
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                HeapBoundChild.class.getName(), mode, String.valueOf(budget), String.valueOf(window), String.valueOf(logs),
+        List<String> cmd = ChildJava.command("-XX:+UseSerialGC", "-Xmx256m"); // with the flags the engine needs
+        cmd.addAll(List.of(HeapBoundChild.class.getName(), mode, String.valueOf(budget), String.valueOf(window), String.valueOf(logs),
                 String.valueOf(chars), String.valueOf(distinct), String.valueOf(sample)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());

@@ -10,17 +10,28 @@ package dev.loomtracer.engine;
 final class JdkAccess {
     private JdkAccess() {}
 
-    static final String OPTIONS = "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED "
-            + "--add-exports java.base/jdk.internal.vm=ALL-UNNAMED "
-            + "--add-exports java.base/jdk.internal.access=ALL-UNNAMED";
+    private static final String[] PACKAGES = {"jdk.internal.misc", "jdk.internal.vm", "jdk.internal.access"};
+
+    /**
+     * The options that give the tracer's module the packages: to {@code ALL-UNNAMED} on the class
+     * path, to {@code dev.loomtracer} on the module path (docs/API.md).
+     */
+    static String options(Module me) {
+        String target = me.isNamed() ? me.getName() : "ALL-UNNAMED";
+        StringBuilder sb = new StringBuilder();
+        for (String pkg : PACKAGES) {
+            sb.append(sb.isEmpty() ? "" : " ").append("--add-exports java.base/").append(pkg).append('=').append(target);
+        }
+        return sb.toString();
+    }
 
     static void check() {
         Module base = Object.class.getModule();
         Module me = JdkAccess.class.getModule();
-        for (String pkg : new String[] {"jdk.internal.misc", "jdk.internal.vm", "jdk.internal.access"}) {
+        for (String pkg : PACKAGES) {
             if (!base.isExported(pkg, me)) {
                 throw new IllegalStateException("Loom Tracer needs access to " + pkg
-                        + ": start the JVM with " + OPTIONS + " (or use the Loom Tracer agent, which adds them)");
+                        + ": start the JVM with " + options(me) + " (or use the Loom Tracer agent, which adds them)");
             }
         }
         if (Runtime.version().feature() < 25) {

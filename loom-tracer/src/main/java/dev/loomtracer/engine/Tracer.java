@@ -53,7 +53,8 @@ public final class Tracer {
     /** Set when the session's final generation is queued: after it, the reader reaches the end. */
     volatile boolean finished;
 
-    private final CarrierThreadLocal<MState> mstates = new CarrierThreadLocal<>();
+    /** Null only when the JVM lacks the options the tracer needs: then {@link #start} refuses (JdkAccess). */
+    private final CarrierThreadLocal<MState> mstates = carrierLocals();
     private final ReentrantLock control = new ReentrantLock();
     final ReentrantLock advanceLock = new ReentrantLock();
     private volatile Thread advancer;
@@ -67,6 +68,19 @@ public final class Tracer {
     /** For the stress tests: a tracer whose reader parks through the given slot. */
     Tracer(ReaderSlot readerSlot) {
         this.readerSlot = readerSlot;
+    }
+
+    /**
+     * The per-carrier Ms, or null if jdk.internal.misc is not exported to the tracer: then creating
+     * {@link #GLOBAL} still succeeds (the annotations, with tracing off, and {@link #start}'s clear
+     * refusal need it) instead of every use of this class failing with an IllegalAccessError.
+     */
+    private static CarrierThreadLocal<MState> carrierLocals() {
+        try {
+            return new CarrierThreadLocal<>();
+        } catch (IllegalAccessError e) {
+            return null;
+        }
     }
 
     /** A tracer of its own, for tests that must not share the global one. */
@@ -208,6 +222,9 @@ public final class Tracer {
      */
     public void start(TraceOptions config) {
         JdkAccess.check();
+        if (this == GLOBAL) {
+            AgentCopy.warnIfNotTheHooksTracer();
+        }
         control.lock();
         try {
             if (session != null) {

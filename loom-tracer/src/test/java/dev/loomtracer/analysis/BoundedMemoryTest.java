@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loomtracer.testing.BigTrace;
+import dev.loomtracer.testing.ChildJava;
 import dev.loomtracer.testing.MiniJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -37,9 +37,8 @@ class BoundedMemoryTest {
             long t1 = System.nanoTime();
             assertTrue(size >= 200L << 20, "trace is only " + size + " bytes");
 
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx128m", "-cp", System.getProperty("java.class.path"), "dev.loomtracer.cli.Analyze", "--json",
-                    file.toString()));
+            List<String> cmd = ChildJava.command("-Xmx128m");
+            cmd.addAll(List.of("dev.loomtracer.cli.Analyze", "--json", file.toString()));
             Path out = dir.resolve("out.json");
             Path err = dir.resolve("err.txt");
             Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();

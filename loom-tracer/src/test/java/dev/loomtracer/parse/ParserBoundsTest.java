@@ -9,6 +9,7 @@ import dev.loomtracer.format.EventType;
 import dev.loomtracer.format.Status;
 import dev.loomtracer.parse.TraceBytes.RawBatch;
 import dev.loomtracer.parse.TraceBytes.RawEvent;
+import dev.loomtracer.testing.ChildJava;
 import dev.loomtracer.testing.GoJudge;
 
 import org.junit.jupiter.api.Test;
@@ -97,9 +98,9 @@ class ParserBoundsTest {
         out.addAll(batches.subList(1, batches.size()));
         Path t = dir.resolve("empty-batches.trace");
         Files.write(t, TraceBytes.write(BatchLayout.FILE_HEADER, out));
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx48m",
-                "-cp", System.getProperty("java.class.path"), Validate.class.getName(), t.toString())
-                .redirectErrorStream(true).start();
+        List<String> cmd = ChildJava.command("-Xmx48m");
+        cmd.addAll(List.of(Validate.class.getName(), t.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "liveness guard");
         assertEquals(0, p.exitValue(), output);

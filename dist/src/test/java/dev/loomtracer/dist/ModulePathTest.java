@@ -1,0 +1,275 @@
+package dev.loomtracer.dist;
+
+import dev.loomtracer.LoomTrace;
+import dev.loomtracer.hooks.TracingScheduler;
+import dev.loomtracer.jfr.live.JfrBridge;
+import dev.loomtracer.testing.CheckedTrace;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+import java.io.File;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The engine's module declaration (loom-tracer's module-info.java), seen from a program on the
+ * module path: a small program compiled and run against the built loom-tracer jar uses the public
+ * API (a streamed trace with a task, a region and a log, read back with the parser and the
+ * analyses) and cannot reach the engine: javac refuses to compile an import of
+ * {@code dev.loomtracer.engine}, and reflection is refused at run time. The JDK-internal exports
+ * go to the module ({@code =dev.loomtracer}); given to {@code ALL-UNNAMED}, as on the class path,
+ * {@code start} says which options it needs. docs/API.md, "On the module path".
+ */
+class ModulePathTest {
+    /** The packages docs/API.md, FORMAT.md ("Parser API") and REPORT.md document for programs. */
+    static final Set<String> PUBLIC = Set.of("dev.loomtracer", "dev.loomtracer.analysis", "dev.loomtracer.debug",
+            "dev.loomtracer.parse", "dev.loomtracer.report", "dev.loomtracer.trigger");
+
+    static final String MAIN = """
+            package app;
+
+            import dev.loomtracer.LoomTrace;
+            import dev.loomtracer.Region;
+            import dev.loomtracer.Task;
+            import dev.loomtracer.TraceOptions;
+            import dev.loomtracer.TraceResult;
+            import dev.loomtracer.analysis.Analysis;
+            import dev.loomtracer.analysis.AnalysisOptions;
+            import dev.loomtracer.analysis.AnalysisResult;
+            import dev.loomtracer.parse.TraceSummary;
+
+            import java.io.OutputStream;
+            import java.nio.file.Files;
+            import java.nio.file.Path;
+
+            public class Main {
+                public static void main(String[] args) throws Exception {
+                    Path file = Path.of(args[0]);
+                    try (OutputStream out = Files.newOutputStream(file)) {
+                        try {
+                            LoomTrace.start(out, TraceOptions.defaults().stacks(TraceOptions.Stacks.ON_BLOCK));
+                        } catch (IllegalStateException e) {
+                            System.out.println("cannot start: " + e.getMessage());
+                            System.exit(3);
+                        }
+                        for (int i = 0; i < 3; i++) {
+                            try (Task task = Task.begin("order")) {
+                                try (Region r = task.region("load")) {
+                                    task.log("item", "n" + i);
+                                }
+                            }
+                        }
+                        TraceResult r = LoomTrace.stop();
+                        System.out.println("complete " + r.complete() + " bytes " + r.bytes());
+                    }
+                    TraceSummary s = TraceSummary.of(file);
+                    System.out.println("events " + s.events() + " tasks " + s.countsByType().get("UserTaskBegin")
+                            + " regions " + s.countsByType().get("UserRegionBegin") + " logs " + s.countsByType().get("UserLog"));
+                    AnalysisResult a = Analysis.of(file, AnalysisOptions.defaults());
+                    System.out.println("analysed generations " + a.trace().generations());
+                    try {
+                        Object t = Class.forName("dev.loomtracer.engine.Tracer").getField("GLOBAL").get(null);
+                        System.out.println("engine reachable: " + t);
+                    } catch (IllegalAccessException e) {
+                        System.out.println("engine refused: " + e.getMessage());
+                    }
+                }
+            }
+            """;
+
+    /** AgentCopy's warning (loom-tracer). */
+    static final String AGENT_WARNING = "Loom Tracer: the agent is loaded and its hooks feed the tracer on the boot class path,"
+            + " not this one";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theModuleExportsThePublicApiToAllAndTheWriterOnlyToCaptureAndBridge() throws Exception {
+        Path jar = jar(LoomTrace.class);
+        ModuleDescriptor d = ModuleFinder.of(jar).find("dev.loomtracer").orElseThrow(
+                () -> new AssertionError("no module dev.loomtracer in " + jar)).descriptor();
+        Set<String> open = new TreeSet<>();
+        Map<String, Set<String>> qualified = new TreeMap<>();
+        for (ModuleDescriptor.Exports e : d.exports()) {
+            if (e.isQualified()) {
+                qualified.put(e.source(), new TreeSet<>(e.targets()));
+            } else {
+                open.add(e.source());
+            }
+        }
+        assertEquals(new TreeSet<>(PUBLIC), open, "packages exported to every module");
+        Set<String> writers = Set.of("dev.loomtracer.hooks", "dev.loomtracer.jfr");
+        assertEquals(writers, qualified.get("dev.loomtracer.engine"), "who may write traces");
+        assertEquals(writers, qualified.get("dev.loomtracer.format"), "who may frame the wire format");
+        assertTrue(d.opens().isEmpty(), "nothing is open to reflection: " + d.opens());
+
+        // The modules those exports name: carrier-hooks declares itself, jfr-bridge's jar carries its name.
+        ModuleDescriptor hooks = ModuleFinder.of(jar(TracingScheduler.class)).find("dev.loomtracer.hooks").orElseThrow()
+                .descriptor();
+        assertEquals(Set.of("dev.loomtracer.hooks"), hooks.exports().stream().map(ModuleDescriptor.Exports::source)
+                .collect(Collectors.toSet()), "a program gets the tracing scheduler; the agent and commands stay inside");
+        assertTrue(ModuleFinder.of(jar(JfrBridge.class)).find("dev.loomtracer.jfr").orElseThrow().descriptor().isAutomatic());
+    }
+
+    @Test
+    void aProgramOnTheModulePathUsesThePublicApiAndCannotReachTheEngine() throws Exception {
+        String modulePath = modulePath();
+        Path app = source("app", "app.Main", MAIN);
+        Path classes = dir.resolve("app-classes");
+        List<Diagnostic<? extends JavaFileObject>> errors = compile(app, classes, modulePath);
+        assertTrue(errors.isEmpty(), "the program compiles against the public API: " + errors);
+
+        Path trace = dir.resolve("app.trace");
+        Jvm.Result run = Jvm.run(dir, java(classes + File.pathSeparator + modulePath, "dev.loomtracer", trace)).expect(0);
+        CheckedTrace checked = CheckedTrace.of(trace); // the project's validator and Go's parser
+        String out = run.out();
+        assertTrue(out.contains("complete true bytes " + Files.size(trace) + "\n"), out);
+        // What the program read with the parser on the module path is what the judges read.
+        Matcher m = Pattern.compile("events (\\d+) tasks (\\d+) regions (\\d+) logs (\\d+)").matcher(out);
+        assertTrue(m.find(), out);
+        assertEquals(checked.count(e -> !e.isSync()), Long.parseLong(m.group(1)),
+                "events (the sync events that open generations apart)");
+        assertEquals(checked.count("UserTaskBegin"), Long.parseLong(m.group(2)), "tasks");
+        assertEquals(checked.count("UserRegionBegin"), Long.parseLong(m.group(3)), "regions");
+        assertEquals(checked.count("UserLog"), Long.parseLong(m.group(4)), "logs");
+        assertEquals(3, checked.count("UserTaskBegin"));
+        assertEquals(3, checked.count("UserRegionBegin"));
+        assertEquals(3, checked.count(e -> e.typeName().equals("UserLog") && "item".equals(e.name())), "the program's logs");
+        assertTrue(out.contains("analysed generations " + checked.generations()), out);
+        assertTrue(out.contains("engine refused: class app.Main (in module app) cannot access class dev.loomtracer.engine.Tracer"
+                + " (in module dev.loomtracer) because module dev.loomtracer does not export dev.loomtracer.engine to module app"),
+                "reflection cannot reach the engine:\n" + out);
+        assertFalse(out.contains("engine reachable"), out);
+        assertFalse(run.err().contains(AGENT_WARNING), run.err());
+    }
+
+    @Test
+    void withTheAgentAProgramOnTheModulePathIsToldThatItsTracerIsNotTheOneTheHooksFeed() throws Exception {
+        String modulePath = modulePath();
+        Path app = source("app", "app.Main", MAIN);
+        Path classes = dir.resolve("app-classes");
+        assertTrue(compile(app, classes, modulePath).isEmpty());
+        Path trace = dir.resolve("agent.trace");
+        List<String> cmd = java(classes + File.pathSeparator + modulePath, "dev.loomtracer", trace);
+        cmd.add(1, "-javaagent:" + Jvm.JAR);
+        Jvm.Result run = Jvm.run(dir, cmd).expect(0);
+        CheckedTrace checked = CheckedTrace.of(trace);
+        assertTrue(run.err().contains(AGENT_WARNING + " (module dev.loomtracer)"), run.err());
+        assertEquals(3, checked.count("UserTaskBegin"), "the program's own annotations are traced");
+    }
+
+    @Test
+    void anImportOfTheEngineDoesNotCompileOnTheModulePath() throws Exception {
+        Path bad = source("bad", "bad.Writer", """
+                package bad;
+
+                import dev.loomtracer.engine.Tracer;
+
+                public class Writer {
+                    public static long generation() {
+                        return Tracer.GLOBAL.generation();
+                    }
+                }
+                """);
+        List<Diagnostic<? extends JavaFileObject>> errors = compile(bad, dir.resolve("bad-classes"), modulePath());
+        String messages = errors.stream().map(e -> e.getMessage(null)).collect(Collectors.joining("\n"));
+        assertTrue(messages.contains("package dev.loomtracer.engine is not visible"), messages);
+        assertTrue(messages.contains("(package dev.loomtracer.engine is declared in module dev.loomtracer, which does not export it"
+                + " to module bad)"), messages);
+    }
+
+    @Test
+    void theJdkExportsGoToTheModuleAndStartNamesThemWhenTheyAreMissingOnEitherPath() throws Exception {
+        String modulePath = modulePath();
+        Path app = source("app", "app.Main", MAIN);
+        Path classes = dir.resolve("app-classes");
+        assertTrue(compile(app, classes, modulePath).isEmpty());
+        // The class path's flags (=ALL-UNNAMED) do not reach a named module.
+        Jvm.Result run = Jvm.run(dir, java(classes + File.pathSeparator + modulePath, "ALL-UNNAMED", dir.resolve("no.trace")))
+                .expect(3);
+        assertTrue(run.out().contains("cannot start: Loom Tracer needs access to jdk.internal.misc: start the JVM with"
+                + " --add-exports java.base/jdk.internal.misc=dev.loomtracer --add-exports java.base/jdk.internal.vm=dev.loomtracer"
+                + " --add-exports java.base/jdk.internal.access=dev.loomtracer"), run.out());
+
+        // The same program on the class path without the flags: the options name ALL-UNNAMED there.
+        Jvm.Result cp = Jvm.run(dir, List.of(Jvm.JAVA, "-cp", classes + File.pathSeparator + modulePath, "app.Main",
+                dir.resolve("no-cp.trace").toString())).expect(3);
+        assertTrue(cp.out().contains("cannot start: Loom Tracer needs access to jdk.internal.misc: start the JVM with"
+                + " --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --add-exports java.base/jdk.internal.vm=ALL-UNNAMED"
+                + " --add-exports java.base/jdk.internal.access=ALL-UNNAMED"), cp.out() + cp.err());
+    }
+
+    /** The built loom-tracer jar (its classes directory when only the test phase ran) and HdrHistogram's jar. */
+    static String modulePath() throws URISyntaxException {
+        return jar(LoomTrace.class) + File.pathSeparator + jar(org.HdrHistogram.Histogram.class);
+    }
+
+    static Path jar(Class<?> c) throws URISyntaxException {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
+    /** A module named {@code module} that requires dev.loomtracer, holding one class. */
+    private Path source(String module, String className, String text) throws Exception {
+        Path root = dir.resolve(module + "-src");
+        Path file = root.resolve(className.replace('.', '/') + ".java");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+        Files.writeString(root.resolve("module-info.java"), "module " + module + " { requires dev.loomtracer; }\n");
+        return root;
+    }
+
+    private static List<Diagnostic<? extends JavaFileObject>> compile(Path src, Path out, String modulePath) throws Exception {
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        List<Path> files;
+        try (var s = Files.walk(src)) {
+            files = s.filter(p -> p.toString().endsWith(".java")).toList();
+        }
+        try (StandardJavaFileManager fm = javac.getStandardFileManager(diagnostics, null, null)) {
+            // An empty class path: javac's default is this test JVM's, which holds the same classes unnamed.
+            Path none = Files.createDirectories(out.resolveSibling(out.getFileName() + "-empty-class-path"));
+            List<String> options = List.of("-d", out.toString(), "--module-path", modulePath, "--class-path", none.toString());
+            javac.getTask(null, fm, diagnostics, options, null, fm.getJavaFileObjectsFromPaths(files)).call();
+        }
+        List<Diagnostic<? extends JavaFileObject>> errors = new ArrayList<>();
+        for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
+            if (d.getKind() == Diagnostic.Kind.ERROR) {
+                errors.add(d);
+            }
+        }
+        return errors;
+    }
+
+    /** {@code java --module-path ... -m app/app.Main trace}, with the JDK-internal exports given to {@code target}. */
+    private static List<String> java(String modulePath, String target, Path trace) {
+        List<String> cmd = new ArrayList<>(List.of(Jvm.JAVA, "--module-path", modulePath));
+        for (String pkg : List.of("jdk.internal.misc", "jdk.internal.vm", "jdk.internal.access")) {
+            cmd.addAll(List.of("--add-exports", "java.base/" + pkg + "=" + target));
+        }
+        cmd.addAll(List.of("-m", "app/app.Main", trace.toString()));
+        return cmd;
+    }
+}
