@@ -137,10 +137,7 @@ class ModulePathTest {
     @Test
     void aProgramOnTheModulePathUsesThePublicApiAndCannotReachTheEngine() throws Exception {
         String modulePath = modulePath();
-        Path app = source("app", "app.Main", MAIN);
-        Path classes = dir.resolve("app-classes");
-        List<Diagnostic<? extends JavaFileObject>> errors = compile(app, classes, modulePath);
-        assertTrue(errors.isEmpty(), "the program compiles against the public API: " + errors);
+        Path classes = compiledApp(modulePath);
 
         Path trace = dir.resolve("app.trace");
         Jvm.Result run = Jvm.run(dir, java(classes + File.pathSeparator + modulePath, "dev.loomtracer", trace)).expect(0);
@@ -169,9 +166,7 @@ class ModulePathTest {
     @Test
     void withTheAgentAProgramOnTheModulePathIsToldThatItsTracerIsNotTheOneTheHooksFeed() throws Exception {
         String modulePath = modulePath();
-        Path app = source("app", "app.Main", MAIN);
-        Path classes = dir.resolve("app-classes");
-        assertTrue(compile(app, classes, modulePath).isEmpty());
+        Path classes = compiledApp(modulePath);
         Path trace = dir.resolve("agent.trace");
         List<String> cmd = java(classes + File.pathSeparator + modulePath, "dev.loomtracer", trace);
         cmd.add(1, "-javaagent:" + Jvm.JAR);
@@ -204,9 +199,7 @@ class ModulePathTest {
     @Test
     void theJdkExportsGoToTheModuleAndStartNamesThemWhenTheyAreMissingOnEitherPath() throws Exception {
         String modulePath = modulePath();
-        Path app = source("app", "app.Main", MAIN);
-        Path classes = dir.resolve("app-classes");
-        assertTrue(compile(app, classes, modulePath).isEmpty());
+        Path classes = compiledApp(modulePath);
         // The class path's flags (=ALL-UNNAMED) do not reach a named module.
         Jvm.Result run = Jvm.run(dir, java(classes + File.pathSeparator + modulePath, "ALL-UNNAMED", dir.resolve("no.trace")))
                 .expect(3);
@@ -229,6 +222,14 @@ class ModulePathTest {
 
     static Path jar(Class<?> c) throws URISyntaxException {
         return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
+    /** The program {@link #MAIN}, module {@code app}, compiled against the public API: its classes. */
+    private Path compiledApp(String modulePath) throws Exception {
+        Path classes = dir.resolve("app-classes");
+        List<Diagnostic<? extends JavaFileObject>> errors = compile(source("app", "app.Main", MAIN), classes, modulePath);
+        assertTrue(errors.isEmpty(), "the program compiles against the public API: " + errors);
+        return classes;
     }
 
     /** A module named {@code module} that requires dev.loomtracer, holding one class. */
