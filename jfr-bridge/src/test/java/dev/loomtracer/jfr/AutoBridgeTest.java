@@ -2,6 +2,7 @@ package dev.loomtracer.jfr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loomtracer.LoomTrace;
@@ -54,6 +55,9 @@ class AutoBridgeTest {
             try (Recording r = new Recording(JfrBridge.settings())) {
                 r.start();
                 waitFor(LoomTrace::isRunning); // the bridge starts tracing
+                // Published before its trace runs: a recording stopped now would find it (it was
+                // published after, and a stop in between ended the recording with no bridged event).
+                assertNotNull(auto.bridge(), "the bridge of the running trace is published");
                 List<Thread> vts = new ArrayList<>();
                 for (int i = 0; i < requests; i++) {
                     int id = i;
@@ -77,12 +81,12 @@ class AutoBridgeTest {
             waitFor(() -> !LoomTrace.isRunning()); // the bridge stops tracing with the last recording
         }
         Map<String, Long> counts = Readers.recordingFile(jfr, n -> n.startsWith("dev.loomtracer."));
-        assertEquals(requests, counts.getOrDefault(LoomEvents.TASK, 0L), counts.toString());
+        List<RecordedEvent> flushes = Readers.events(jfr, LoomEvents.BRIDGE_FLUSH);
+        assertEquals(requests, counts.getOrDefault(LoomEvents.TASK, 0L), counts + ", flushes: " + flushes);
         assertEquals(requests, counts.getOrDefault(LoomEvents.REGION, 0L), counts.toString());
         List<RecordedEvent> logs = Readers.events(jfr, LoomEvents.LOG);
         assertEquals(requests, logs.stream().filter(e -> "status".equals(e.getString("category"))).count());
         assertTrue(counts.getOrDefault(LoomEvents.RUN, 0L) >= requests, "virtual threads ran: " + counts);
-        List<RecordedEvent> flushes = Readers.events(jfr, LoomEvents.BRIDGE_FLUSH);
         assertFalse(flushes.isEmpty(), "the end-of-chunk flush ran");
         assertTrue(flushes.getLast().getBoolean("flushed"), flushes.getLast().toString());
         assertEquals(1, Readers.events(jfr, LoomEvents.CLOCK_SYNC).size());

@@ -23,7 +23,9 @@ import java.util.concurrent.Executors;
  *
  * <p>Invariants: start and stop decisions run on one control thread, never in JFR's callback;
  * the bridge never stops a trace it did not start; while no recording enables the types the
- * tracer is off, which costs the application one load per hook (the engine's enabled flag).
+ * tracer is off, which costs the application one load per hook (the engine's enabled flag); the
+ * bridge of a trace it starts is published ({@link #bridge()}) before that trace runs, so the
+ * end-of-chunk flush finds it whenever the trace runs.
  */
 public final class AutoBridge implements AutoCloseable {
     /** How long JFR's end-of-chunk hook waits, by default, for the bridge to commit the trace so far. */
@@ -107,9 +109,16 @@ public final class AutoBridge implements AutoCloseable {
                         "Loom Tracer JFR bridge: a trace is already running; use JfrBridge.tee on its sink to bridge it");
                 return;
             }
+            // Published before the trace starts: a recording stopped as soon as the trace runs
+            // has its end-of-chunk flush (flushForJfr) find this bridge and wait for its commit.
+            // Published after (as it was), the flush could find none while the trace ran and
+            // end the recording without a single bridged event (AutoBridgeTest, under load).
+            JfrBridge nb = new JfrBridge();
+            bridge = nb;
             try {
-                bridge = JfrBridge.start(options);
+                nb.startTracing(options);
             } catch (IllegalStateException e) {
+                bridge = null;
                 System.getLogger("dev.loomtracer.jfr").log(System.Logger.Level.WARNING,
                         "Loom Tracer JFR bridge: cannot start tracing: " + e.getMessage());
             }
@@ -125,9 +134,13 @@ public final class AutoBridge implements AutoCloseable {
         JfrBridge b = bridge;
         boolean flushed = true;
         if (b != null) {
-            long before = b.receivedGenerations();
+            // Every event before this flush is in the current generation or an earlier one: end
+            // it and wait until the bridge has processed it (by number: a wait for "one more
+            // generation received" was met by an earlier generation still on its way through
+            // the reader, and the recording then lacked the last generation's events).
+            long current = Tracer.GLOBAL.generation();
             Tracer.GLOBAL.advanceNow();
-            flushed = b.awaitProcessedBeyond(before, flushWait);
+            flushed = current == 0 || b.awaitProcessedThrough(current, flushWait);
             JfrBridge.Stats s = b.stats();
             e.generations = s.generations();
             e.droppedGenerations = s.droppedGenerations();

@@ -33,6 +33,8 @@ final class GenerationInbox {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong processed = new AtomicLong();
+    /** The number (in the trace) of the last generation processed or dropped: generations come in order. */
+    private volatile long handledThrough;
     private final AtomicBoolean gap = new AtomicBoolean();
     private volatile boolean ended;
     private boolean streamFailed;
@@ -86,6 +88,7 @@ final class GenerationInbox {
         if (queuedBytes.get() + g.size() > maxQueuedBytes) {
             dropped.incrementAndGet();
             gap.set(true);
+            handledThrough = g.number();
             return;
         }
         queuedBytes.addAndGet(g.size());
@@ -101,6 +104,12 @@ final class GenerationInbox {
     void processed(RawGeneration g) {
         queuedBytes.addAndGet(-g.size());
         processed.incrementAndGet();
+        handledThrough = g.number();
+    }
+
+    /** The trace's number of the last generation processed or dropped (0: none yet). */
+    long handledThrough() {
+        return handledThrough;
     }
 
     /** The bridge thread stops: nothing queued will be taken. */

@@ -103,10 +103,25 @@ public final class JfrBridge implements AutoCloseable {
      */
     public static JfrBridge start(TraceOptions options) {
         JfrBridge b = new JfrBridge();
-        b.ownsTrace = true;
-        b.ownChannel = b.channel();
-        LoomTrace.start(b.ownChannel, options);
+        b.startTracing(options);
         return b;
+    }
+
+    /**
+     * Starts tracing (the global tracer) into this bridge, once: what {@link #start} does, for a
+     * caller that must publish the bridge before the trace runs ({@link AutoBridge}: its
+     * end-of-chunk flush must find the bridge as soon as the trace runs). If tracing cannot
+     * start, the bridge's input ends and the exception is thrown.
+     */
+    void startTracing(TraceOptions options) {
+        ownChannel = channel();
+        try {
+            LoomTrace.start(ownChannel, options);
+        } catch (RuntimeException e) {
+            end();
+            throw e;
+        }
+        ownsTrace = true;
     }
 
     /**
@@ -180,13 +195,18 @@ public final class JfrBridge implements AutoCloseable {
     }
 
     /**
-     * Waits until a generation beyond the first {@code received} has arrived and everything
-     * received is processed; false on timeout (e.g. nothing more arrives because tracing stopped).
+     * Waits until the trace's generation {@code generation} (its number in the trace) has been
+     * processed (committed, skipped or dropped), or the input ended and everything received was
+     * processed; false on timeout. Waiting for a count of generations instead is wrong: a
+     * generation ended earlier, still on its way through the trace's reader, would satisfy it.
      */
-    public boolean awaitProcessedBeyond(long received, Duration timeout) {
+    public boolean awaitProcessedThrough(long generation, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (inbox.received() <= received) {
-            if (System.nanoTime() - deadline > 0 || inbox.ended()) {
+        while (inbox.handledThrough() < generation) {
+            if (inbox.ended() && !worker.isAlive()) {
+                return true; // the input ended and was processed to its end
+            }
+            if (System.nanoTime() - deadline > 0) {
                 return false;
             }
             try {
@@ -196,8 +216,7 @@ public final class JfrBridge implements AutoCloseable {
                 return false;
             }
         }
-        long left = deadline - System.nanoTime();
-        return left > 0 && awaitProcessed(Duration.ofNanos(left));
+        return true;
     }
 
     public Stats stats() {
