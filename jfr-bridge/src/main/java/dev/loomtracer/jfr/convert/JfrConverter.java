@@ -36,8 +36,10 @@ import java.util.function.Consumer;
  * <p>How: a light pre-pass frames the file (time span, sizes: for progress and the chunk headers),
  * then {@link TraceParser} validates and orders the events, {@link ModelEpisodes} turns what the
  * analysis model derives from them into episodes,
- * and a {@link ChunkedJfrWriter} writes a new JFR chunk every {@link Options#chunkEvents} events
- * (at a generation boundary) so memory stays bounded.
+ * and a {@link ChunkedJfrWriter} writes a new JFR chunk every {@link Options#chunkEvents} events,
+ * so memory is bounded by one chunk and the generation the parser holds, however long the trace
+ * (docs/JFR.md, "Offline conversion": the chunk ends at its event count, not at a generation
+ * boundary, or a generation larger than a chunk would make the chunk as large as the generation).
  *
  * <p>Wall clock: the recording's wall times come from, in order: {@link Options#startEpochNanos};
  * the first {@link ClockLog} in the trace (the engine writes one per generation, the JFR bridge
@@ -61,7 +63,7 @@ public final class JfrConverter {
     /**
      * @param startEpochNanos wall-clock time (ns since the epoch) of the trace's first event, or
      *                        null to take it from the trace's clock log or the file's time
-     * @param chunkEvents     JFR events per chunk, at least (a chunk ends at a generation boundary)
+     * @param chunkEvents     JFR events per chunk (the last chunk may hold fewer)
      * @param partial         on a truncated trace, keep the complete generations instead of failing
      * @param progress        called after each generation, or null
      */
@@ -151,7 +153,6 @@ public final class JfrConverter {
                         events++;
                         if (e.isSync()) {
                             gens++;
-                            sink.endOfGeneration();
                             if (options.progress() != null) {
                                 options.progress().accept(new Progress(e.generation(), scan.generations(),
                                         p.bytesRead(), scan.bytes(), sink.total()));
@@ -226,13 +227,6 @@ public final class JfrConverter {
             return counts.values().stream().mapToLong(Long::longValue).sum();
         }
 
-        void endOfGeneration() throws IOException {
-            if (writer.eventsInChunk() >= chunkEvents) {
-                writer.endChunk();
-                s = null;
-            }
-        }
-
         void rethrow() throws IOException {
             if (failure != null) {
                 throw failure;
@@ -272,6 +266,10 @@ public final class JfrConverter {
                 write(e);
                 writer.wrote(e.start(), e.end());
                 firstStart = Math.min(firstStart, e.start());
+                if (writer.eventsInChunk() >= chunkEvents) {
+                    writer.endChunk(); // JMC's writer holds its whole chunk in memory
+                    s = null;
+                }
             } catch (IOException x) {
                 failure = x;
             } catch (UncheckedIOException x) {
