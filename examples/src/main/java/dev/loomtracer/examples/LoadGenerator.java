@@ -205,6 +205,16 @@ public final class LoadGenerator {
 
     /** Runs the load; returns when every connection has stopped. */
     public static Result run(Options o) {
+        return run(o, new java.util.concurrent.CountDownLatch(o.connections()));
+    }
+
+    /**
+     * Runs the load; returns when every connection has stopped. Each connection counts
+     * {@code firstAnswers} down once, when its first request has ended (answered or failed) or when
+     * it stops without one, so a caller that awaits it knows the load has reached the server on
+     * every connection (a latch of {@code o.connections()} counts).
+     */
+    public static Result run(Options o, java.util.concurrent.CountDownLatch firstAnswers) {
         String[] paths = weightedPaths(o.mix());
         long start = System.nanoTime();
         long deadline = start + o.duration().toNanos();
@@ -214,7 +224,7 @@ public final class LoadGenerator {
         List<Worker> workers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < o.connections(); i++) {
-            Worker w = new Worker(o.port(), paths, i, deadline, budget, statuses, errors);
+            Worker w = new Worker(o.port(), paths, i, deadline, budget, statuses, errors, firstAnswers);
             workers.add(w);
             threads.add(Thread.ofVirtual().name("load-" + i).start(w));
         }
@@ -279,9 +289,11 @@ public final class LoadGenerator {
         private volatile Socket socket;
         private volatile boolean aborted;
         private final Map<String, byte[]> requestBytes = new java.util.HashMap<>();
+        private final java.util.concurrent.CountDownLatch firstAnswer;
 
         Worker(int port, String[] paths, int index, long deadline, AtomicLong budget, Map<Integer, Long> statuses,
-               List<String> errors) {
+               List<String> errors, java.util.concurrent.CountDownLatch firstAnswer) {
+            this.firstAnswer = firstAnswer;
             this.port = port;
             this.paths = paths;
             this.next = index % paths.length;
@@ -298,6 +310,16 @@ public final class LoadGenerator {
 
         @Override
         public void run() {
+            try {
+                load();
+            } finally {
+                if (requests == 0) {
+                    firstAnswer.countDown(); // stopped before any request ended
+                }
+            }
+        }
+
+        private void load() {
             Socket s = null;
             InputStream in = null;
             OutputStream out = null;
@@ -322,7 +344,9 @@ public final class LoadGenerator {
                     out.flush();
                     boolean keepAlive = readResponse(in);
                     long t1 = System.nanoTime();
-                    requests++;
+                    if (++requests == 1) {
+                        firstAnswer.countDown();
+                    }
                     if (lastStatus >= 200 && lastStatus < 300) {
                         latency.recordValue(Math.max(0, t1 - t0));
                     } else if (errors.size() < 5) {
@@ -334,7 +358,9 @@ public final class LoadGenerator {
                         s = null;
                     }
                 } catch (IOException e) {
-                    requests++;
+                    if (++requests == 1) {
+                        firstAnswer.countDown();
+                    }
                     statuses.merge(-1, 1L, Long::sum);
                     if (!aborted && errors.size() < 5) {
                         errors.add(path + " -> " + e);

@@ -60,21 +60,32 @@ class ExampleServerEndToEndTest {
         return Files.copy(trace, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /**
+     * Load in the background: its result, and a latch that reaches zero once every connection has
+     * had its first request answered (the load has reached the server).
+     */
+    private record Load(CompletableFuture<LoadGenerator.Result> result, java.util.concurrent.CountDownLatch reached) {
+        LoadGenerator.Result get(long timeout, TimeUnit unit) throws Exception {
+            return result.get(timeout, unit);
+        }
+    }
+
     /** Load on the server in the background, for a bounded time. */
-    private CompletableFuture<LoadGenerator.Result> load(int seconds) {
+    private Load load(int seconds) {
         LoadGenerator.Options o = new LoadGenerator.Options(port, Duration.ofSeconds(seconds), 16,
                 // /work passes the lock before the monitor, so the lock paces its arrivals at the
                 // monitor; requests to /monitor alone make sure the monitor is contended too.
                 Map.of("/work", 14, "/monitor", 3, "/lock", 1, "/pinned", 1, "/hello", 1), 0);
         CompletableFuture<LoadGenerator.Result> f = new CompletableFuture<>();
+        java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(o.connections());
         Thread.ofVirtual().name("test-load").start(() -> {
             try {
-                f.complete(LoadGenerator.run(o));
+                f.complete(LoadGenerator.run(o, reached));
             } catch (Throwable t) {
                 f.completeExceptionally(t);
             }
         });
-        return f;
+        return new Load(f, reached);
     }
 
     @Test
@@ -125,8 +136,8 @@ class ExampleServerEndToEndTest {
             boolean sleepSeen = false;
             for (int attempt = 1; ; attempt++) {
                 Path trace = tmp.resolve(attempt + "-" + keepAs);
-                CompletableFuture<LoadGenerator.Result> load = load(6);
-                assertServing();
+                Load load = load(6);
+                assertServing(load);
                 Thread bursts = monitorBursts();
                 assertEquals(200, download("/debug/trace?seconds=1&stacks=" + stacks, null, trace));
                 if (agent != null && attempt == 1) {
@@ -233,8 +244,8 @@ class ExampleServerEndToEndTest {
     private ServerTraceFacts traceUnderLoad(ServerConfig.Scheduler scheduler) throws Exception {
         server = ExampleServer.start(debugConfig().withScheduler(scheduler));
         port = server.port();
-        CompletableFuture<LoadGenerator.Result> load = load(8);
-        assertServing();
+        Load load = load(8);
+        assertServing(load);
 
         // A trace as long as the cap allows, so that the requests below surely land while it
         // streams (the client then goes away, which ends it: no timing is relied on).
@@ -291,8 +302,8 @@ class ExampleServerEndToEndTest {
     void flightRecorderSnapshotIsValidAndTracingKeepsRunning() throws Exception {
         server = ExampleServer.start(debugConfig().withFlight(true));
         port = server.port();
-        CompletableFuture<LoadGenerator.Result> load = load(4);
-        assertServing();
+        Load load = load(4);
+        assertServing(load);
         // A request served while the flight recorder runs: its task is in the window.
         assertEquals(200, get("/work", null).status());
 
@@ -445,13 +456,13 @@ class ExampleServerEndToEndTest {
     record Response(int status, String body) {}
 
     /**
-     * The server answers, and the load has had a moment to reach it. The 300 ms is a ramp-up, not a
-     * synchronisation: the 1 s traces of capturedBlocks need the load running through them, which a
-     * fixed-length trace cannot wait for (docs/TESTING.md, "Not proven here").
+     * The server answers, and every connection of the load has had its first answer: the load is
+     * running when a trace starts (the 1 s traces of capturedBlocks need it running through them).
+     * The class's timeout ends a wait for a load that never starts.
      */
-    private void assertServing() throws Exception {
+    private void assertServing(Load load) throws Exception {
         assertEquals(200, get("/hello", null).status(), "the server answers");
-        Thread.sleep(300);
+        load.reached().await();
     }
 
     private HttpURLConnection open(String pathAndQuery, String auth) throws IOException {
