@@ -29,6 +29,78 @@ final class Analyzer implements ModelListener {
     static final int MAX_KEYS = 2000;
     static final String OTHER = "(other)";
     private static final int STEPS = 3;
+    private static final Comparator<Reason> BY_TOTAL = Comparator.comparingLong(Reason::totalNanos).reversed()
+            .thenComparing(Reason::reason);
+
+    /**
+     * A map capped at {@link #MAX_KEYS} keys ({@link #capped}) whose last lookup is remembered by
+     * identity: consecutive intervals mostly share their reason, type and group, and a key's value
+     * never changes once looked up (the map only grows), so the remembered one is the map's.
+     */
+    private static final class Keyed<V> {
+        final Map<String, V> map = new HashMap<>();
+        private final java.util.function.Function<String, V> make;
+        private String lastKey;
+        private V last;
+
+        Keyed(java.util.function.Function<String, V> make) {
+            this.make = make;
+        }
+
+        V get(String key) {
+            if (key != lastKey || last == null) {
+                last = capped(map, key, make);
+                lastKey = key;
+            }
+            return last;
+        }
+    }
+
+    /**
+     * Time by stack, keyed by the frames' text; a stack of a generation's table is looked up by
+     * identity first, so its key is built once per generation, not per interval.
+     */
+    private static final class StackSums {
+        private static final int REMEMBERED = 4096;
+        final Map<String, StackAcc> map = new HashMap<>();
+        private final Map<ParsedStack, StackAcc> byIdentity = new java.util.IdentityHashMap<>();
+
+        /** Adds a block of {@code d} ns to the row of stack {@code s}; returns the row, or null for an empty stack. */
+        StackAcc add(ParsedStack s, long d) {
+            if (s.isEmpty()) {
+                return null;
+            }
+            StackAcc a = byIdentity.get(s);
+            if (a == null) {
+                a = acc(s);
+                if (byIdentity.size() >= REMEMBERED) {
+                    byIdentity.clear(); // the stacks of past generations
+                }
+                byIdentity.put(s, a);
+            }
+            a.count++;
+            a.total += d;
+            return a;
+        }
+
+        private StackAcc acc(ParsedStack s) {
+            StringBuilder key = new StringBuilder();
+            for (Frame f : s.frames()) {
+                key.append(f.function()).append('\0').append(f.file()).append('\0').append(f.line()).append('\n');
+            }
+            String k = key.toString();
+            StackAcc a = map.get(k);
+            if (a == null) {
+                if (map.size() >= MAX_KEYS) {
+                    a = map.computeIfAbsent(OTHER, x -> new StackAcc(List.of(OTHER)));
+                } else {
+                    a = new StackAcc(s.frames().stream().map(Analyzer::frame).toList());
+                    map.put(k, a);
+                }
+            }
+            return a;
+        }
+    }
 
     /** A count, total, max and (optionally) a histogram. */
     private static final class Acc {
@@ -105,11 +177,74 @@ final class Analyzer implements ModelListener {
         }
     }
 
+    /**
+     * Accumulators by reason, for the few reasons of one task or region: a list searched by identity
+     * first (a reason is one string of its generation's table), a map beyond {@link #LIST}.
+     */
+    private static final class ReasonAccs {
+        private static final int LIST = 8;
+        private static final String[] NO_KEYS = {};
+        private static final Acc[] NO_ACCS = {};
+        private String[] keys = NO_KEYS;
+        private Acc[] accs = NO_ACCS;
+        private int n;
+        private Map<String, Acc> map;
+
+        Acc get(String reason) {
+            if (map != null) {
+                return map.computeIfAbsent(reason, k -> new Acc(0));
+            }
+            for (int i = 0; i < n; i++) {
+                if (keys[i] == reason) {
+                    return accs[i];
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                if (keys[i].equals(reason)) {
+                    return accs[i];
+                }
+            }
+            Acc a = new Acc(0);
+            if (n == LIST) {
+                map = new HashMap<>();
+                for (int i = 0; i < n; i++) {
+                    map.put(keys[i], accs[i]);
+                }
+                map.put(reason, a);
+                return a;
+            }
+            if (n == keys.length) {
+                keys = java.util.Arrays.copyOf(keys, Math.max(2, n * 2));
+                accs = java.util.Arrays.copyOf(accs, Math.max(2, n * 2));
+            }
+            keys[n] = reason;
+            accs[n++] = a;
+            return a;
+        }
+
+        void forEach(java.util.function.BiConsumer<String, Acc> f) {
+            if (map != null) {
+                map.forEach(f);
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                f.accept(keys[i], accs[i]);
+            }
+        }
+
+        List<Reason> reasons() {
+            List<Reason> l = new ArrayList<>(map != null ? map.size() : n);
+            forEach((k, v) -> l.add(v.reason(k)));
+            l.sort(BY_TOTAL);
+            return l;
+        }
+    }
+
     private static final class SplitAcc {
         long running;
         long runnable;
         long pinned;
-        final Map<String, Acc> blocked = new HashMap<>();
+        final ReasonAccs blocked = new ReasonAccs();
 
         void add(Interval i) {
             long d = i.duration();
@@ -118,11 +253,11 @@ final class Analyzer implements ModelListener {
                 case RUNNABLE -> {
                     runnable += d;
                     if (i.unblocked() && i.complete()) {
-                        blocked.computeIfAbsent(i.reason(), k -> new Acc(0)).resume += d;
+                        blocked.get(i.reason()).resume += d;
                     }
                 }
                 case PINNED -> pinned += d;
-                case BLOCKED -> blocked.computeIfAbsent(i.reason(), k -> new Acc(0)).add(d);
+                case BLOCKED -> blocked.get(i.reason()).add(d);
             }
         }
 
@@ -131,7 +266,7 @@ final class Analyzer implements ModelListener {
             runnable += o.runnable;
             pinned += o.pinned;
             o.blocked.forEach((k, v) -> {
-                Acc a = blocked.computeIfAbsent(k, x -> new Acc(0));
+                Acc a = blocked.get(k);
                 a.count += v.count;
                 a.total += v.total;
                 a.max = Math.max(a.max, v.max);
@@ -140,7 +275,7 @@ final class Analyzer implements ModelListener {
         }
 
         Split split() {
-            return new Split(running, runnable, pinned, reasons(blocked));
+            return new Split(running, runnable, pinned, blocked.reasons());
         }
     }
 
@@ -149,7 +284,10 @@ final class Analyzer implements ModelListener {
         final String type;
         final long start;
         final SplitAcc split = new SplitAcc();
-        final List<Step> steps = new ArrayList<>(STEPS + 1);
+        // Its longest intervals other than running, longest first: Steps are made only for a task
+        // that enters the slowest list.
+        final Interval[] steps = new Interval[STEPS];
+        int stepCount;
 
         OpenTask(long id, String type, long start) {
             this.id = id;
@@ -162,18 +300,30 @@ final class Analyzer implements ModelListener {
             if (i.state() == ThreadState.RUNNING) {
                 return;
             }
-            if (steps.size() == STEPS && steps.get(STEPS - 1).durationNanos() >= i.duration()) {
+            long d = i.duration();
+            if (stepCount == STEPS && steps[STEPS - 1].duration() >= d) {
                 return;
             }
-            int at = steps.size();
-            while (at > 0 && steps.get(at - 1).durationNanos() < i.duration()) {
+            int at = stepCount;
+            while (at > 0 && steps[at - 1].duration() < d) {
                 at--; // longest first; an equal one stays after those before it
             }
-            steps.add(at, new Step(i.thread().id(), i.state().name(), i.reason(), i.region(), where(i.stack()), i.start(),
-                    i.duration()));
-            if (steps.size() > STEPS) {
-                steps.remove(STEPS);
+            int moved = Math.min(stepCount, STEPS - 1) - at;
+            if (moved > 0) {
+                System.arraycopy(steps, at, steps, at + 1, moved);
             }
+            steps[at] = i;
+            stepCount = Math.min(stepCount + 1, STEPS);
+        }
+
+        List<Step> steps() {
+            List<Step> l = new ArrayList<>(stepCount);
+            for (int k = 0; k < stepCount; k++) {
+                Interval i = steps[k];
+                l.add(new Step(i.thread().id(), i.state().name(), i.reason(), i.region(), where(i.stack()), i.start(),
+                        i.duration()));
+            }
+            return List.copyOf(l);
         }
     }
 
@@ -186,44 +336,50 @@ final class Analyzer implements ModelListener {
         long count;
         long exec;
         final Acc sched = new Acc(2);
-        final Map<String, Acc> blocked = new HashMap<>();
+        final Keyed<Acc> blocked = new Keyed<>(k -> new Acc(0));
     }
 
     private final int topN;
     private ThreadModel model;
 
     private final Acc sched = new Acc(3);
-    private final Map<String, Acc> schedByType = new HashMap<>();
-    private final Map<String, Acc> schedByGroup = new HashMap<>();
+    private final Keyed<Acc> schedByType = new Keyed<>(k -> new Acc(2));
+    private final Keyed<Acc> schedByGroup = new Keyed<>(k -> new Acc(2));
     private final PriorityQueue<Wait> worst = new PriorityQueue<>(Comparator.comparingLong(Wait::waitNanos));
 
-    private final Map<String, Acc> blockByReason = new HashMap<>();
-    private final Map<String, Acc> blockByBlocker = new HashMap<>();
-    private final Map<String, Acc> blockByUnblocker = new HashMap<>();
-    private final Map<String, Acc> blockedAtEnd = new HashMap<>();
-    private final Map<String, StackAcc> blockByStack = new HashMap<>();
-    private final Map<String, StackAcc> schedByStack = new HashMap<>();
-    private final Map<String, StackAcc> pinByStack = new HashMap<>();
+    private final Keyed<Acc> blockByReason = new Keyed<>(k -> new Acc(0));
+    private final Keyed<Acc> blockByBlocker = new Keyed<>(k -> new Acc(0));
+    private final Keyed<Acc> blockByUnblocker = new Keyed<>(k -> new Acc(0));
+    private final Keyed<Acc> blockedAtEnd = new Keyed<>(k -> new Acc(0));
+    private final StackSums blockByStack = new StackSums();
+    private final StackSums schedByStack = new StackSums();
+    private final StackSums pinByStack = new StackSums();
     private final StackShares blockShares = new StackShares(MAX_KEYS);
 
     private final Acc pinned = new Acc(0);
-    private final Map<String, Acc> pinByReason = new HashMap<>();
-    private final Map<String, Acc> pinByCarrier = new HashMap<>();
+    private final Keyed<Acc> pinByReason = new Keyed<>(k -> new Acc(0));
+    private final Keyed<Acc> pinByCarrier = new Keyed<>(k -> new Acc(0));
     private final PriorityQueue<Episode> longestPins = new PriorityQueue<>(Comparator.comparingLong(Episode::durationNanos));
 
     private final LongMap<OpenTask> openTasks = new LongMap<>(1024);
-    private final Map<String, TypeAcc> taskTypes = new HashMap<>();
+    private long lastTaskId = Interval.NONE; // the open task looked up last, and it
+    private OpenTask lastTask;
+    private final Keyed<TypeAcc> taskTypes = new Keyed<>(k -> new TypeAcc());
     private final PriorityQueue<TaskReport> slowest = new PriorityQueue<>(Comparator.comparingLong(TaskReport::wallNanos));
 
     private final LongMap<Acc> carrierBusy = new LongMap<>();
+    private long lastCarrier = Interval.NONE; // the carrier whose busy time was added last, and its accumulator
+    private Acc lastCarrierBusy;
     private final Timeline timeline = new Timeline();
 
-    private final Map<String, GroupAcc> groups = new HashMap<>();
+    private final Keyed<GroupAcc> groups = new Keyed<>(k -> new GroupAcc());
     private final Map<String, String> blockers = new HashMap<>();
+    private String lastBlockReason; // the reason whose blocker was looked up last, and its accumulator
+    private Acc lastBlocker;
     private final LongMap<String> platformUnblockers = new LongMap<>();
-    private String lastGroup;
-    private GroupAcc lastGroupAcc;
-    private final Map<String, Map<String, SplitAcc>> regions = new HashMap<>(); // task type -> region -> split
+    private ThreadInfo lastUnblocker; // the platform thread whose name was looked up last, and its name
+    private String lastUnblockerName;
+    private final Keyed<Keyed<SplitAcc>> regions = new Keyed<>(k -> new Keyed<>(r -> new SplitAcc())); // task type -> region -> split
     private long threadCount;
     private long virtualCount;
     private long exec;
@@ -243,14 +399,14 @@ final class Analyzer implements ModelListener {
     public void interval(Interval i) {
         timeline.origin(model.firstTime());
         ThreadInfo t = i.thread();
-        GroupAcc group = group(t.group());
+        GroupAcc group = groups.get(t.group());
         long d = i.duration();
-        OpenTask task = i.task() == Interval.NONE ? null : openTasks.get(i.task());
+        OpenTask task = openTask(i.task());
         if (task != null) {
             task.add(i);
         }
         if (!i.region().isEmpty() && (i.state() == ThreadState.RUNNING || i.complete())) {
-            capped(capped(regions, i.taskType(), k -> new HashMap<>()), i.region(), k -> new SplitAcc()).add(i);
+            regions.get(i.taskType()).get(i.region()).add(i);
         }
         switch (i.state()) {
             case RUNNING -> {
@@ -264,16 +420,16 @@ final class Analyzer implements ModelListener {
                     schedWait += w;
                     sched.add(w);
                     group.sched.add(w);
-                    capped(schedByGroup, t.group(), k -> new Acc(2)).add(w);
+                    schedByGroup.get(t.group()).add(w);
                     if (!i.taskType().isEmpty()) {
-                        capped(schedByType, i.taskType(), k -> new Acc(2)).add(w);
+                        schedByType.get(i.taskType()).add(w);
                     }
-                    stack(schedByStack, i.stack(), w);
+                    schedByStack.add(i.stack(), w);
                     offerWorst(i);
                     timeline.waited(i.end(), w);
                     if (i.unblocked()) {
-                        capped(blockByReason, i.reason(), k -> new Acc(0)).resume += w;
-                        capped(group.blocked, i.reason(), k -> new Acc(0)).resume += w;
+                        blockByReason.get(i.reason()).resume += w;
+                        group.blocked.get(i.reason()).resume += w;
                     }
                 }
             }
@@ -281,18 +437,18 @@ final class Analyzer implements ModelListener {
                 if (i.completeState()) {
                     long b = i.stateDuration();
                     blocked += b;
-                    capped(blockByReason, i.reason(), k -> new Acc(0)).add(b);
-                    capped(group.blocked, i.reason(), k -> new Acc(0)).add(b);
-                    capped(blockByBlocker, blockerOf(i.reason()), k -> new Acc(0)).add(b);
-                    capped(blockByUnblocker, unblockerOf(i), k -> new Acc(0)).add(b);
-                    StackAcc at = stack(blockByStack, i.stack(), b);
+                    blockByReason.get(i.reason()).add(b);
+                    group.blocked.get(i.reason()).add(b);
+                    blockerAcc(i.reason()).add(b);
+                    blockByUnblocker.get(unblockerOf(i)).add(b);
+                    StackAcc at = blockByStack.add(i.stack(), b);
                     if (at != null) {
                         blockShares.sampled(t.id(), i.reason(), at, b);
                     } else {
                         blockShares.unsampled(t.id(), i.reason(), b);
                     }
                 } else if (i.cutAtEnd()) {
-                    capped(blockedAtEnd, i.reason(), k -> new Acc(0)).add(i.stateStart() == Interval.NONE ? d : i.stateDuration());
+                    blockedAtEnd.get(i.reason()).add(i.stateStart() == Interval.NONE ? d : i.stateDuration());
                 }
             }
             case PINNED -> {
@@ -301,9 +457,9 @@ final class Analyzer implements ModelListener {
                     long p = i.stateDuration();
                     pinnedTotal += p;
                     pinned.add(p);
-                    capped(pinByReason, i.reason(), k -> new Acc(0)).add(p);
-                    capped(pinByCarrier, "carrier " + i.carrier(), k -> new Acc(0)).add(p);
-                    stack(pinByStack, i.stack(), p);
+                    pinByReason.get(i.reason()).add(p);
+                    pinByCarrier.get("carrier " + i.carrier()).add(p);
+                    pinByStack.add(i.stack(), p);
                     if (longestPins.size() < topN || longestPins.peek().durationNanos() < p) {
                         longestPins.add(new Episode(t.id(), i.carrier(), i.reason(),
                                 i.stack().frames().stream().map(Analyzer::frame).toList(), i.stateStart(), p));
@@ -323,26 +479,28 @@ final class Analyzer implements ModelListener {
         if (t.isVirtual()) {
             virtualCount++;
         }
-        group(t.group()).count++;
+        groups.get(t.group()).count++;
     }
 
     @Override
     public void taskBegin(long id, long parent, String type, long time, ThreadInfo thread) {
         openTasks.put(id, new OpenTask(id, type, time));
+        lastTask = null;
     }
 
     @Override
     public void taskEnd(long id, long time) {
         OpenTask t = openTasks.remove(id);
+        lastTask = null;
         if (t == null) {
             return;
         }
         long wall = time - t.start;
-        TypeAcc type = capped(taskTypes, t.type, k -> new TypeAcc());
+        TypeAcc type = taskTypes.get(t.type);
         type.wall.add(wall);
         type.split.add(t.split);
         if (slowest.size() < topN || slowest.peek().wallNanos() < wall) {
-            slowest.add(new TaskReport(t.id, t.type, t.start, wall, t.split.split(), List.copyOf(t.steps)));
+            slowest.add(new TaskReport(t.id, t.type, t.start, wall, t.split.split(), t.steps()));
             if (slowest.size() > topN) {
                 slowest.poll();
             }
@@ -355,20 +513,27 @@ final class Analyzer implements ModelListener {
         timeline.runnable(time, runnable);
     }
 
-    /** The group's accumulator; consecutive intervals are mostly of one group, so the last is kept at hand. */
-    private GroupAcc group(String name) {
-        if (!name.equals(lastGroup)) {
-            lastGroupAcc = capped(groups, name, k -> new GroupAcc());
-            lastGroup = name;
+    /** The open task {@code id}, or null; the last one looked up is kept at hand (a thread's intervals come in runs). */
+    private OpenTask openTask(long id) {
+        if (id == Interval.NONE) {
+            return null;
         }
-        return lastGroupAcc;
+        if (id != lastTaskId || lastTask == null) {
+            lastTask = openTasks.get(id);
+            lastTaskId = id;
+        }
+        return lastTask;
     }
 
     private void busy(Interval i) {
         if (!i.thread().isVirtual() || i.carrier() == Interval.NONE) {
             return;
         }
-        carrierBusy.computeIfAbsent(i.carrier(), k -> new Acc(0)).add(i.duration());
+        if (i.carrier() != lastCarrier || lastCarrierBusy == null) {
+            lastCarrierBusy = carrierBusy.computeIfAbsent(i.carrier(), k -> new Acc(0));
+            lastCarrier = i.carrier();
+        }
+        lastCarrierBusy.add(i.duration());
         timeline.busy(i.start(), i.end());
     }
 
@@ -389,6 +554,15 @@ final class Analyzer implements ModelListener {
         }
     }
 
+    /** The by-blocker accumulator of a block's reason; the last one is kept at hand. */
+    private Acc blockerAcc(String reason) {
+        if (reason != lastBlockReason || lastBlocker == null) {
+            lastBlocker = blockByBlocker.get(blockerOf(reason));
+            lastBlockReason = reason;
+        }
+        return lastBlocker;
+    }
+
     /** {@link #blocker}, remembered per reason (a block's reason is one of few strings). */
     private String blockerOf(String reason) {
         String b = blockers.get(reason);
@@ -407,6 +581,9 @@ final class Analyzer implements ModelListener {
         if (!i.unblocked() || by == null || by.isVirtual()) {
             return unblocker(i);
         }
+        if (by == lastUnblocker) {
+            return lastUnblockerName;
+        }
         String name = platformUnblockers.get(by.id());
         if (name == null) {
             name = unblocker(i);
@@ -414,6 +591,8 @@ final class Analyzer implements ModelListener {
                 platformUnblockers.put(by.id(), name);
             }
         }
+        lastUnblocker = by;
+        lastUnblockerName = name;
         return name;
     }
 
@@ -442,30 +621,6 @@ final class Analyzer implements ModelListener {
         return f.function() + " (" + f.file() + ":" + f.line() + ")";
     }
 
-    /** Adds a block of {@code d} ns to the row of stack {@code s}; returns the row, or null for an empty stack. */
-    private static StackAcc stack(Map<String, StackAcc> m, ParsedStack s, long d) {
-        if (s.isEmpty()) {
-            return null;
-        }
-        StringBuilder key = new StringBuilder();
-        for (Frame f : s.frames()) {
-            key.append(f.function()).append('\0').append(f.file()).append('\0').append(f.line()).append('\n');
-        }
-        String k = key.toString();
-        StackAcc a = m.get(k);
-        if (a == null) {
-            if (m.size() >= MAX_KEYS) {
-                a = m.computeIfAbsent(OTHER, x -> new StackAcc(List.of(OTHER)));
-            } else {
-                a = new StackAcc(s.frames().stream().map(Analyzer::frame).toList());
-                m.put(k, a);
-            }
-        }
-        a.count++;
-        a.total += d;
-        return a;
-    }
-
     private static <V> V capped(Map<String, V> m, String key, java.util.function.Function<String, V> make) {
         V v = m.get(key);
         if (v == null) {
@@ -481,12 +636,11 @@ final class Analyzer implements ModelListener {
     }
 
     private static List<Reason> reasons(Map<String, Acc> m) {
-        return m.entrySet().stream().map(e -> e.getValue().reason(e.getKey()))
-                .sorted(Comparator.comparingLong(Reason::totalNanos).reversed().thenComparing(Reason::reason)).toList();
+        return m.entrySet().stream().map(e -> e.getValue().reason(e.getKey())).sorted(BY_TOTAL).toList();
     }
 
-    private static List<StackRow> stacks(Map<String, StackAcc> m, int limit) {
-        return m.values().stream().map(a -> new StackRow(a.frames, a.count, a.total, a.estimated))
+    private static List<StackRow> stacks(StackSums m, int limit) {
+        return m.map.values().stream().map(a -> new StackRow(a.frames, a.count, a.total, a.estimated))
                 .sorted(Comparator.comparingLong(StackRow::totalNanos).reversed()
                         .thenComparing(r -> String.join(";", r.frames())))
                 .limit(limit).toList();
@@ -501,23 +655,23 @@ final class Analyzer implements ModelListener {
     AnalysisResult result(TraceInfo info) {
         timeline.end(model.lastTime());
         StackShares.Unattributed missing = blockShares.finish();
-        List<TaskType> types = taskTypes.entrySet().stream().map(e -> {
+        List<TaskType> types = taskTypes.map.entrySet().stream().map(e -> {
             Distribution w = e.getValue().wall.dist(e.getKey());
             return new TaskType(e.getKey(), w.count(), w.totalNanos(), w.p50Nanos(), w.p90Nanos(), w.p99Nanos(),
                     w.maxNanos(), e.getValue().split.split(), w.histogram());
         }).sorted(Comparator.comparingLong(TaskType::count).reversed().thenComparing(TaskType::type)).toList();
-        List<Group> gs = groups.entrySet().stream().map(e -> {
+        List<Group> gs = groups.map.entrySet().stream().map(e -> {
             GroupAcc g = e.getValue();
-            return new Group(e.getKey(), g.count, g.exec, g.sched.total, g.sched.q(99), reasons(g.blocked));
+            return new Group(e.getKey(), g.count, g.exec, g.sched.total, g.sched.q(99), reasons(g.blocked.map));
         }).sorted(Comparator.comparingLong(Group::count).reversed().thenComparing(Group::group)).toList();
         List<Row> byCarrier = java.util.Arrays.stream(carrierBusy.keys()).sorted()
                 .mapToObj(k -> carrierBusy.get(k).row("carrier " + k)).toList();
-        return new AnalysisResult(info, sched.dist(""), dists(schedByType), dists(schedByGroup),
+        return new AnalysisResult(info, sched.dist(""), dists(schedByType.map), dists(schedByGroup.map),
                 worst.stream().sorted(Comparator.comparingLong(Wait::waitNanos).reversed()).toList(),
-                reasons(blockByReason), rows(blockByBlocker, Integer.MAX_VALUE), stacks(blockByStack, topN),
-                rows(blockByUnblocker, Integer.MAX_VALUE), reasons(blockedAtEnd),
-                new Pinning(pinned.count, pinned.total, pinned.max, rows(pinByReason, Integer.MAX_VALUE),
-                        stacks(pinByStack, topN), rows(pinByCarrier, Integer.MAX_VALUE),
+                reasons(blockByReason.map), rows(blockByBlocker.map, Integer.MAX_VALUE), stacks(blockByStack, topN),
+                rows(blockByUnblocker.map, Integer.MAX_VALUE), reasons(blockedAtEnd.map),
+                new Pinning(pinned.count, pinned.total, pinned.max, rows(pinByReason.map, Integer.MAX_VALUE),
+                        stacks(pinByStack, topN), rows(pinByCarrier.map, Integer.MAX_VALUE),
                         longestPins.stream().sorted(Comparator.comparingLong(Episode::durationNanos).reversed()).toList()),
                 types, slowest.stream().sorted(Comparator.comparingLong(TaskReport::wallNanos).reversed()).toList(),
                 new Carriers(carrierBusy.size(), timeline.width(), byCarrier, timeline.peakRunnable(),
@@ -526,7 +680,7 @@ final class Analyzer implements ModelListener {
                 new Profiles(stacks(blockByStack, Integer.MAX_VALUE), stacks(schedByStack, Integer.MAX_VALUE),
                         stacks(pinByStack, Integer.MAX_VALUE), missing.withoutStackCount(), missing.estimatedNanos(),
                         missing.unattributedNanos()),
-                regions.entrySet().stream().flatMap(t -> t.getValue().entrySet().stream()
+                regions.map.entrySet().stream().flatMap(t -> t.getValue().map.entrySet().stream()
                         .map(r -> new RegionTime(t.getKey(), r.getKey(), r.getValue().split())))
                         .sorted(Comparator.comparing(RegionTime::taskType).thenComparing(
                                 Comparator.comparingLong(RegionTime::totalNanos).reversed())).toList());

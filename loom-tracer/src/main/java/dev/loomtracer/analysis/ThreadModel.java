@@ -38,6 +38,18 @@ public final class ThreadModel implements Consumer<TraceEvent> {
 
     private record OpenRegion(long task, String name, long start, ParsedStack stack) {}
 
+    /** A task begun in the trace and not ended: its type, and the thread it was begun on. */
+    private static final class OpenTask {
+        final String type;
+        final T owner;
+        boolean ended;
+
+        OpenTask(String type, T owner) {
+            this.type = type;
+            this.owner = owner;
+        }
+    }
+
     private static final class T {
         final ThreadInfo info;
         ThreadState state;
@@ -54,10 +66,31 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         long mountedOn = Interval.NONE; // the carrier of its current mount (virtual threads only)
         long mountedSince;
         final ArrayDeque<OpenRegion> regions = new ArrayDeque<>(2);
-        final ArrayDeque<Long> tasks = new ArrayDeque<>(1);
+        long[] tasks = new long[1]; // the tasks begun on it and not ended, innermost last
+        int taskCount;
+        long typeTask = Interval.NONE; // the task whose type was last looked up for it, and that task
+        OpenTask typeOf;
 
         T(ThreadInfo info) {
             this.info = info;
+        }
+
+        void pushTask(long id) {
+            if (taskCount == tasks.length) {
+                tasks = java.util.Arrays.copyOf(tasks, taskCount * 2);
+            }
+            tasks[taskCount++] = id;
+        }
+
+        /** Removes the innermost occurrence of {@code id}, if any. */
+        void removeTask(long id) {
+            for (int i = taskCount - 1; i >= 0; i--) {
+                if (tasks[i] == id) {
+                    System.arraycopy(tasks, i + 1, tasks, i, taskCount - i - 1);
+                    taskCount--;
+                    return;
+                }
+            }
         }
     }
 
@@ -68,8 +101,12 @@ public final class ThreadModel implements Consumer<TraceEvent> {
     private final ModelListener out;
     private final LongMap<T> threads = new LongMap<>(1024);
     private final LongMap<T> onCarrier = new LongMap<>();
-    private final LongMap<String> taskTypes = new LongMap<>(1024);
-    private final LongMap<T> taskOwner = new LongMap<>(1024);
+    private final LongMap<OpenTask> openTasks = new LongMap<>(1024);
+    // The two threads looked up last, most recent first: most events name a thread of the event before.
+    private long lastId = Interval.NONE;
+    private T last;
+    private long lastId2 = Interval.NONE;
+    private T last2;
     private int runnable;
     private int peakThreads;
     private long firstTime = -1;
@@ -114,8 +151,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         List<CarrierActivity> l = new ArrayList<>(onCarrier.size());
         for (long carrier : onCarrier.keys()) {
             T t = onCarrier.get(carrier);
-            long task = taskOf(t);
-            l.add(new CarrierActivity(carrier, t.info, t.state, t.since, typeOf(task),
+            l.add(new CarrierActivity(carrier, t.info, t.state, t.since, typeOf(t, taskOf(t)),
                     t.regions.isEmpty() ? "" : t.regions.peek().name()));
         }
         l.sort((a, b) -> Long.compare(a.carrier(), b.carrier()));
@@ -145,7 +181,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
             case GO_CREATE, GO_CREATE_BLOCKED, GO_CREATE_SYSCALL -> {
                 long id = e.arg(0);
                 T t = new T(new ThreadInfo(id, groupOf(e.newStack())));
-                T was = threads.put(id, t);
+                T was = putThread(id, t);
                 if (was != null) { // met before its creation was read (a platform thread seen first as a G)
                     retire(was, now);
                     if (!was.info.isVirtual()) {
@@ -226,6 +262,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                     unmount(t, now, null, "", false);
                     endRegions(t, now);
                     threads.remove(t.info.id());
+                    forgetLookups();
                     t.info.fixGroup();
                     out.threadEnd(t.info);
                 }
@@ -260,22 +297,25 @@ public final class ThreadModel implements Consumer<TraceEvent> {
             case USER_TASK_BEGIN -> {
                 long id = e.task();
                 T t = e.g() == TraceEvent.NONE ? null : thread(e.g());
-                taskTypes.put(id, e.name());
+                OpenTask was = openTasks.put(id, new OpenTask(e.name(), t));
+                if (was != null) {
+                    was.ended = true;
+                }
                 out.taskBegin(id, e.arg(1) <= 0 ? Interval.NONE : e.arg(1), e.name(), now, t == null ? null : t.info);
                 if (t != null) {
                     split(t, now);
-                    t.tasks.push(id);
-                    taskOwner.put(id, t);
+                    t.pushTask(id);
                 }
             }
             case USER_TASK_END -> {
                 long id = e.task();
-                T owner = taskOwner.remove(id);
-                if (owner != null) {
-                    split(owner, now);
-                    owner.tasks.remove(id);
-                }
-                if (taskTypes.remove(id) != null) {
+                OpenTask task = openTasks.remove(id);
+                if (task != null) {
+                    task.ended = true;
+                    if (task.owner != null) {
+                        split(task.owner, now);
+                        task.owner.removeTask(id);
+                    }
                     out.taskEnd(id, now);
                 }
             }
@@ -324,6 +364,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
             out.threadEnd(t.info);
         }
         threads.clear();
+        forgetLookups();
         onCarrier.clear();
     }
 
@@ -368,7 +409,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 schedulingEvents++;
                 T t = new T(new ThreadInfo(e.arg(0), NO_START));
                 t.info.markPlatform();
-                T was = threads.put(e.arg(0), t);
+                T was = putThread(e.arg(0), t);
                 if (was != null) {
                     retire(was, e.time());
                 }
@@ -417,13 +458,36 @@ public final class ThreadModel implements Consumer<TraceEvent> {
     }
 
     private T thread(long id) {
-        T t = threads.get(id);
-        if (t == null) {
-            t = new T(new ThreadInfo(id, NO_START));
-            threads.put(id, t);
-            peakThreads = Math.max(peakThreads, threads.size());
+        if (id == lastId && last != null) {
+            return last;
         }
+        T t;
+        if (id == lastId2 && last2 != null) {
+            t = last2;
+        } else {
+            t = threads.get(id);
+            if (t == null) {
+                t = new T(new ThreadInfo(id, NO_START));
+                threads.put(id, t);
+                peakThreads = Math.max(peakThreads, threads.size());
+            }
+        }
+        lastId2 = lastId;
+        last2 = last;
+        lastId = id;
+        last = t;
         return t;
+    }
+
+    /** Puts a new thread; returns the one it replaces, or null. */
+    private T putThread(long id, T t) {
+        forgetLookups();
+        return threads.put(id, t);
+    }
+
+    private void forgetLookups() {
+        last = null;
+        last2 = null;
     }
 
     /** The thread running on the event's M (the event's G), or null. */
@@ -482,8 +546,8 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         if (t.state == ThreadState.RUNNABLE) {
             out.runnable(now, --runnable);
         }
-        if (t.carrier != Interval.NONE && onCarrier.get(t.carrier) == t) {
-            onCarrier.remove(t.carrier);
+        if (t.carrier != Interval.NONE) {
+            onCarrier.remove(t.carrier, t);
         }
         t.state = null;
     }
@@ -505,15 +569,24 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         t.info.fixGroup();
         t.delivered = true;
         long task = taskOf(t);
-        String type = typeOf(task);
+        String type = typeOf(t, task);
         boolean afterBlock = t.state == ThreadState.RUNNABLE && t.afterBlock;
         out.interval(new Interval(t.info, t.state, t.since, end, t.carrier, t.reason, t.stack, unblocked || afterBlock, by, task,
                 type, t.regions.isEmpty() ? "" : t.regions.peek().name(), t.cutAtStart, cutAtEnd, t.stateSince, continues));
     }
 
-    private String typeOf(long task) {
-        String type = task == Interval.NONE ? null : taskTypes.get(task);
-        return type == null ? "" : type;
+    /** The type of {@code task} (the task of {@code t}), "" if it is not open; remembered per thread until it ends. */
+    private String typeOf(T t, long task) {
+        if (task == Interval.NONE) {
+            return "";
+        }
+        OpenTask o = t.typeOf;
+        if (t.typeTask != task || o == null || o.ended) {
+            o = openTasks.get(task);
+            t.typeTask = task;
+            t.typeOf = o;
+        }
+        return o == null ? "" : o.type;
     }
 
     private long taskOf(T t) {
@@ -522,6 +595,6 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 return r.task();
             }
         }
-        return t.tasks.isEmpty() ? Interval.NONE : t.tasks.peek();
+        return t.taskCount == 0 ? Interval.NONE : t.tasks[t.taskCount - 1];
     }
 }

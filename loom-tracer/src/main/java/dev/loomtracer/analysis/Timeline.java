@@ -26,6 +26,8 @@ final class Timeline {
     private final long[] waitNanos = new long[MAX_BUCKETS];
     private final long[] maxWait = new long[MAX_BUCKETS];
     private int used;
+    private long hitFrom = 1, hitTo; // offsets [hitFrom, hitTo) of bucket hit, the last one looked up (none yet)
+    private int hit;
     private long lastChange = -1;
     private int lastRunnable;
     private int peakRunnable;
@@ -131,14 +133,23 @@ final class Timeline {
         }
     }
 
-    /** The bucket of {@code t}, widening the buckets until it fits. */
+    /**
+     * The bucket of {@code t}, widening the buckets until it fits. Most times fall in the bucket of
+     * the time before, which is answered without a division.
+     */
     private int index(long t) {
         long off = Math.max(0, t - origin);
+        if (off >= hitFrom && off < hitTo) {
+            return hit;
+        }
         while (off / width >= MAX_BUCKETS) {
             fold();
         }
         int i = (int) (off / width);
         used = Math.max(used, i + 1);
+        hit = i;
+        hitFrom = i * width;
+        hitTo = hitFrom + width;
         return i;
     }
 
@@ -161,5 +172,7 @@ final class Timeline {
         }
         used = (used + 1) / 2;
         width *= 2;
+        hitFrom = 1;
+        hitTo = 0;
     }
 }

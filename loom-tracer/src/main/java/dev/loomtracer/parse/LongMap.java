@@ -99,9 +99,23 @@ public final class LongMap<V> {
     public V remove(long k) {
         int i = slot(k);
         V old = (V) vals[i];
-        if (old == null) {
-            return null;
+        if (old != null) {
+            removeAt(i);
         }
+        return old;
+    }
+
+    /** Removes {@code k} if it maps to {@code v} (the same object); returns whether it did. */
+    public boolean remove(long k, V v) {
+        int i = slot(k);
+        if (vals[i] != v || v == null) {
+            return false;
+        }
+        removeAt(i);
+        return true;
+    }
+
+    private void removeAt(int i) {
         size--;
         // Shift back the entries after i that would no longer be reachable across the hole.
         int hole = i;
@@ -115,7 +129,6 @@ public final class LongMap<V> {
             }
         }
         vals[hole] = null;
-        return old;
     }
 
     public void clear() {

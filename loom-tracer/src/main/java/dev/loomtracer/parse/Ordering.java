@@ -171,6 +171,14 @@ final class Ordering {
     private int gcState = GC_UNDETERMINED;
     private long initialGen;
     private final ArrayDeque<TraceEvent> queue = new ArrayDeque<>();
+    // The M and the two Gs looked up last (most events are on the M, and name a G, of the event
+    // before): answered without the maps; forgotten whenever those maps change.
+    private long lastM = NO;
+    private MOrderState lastMs;
+    private long lastG = NO;
+    private GOrderState lastGs;
+    private long lastG2 = NO;
+    private GOrderState lastGs2;
 
     // Per-call context.
     private Raw ev;
@@ -203,7 +211,13 @@ final class Ordering {
         if (m == NO) {
             cur = new Ctx(NO, NO, m);
         } else {
-            ms = mStates.computeIfAbsent(m, k -> new MOrderState());
+            if (m == lastM && lastMs != null) {
+                ms = lastMs;
+            } else {
+                ms = mStates.computeIfAbsent(m, k -> new MOrderState());
+                lastM = m;
+                lastMs = ms;
+            }
             cur = new Ctx(ms.g, ms.p, m);
         }
         Ctx next = dispatch(cur);
@@ -285,8 +299,40 @@ final class Ordering {
         return EventSpec.name(ev.type);
     }
 
+    /** The G's state, or null ({@code gStates.get}, the last two remembered). */
+    private GOrderState gState(long id) {
+        if (id == lastG && lastGs != null) {
+            return lastGs;
+        }
+        GOrderState s;
+        if (id == lastG2 && lastGs2 != null) {
+            s = lastGs2;
+        } else {
+            s = gStates.get(id);
+            if (s == null) {
+                return null;
+            }
+        }
+        lastG2 = lastG;
+        lastGs2 = lastGs;
+        lastG = id;
+        lastGs = s;
+        return s;
+    }
+
+    /** gStates changed: what {@link #gState} remembers may be stale. */
+    private void forgetGs() {
+        lastGs = null;
+        lastGs2 = null;
+    }
+
     private Seq seq(long s) {
         return new Seq(gen, s);
+    }
+
+    /** {@code seq(s).succeeds(prev)}, without making the Seq (most tries fail: "not yet"). */
+    private boolean succeeds(long s, Seq prev) {
+        return gen == prev.gen && s == prev.seq + 1;
     }
 
     private TraceEvent push(Ctx c) {
@@ -300,7 +346,7 @@ final class Ordering {
     }
 
     private GOrderState runningG(Ctx cur, int wantStatus, String wantName) throws Invalid {
-        GOrderState s = gStates.get(cur.g);
+        GOrderState s = gState(cur.g);
         if (s == null) {
             throw new Invalid("event " + name() + " for goroutine (" + cur.g + ") that doesn't exist");
         }
@@ -442,7 +488,7 @@ final class Ordering {
             throw new Invalid("invalid status for goroutine " + gid + ": " + status);
         }
         State oldState = State.ofGoStatus(status);
-        GOrderState s = gStates.get(gid);
+        GOrderState s = gState(gid);
         if (s != null) {
             if (s.status != status) {
                 throw new Invalid("inconsistent status for goroutine " + gid + ": old " + Status.goName(s.status)
@@ -451,6 +497,7 @@ final class Ordering {
             s.seq = seq(0);
         } else if (gen == initialGen) {
             gStates.put(gid, new GOrderState(gid, (int) status, seq(0)));
+            forgetGs();
             oldState = State.UNDETERMINED;
         } else {
             throw new Invalid("found goroutine status for new goroutine after the first generation: id="
@@ -481,6 +528,7 @@ final class Ordering {
                     MOrderState fresh = new MOrderState();
                     fresh.g = gid;
                     mStates.put(mid, fresh);
+                    lastMs = null;
                 }
                 cur = cur.withM(mid);
             }
@@ -491,7 +539,7 @@ final class Ordering {
 
     private Ctx goCreate(Ctx cur) throws Invalid {
         validateCtx(cur, MUST_HAVE, MUST_HAVE, MAY_HAVE);
-        GOrderState creator = gStates.get(cur.g);
+        GOrderState creator = gState(cur.g);
         if (creator != null && creator.status != Status.GO_RUNNING) {
             throw new Invalid(name() + " event for goroutine that's not Running");
         }
@@ -501,6 +549,7 @@ final class Ordering {
         }
         int status = ev.type == GO_CREATE_BLOCKED ? Status.GO_WAITING : Status.GO_RUNNABLE;
         gStates.put(newgid, new GOrderState(newgid, status, seq(0)));
+        forgetGs();
         push(cur);
         return cur;
     }
@@ -510,7 +559,10 @@ final class Ordering {
         GOrderState state = runningG(cur, Status.GO_RUNNING, "Running");
         Ctx next = cur.withG(NO);
         switch (ev.type) {
-            case GO_DESTROY -> gStates.remove(cur.g);
+            case GO_DESTROY -> {
+                gStates.remove(cur.g);
+                forgetGs();
+            }
             case GO_STOP -> state.status = Status.GO_RUNNABLE;
             default -> state.status = Status.GO_WAITING;
         }
@@ -520,27 +572,25 @@ final class Ordering {
 
     private Ctx goStart(Ctx cur) throws Invalid {
         long gid = ev.args[0];
-        Seq seq = seq(ev.args[1]);
-        GOrderState state = gStates.get(gid);
-        if (state == null || state.status != Status.GO_RUNNABLE || !seq.succeeds(state.seq)) {
+        GOrderState state = gState(gid);
+        if (state == null || state.status != Status.GO_RUNNABLE || !succeeds(ev.args[1], state.seq)) {
             return null;
         }
         validateCtx(cur, MUST_HAVE, MUST_HAVE, MUST_NOT_HAVE);
         state.status = Status.GO_RUNNING;
-        state.seq = seq;
+        state.seq = seq(ev.args[1]);
         push(cur);
         return cur.withG(gid);
     }
 
     private Ctx goUnblock(Ctx cur) {
         long gid = ev.args[0];
-        Seq seq = seq(ev.args[1]);
-        GOrderState state = gStates.get(gid);
-        if (state == null || state.status != Status.GO_WAITING || !seq.succeeds(state.seq)) {
+        GOrderState state = gState(gid);
+        if (state == null || state.status != Status.GO_WAITING || !succeeds(ev.args[1], state.seq)) {
             return null;
         }
         state.status = Status.GO_RUNNABLE;
-        state.seq = seq;
+        state.seq = seq(ev.args[1]);
         push(cur);
         return cur;
     }
@@ -550,7 +600,7 @@ final class Ordering {
         GOrderState curG = runningG(cur, Status.GO_RUNNING, "Running");
         long nextg = ev.args[0];
         Seq seq = seq(ev.args[1]);
-        GOrderState nextG = gStates.get(nextg);
+        GOrderState nextG = gState(nextg);
         if (nextG == null || nextG.status != Status.GO_WAITING || !seq.succeeds(nextG.seq)) {
             return null;
         }
@@ -560,6 +610,7 @@ final class Ordering {
             push(cur, GO_BLOCK, new long[] {0, 0});
         } else {
             gStates.remove(cur.g);
+            forgetGs();
             push(cur, GO_DESTROY, new long[0]);
         }
         nextG.status = Status.GO_RUNNING;
@@ -627,6 +678,7 @@ final class Ordering {
             throw new Invalid("tried to create goroutine (" + newgid + ") in syscall that already exists");
         }
         gStates.put(newgid, new GOrderState(newgid, Status.GO_SYSCALL, seq(0)));
+        forgetGs();
         push(cur);
         return cur.withG(newgid);
     }
@@ -635,6 +687,7 @@ final class Ordering {
         validateCtx(cur, MUST_HAVE, MAY_HAVE, MUST_HAVE);
         runningG(cur, Status.GO_SYSCALL, "Syscall");
         gStates.remove(cur.g);
+        forgetGs();
         Ctx next = cur.withG(NO);
         if (cur.p != NO) {
             POrderState p = pStates.get(cur.p);
@@ -691,7 +744,7 @@ final class Ordering {
     private Ctx userRegionBegin(Ctx cur) throws Invalid {
         userGoReqs(cur);
         String regionName = regionName();
-        GOrderState g = gStates.get(cur.g);
+        GOrderState g = gState(cur.g);
         if (g == null) {
             throw new Invalid("encountered EvUserRegionBegin without known state for current goroutine " + cur.g);
         }
@@ -703,7 +756,7 @@ final class Ordering {
     private Ctx userRegionEnd(Ctx cur) throws Invalid {
         userGoReqs(cur);
         String regionName = regionName();
-        GOrderState g = gStates.get(cur.g);
+        GOrderState g = gState(cur.g);
         if (g == null) {
             throw new Invalid("encountered EvUserRegionEnd without known state for current goroutine " + cur.g);
         }
@@ -851,7 +904,7 @@ final class Ordering {
             desc = ev.args[0];
             descString = evt.string(desc);
         }
-        GOrderState g = gStates.get(cur.g);
+        GOrderState g = gState(cur.g);
         if (g == null) {
             throw new Invalid("encountered event of type " + ev.type + " without known state for current goroutine " + cur.g);
         }
@@ -862,7 +915,7 @@ final class Ordering {
 
     private Ctx goRangeActive(Ctx cur) throws Invalid {
         long gid = ev.args[0];
-        GOrderState g = gStates.get(gid);
+        GOrderState g = gState(gid);
         if (g == null) {
             throw new Invalid("uninitialized goroutine " + gid + " found during " + name());
         }
@@ -873,7 +926,7 @@ final class Ordering {
 
     private Ctx goRangeEnd(Ctx cur) throws Invalid {
         userGoReqs(cur);
-        GOrderState g = gStates.get(cur.g);
+        GOrderState g = gState(cur.g);
         if (g == null) {
             throw new Invalid("encountered event of type " + ev.type + " without known state for current goroutine " + cur.g);
         }

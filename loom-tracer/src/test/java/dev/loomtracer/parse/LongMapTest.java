@@ -11,7 +11,8 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link LongMap} behaves as a {@code HashMap<Long, V>} under random puts, removals and lookups
+ * {@link LongMap} behaves as a {@code HashMap<Long, V>} under random puts, removals (also of a key
+ * only while it maps to a given object) and lookups
  * (removal shifts entries back across wrapped clusters: the keys are drawn from a small range so
  * clusters form and wrap), including negative keys and growth.
  */
@@ -25,9 +26,22 @@ class LongMapTest {
             int range = 8 + rnd.nextInt(200);
             for (int op = 0; op < 20_000; op++) {
                 long k = rnd.nextInt(range) - range / 4;
-                switch (rnd.nextInt(4)) {
-                    case 0, 1 -> assertEquals(ref.put(k, (long) op), m.put(k, (long) op), "put " + k);
+                switch (rnd.nextInt(5)) {
+                    case 0, 1 -> {
+                        Long v = (long) op;
+                        assertEquals(ref.put(k, v), m.put(k, v), "put " + k);
+                    }
                     case 2 -> assertEquals(ref.remove(k), m.remove(k), "remove " + k);
+                    case 3 -> {
+                        // Only the very value object mapped: an equal but other Long is not removed.
+                        Long now = m.get(k);
+                        Long v = rnd.nextBoolean() || now == null ? now : Long.valueOf(now.longValue());
+                        boolean mapped = v != null && ref.get(k) == v;
+                        assertEquals(mapped, m.remove(k, v), "remove " + k + " if " + v);
+                        if (mapped) {
+                            ref.remove(k);
+                        }
+                    }
                     default -> assertEquals(ref.get(k), m.get(k), "get " + k);
                 }
                 assertEquals(ref.size(), m.size());
