@@ -309,13 +309,14 @@ public final class ThreadModel implements Consumer<TraceEvent> {
             }
             case USER_TASK_END -> {
                 long id = e.task();
-                OpenTask task = openTasks.remove(id);
+                OpenTask task = openTasks.get(id);
                 if (task != null) {
-                    task.ended = true;
                     if (task.owner != null) {
-                        split(task.owner, now);
+                        split(task.owner, now); // the piece up to the end is still the task's
                         task.owner.removeTask(id);
                     }
+                    openTasks.remove(id);
+                    task.ended = true;
                     out.taskEnd(id, now);
                 }
             }

@@ -10,11 +10,15 @@ import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.testing.CheckedTrace;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A task ended by another thread while its owner is blocked splits the owner's blocked interval
+ * How task changes split a thread's intervals.
+ *
+ * <p>A task ended by another thread while its owner is blocked splits the owner's blocked interval
  * (its task changed, its state did not): the block is still one block of its whole length, and
  * the wait for a carrier after it one wait. Before intervals told pieces apart
  * ({@link Interval#continues()}), this trace counted 2 blocks.
@@ -56,5 +60,42 @@ class SplitStateTest {
         assertEquals(2, r.schedLatency().count(), "after its creation and after its unblock: " + r.schedLatency());
         assertEquals(r.blocking().get(0).totalNanos(), r.blocking().get(0).maxNanos(), "the block's whole length");
         assertEquals(r.threads().blockedNanos(), r.blocking().get(0).totalNanos());
+    }
+
+    /**
+     * A task begun and ended on its thread while it runs splits the running interval in three:
+     * before the task, the task's piece (up to the task's end, with the task's type: the model
+     * must split before it forgets the ended task), after it.
+     */
+    @Test
+    void theRunningPieceUpToATasksEndIsTheTasks() throws Exception {
+        Path file = dir.resolve("pieces.trace");
+        Tracer t = Tracer.newInstance();
+        t.start(new TraceConfig(Duration.ofSeconds(10), 1L << 20, 8L << 20, TraceConfig.StackMode.OFF));
+        Thread pump = pumpTo(t, file);
+        Thread vt = Thread.ofVirtual().unstarted(() -> {});
+        onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
+        onNewThread("carrier", () -> {
+            emit(t, w -> w.goStart(vt));
+            emit(t, w -> w.userTaskBegin(vt, 7, 0, "job", null));
+            emit(t, w -> w.userTaskEnd(vt, 7, null));
+            emit(t, w -> w.goDestroy(vt));
+        });
+        t.stop();
+        pump.join();
+        CheckedTrace.of(file);
+
+        List<Interval> running = new ArrayList<>();
+        Analysis.of(file, AnalysisOptions.defaults(), new ModelListener() {
+            @Override
+            public void interval(Interval i) {
+                if (i.thread().id() == vt.threadId() && i.state() == ThreadState.RUNNING) {
+                    running.add(i);
+                }
+            }
+        });
+        assertEquals(List.of("", "job", ""), running.stream().map(Interval::taskType).toList(), "pieces: " + running);
+        assertEquals(List.of(Interval.NONE, 7L, Interval.NONE), running.stream().map(Interval::task).toList());
+        assertEquals(List.of(true, true, false), running.stream().map(Interval::continues).toList());
     }
 }
