@@ -159,6 +159,7 @@ final class Ordering {
     private static final class MOrderState {
         long g = NO;
         long p = NO;
+        Ctx ctx; // the context it advanced to last (Ctx is a value: reused instead of made per event), or null
     }
 
     private static final int GC_UNDETERMINED = 0, GC_NOT_RUNNING = 1, GC_RUNNING = 2;
@@ -218,12 +219,16 @@ final class Ordering {
                 lastM = m;
                 lastMs = ms;
             }
-            cur = new Ctx(ms.g, ms.p, m);
+            cur = ms.ctx;
+            if (cur == null || cur.g != ms.g || cur.p != ms.p) {
+                cur = new Ctx(ms.g, ms.p, m);
+            }
         }
         Ctx next = dispatch(cur);
         if (next != null && ms != null) {
             ms.p = next.p;
             ms.g = next.g;
+            ms.ctx = next.m == m ? next : null;
         }
         return next != null;
     }

@@ -22,6 +22,7 @@ public final class TraceEvent {
     public static final long NONE = -1;
 
     private static final long[] NO_ARGS = {};
+    private static final String[] NO_STRINGS = {};
 
     final int type;
     long time;
@@ -40,7 +41,7 @@ public final class TraceEvent {
     String stwKind;       // STWEnd
 
     // Filled in when the event is resolved against its generation.
-    String[] strings = {};
+    String[] strings = NO_STRINGS; // shared: never written into
     ParsedStack stack = ParsedStack.EMPTY;
     ParsedStack newStack = ParsedStack.EMPTY;
 
