@@ -376,9 +376,12 @@ public final class ThreadModel implements Consumer<TraceEvent> {
      */
     public void reset() {
         threads.clear();
+        forgetLookups();
         onCarrier.clear();
-        taskTypes.clear();
-        taskOwner.clear();
+        for (OpenTask o : openTasks.values()) {
+            o.ended = true;
+        }
+        openTasks.clear();
         runnable = 0;
     }
 

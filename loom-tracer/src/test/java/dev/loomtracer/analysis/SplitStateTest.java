@@ -71,7 +71,9 @@ class SplitStateTest {
     void theRunningPieceUpToATasksEndIsTheTasks() throws Exception {
         Path file = dir.resolve("pieces.trace");
         Tracer t = Tracer.newInstance();
-        t.start(new TraceConfig(Duration.ofSeconds(10), 1L << 20, 8L << 20, TraceConfig.StackMode.OFF));
+        t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(10))
+                .generationBytes(1L << 20)
+                .bufferMemory(8L << 20));
         Thread pump = pumpTo(t, file);
         Thread vt = Thread.ofVirtual().unstarted(() -> {});
         onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
