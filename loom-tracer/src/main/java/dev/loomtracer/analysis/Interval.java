@@ -18,7 +18,8 @@ import dev.loomtracer.parse.ParsedStack;
  *     stack of the block or stop before), when the trace has stacks;</li>
  * <li>{@code unblocker}: BLOCKED and ended by an unblock: the thread that unblocked it, or
  *     {@code null} when no thread did (a timer or the scheduler on a carrier); {@code unblocked}
- *     says whether the end was an unblock at all (for RUNNABLE: whether it began with one).</li>
+ *     says whether the end was an unblock at all (for RUNNABLE: whether it began with the unblock
+ *     of a block whose start is in the trace, so that the wait after it is that block's).</li>
  * </ul>
  * {@code task} is the task the thread worked for (the innermost region's task, else the innermost
  * task begun on this thread and not ended), {@link #NONE} if none; {@code region} the innermost

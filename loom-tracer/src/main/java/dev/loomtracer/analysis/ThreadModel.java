@@ -61,7 +61,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         ParsedStack stack = ParsedStack.EMPTY;
         ParsedStack resume = ParsedStack.EMPTY;
         String pendingPin;
-        boolean afterBlock; // RUNNABLE because unblocked: its reason is the block's
+        boolean afterBlock; // RUNNABLE because unblocked from a block whose start is in the trace: its reason is the block's
         boolean delivered; // an interval of it was emitted
         long mountedOn = Interval.NONE; // the carrier of its current mount (virtual threads only)
         long mountedSince;
@@ -248,12 +248,14 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 T t = thread(e.arg(0));
                 ThreadInfo by = e.g() == TraceEvent.NONE ? null : thread(e.g()).info;
                 String blockReason = t.state == ThreadState.BLOCKED ? t.reason : "";
+                // The wait after it belongs to a block only if the block is counted: its start is in the trace.
+                boolean afterBlock = t.state == ThreadState.BLOCKED && t.stateSince != Interval.NONE;
                 if (t.state == ThreadState.BLOCKED) {
                     emit(t, now, false, true, by);
                     t.state = null;
                 }
                 enter(t, ThreadState.RUNNABLE, now, Interval.NONE, blockReason, t.resume);
-                t.afterBlock = true;
+                t.afterBlock = afterBlock;
             }
             case GO_DESTROY, GO_DESTROY_SYSCALL -> {
                 T t = current(e);
