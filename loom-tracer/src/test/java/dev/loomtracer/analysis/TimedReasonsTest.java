@@ -55,7 +55,8 @@ class TimedReasonsTest {
                 lines.get(row + 1).strip().replaceAll(" +", " ").replaceAll(" total.*", ""),
                 lines.get(row + 2).strip().replaceAll(" +", " ").replaceAll(" total.*", "")), text);
         assertTrue(text.matches("(?s).*\n    network +1  total [^\n]*\n(?!      ).*"), "an untimed reason has no sub-rows: " + text);
-        assertTrue(text.contains("Most blocked time: blocked on sleep "), text);
+        assertTrue(text.matches("(?s).*\nMost blocked time: [^\n]*blocked on sleep [^\n]* \\(3 blocks\\)[^\n]*\n.*"),
+                "the headline sums the sleeps: " + text);
 
         List<String> many = new ArrayList<>();
         for (int ms = 1; ms <= TextReport.TIMED_FORMS_SHOWN + 2; ms++) {
