@@ -2,12 +2,10 @@ package dev.loomtracer.analysis;
 
 import static dev.loomtracer.testing.Spi.emit;
 import static dev.loomtracer.testing.Spi.onNewThread;
-import static dev.loomtracer.testing.Spi.pumpTo;
+import static dev.loomtracer.testing.Spi.traceTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loomtracer.TraceOptions;
-import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.parse.ParsedStack;
 import dev.loomtracer.parse.TraceEvent;
@@ -158,25 +156,20 @@ class MountsTest {
     @Test
     void aThreadCreatedBlockedHasNoBlockToCount() throws Exception {
         Path file = dir.resolve("created-blocked.trace");
-        Tracer t = Tracer.newInstance();
-        t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(10))
-                .generationBytes(1L << 20)
-                .bufferMemory(8L << 20));
-        Thread pump = pumpTo(t, file);
         Thread vt = Thread.ofVirtual().unstarted(() -> {});
-        onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, true, null, null)));
-        onNewThread("waker", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
-        onNewThread("carrier", () -> {
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.goBlock(vt, "sleep", null));
+        traceTo(file, t -> {
+            onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, true, null, null)));
+            onNewThread("waker", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
+            onNewThread("carrier", () -> {
+                emit(t, w -> w.goStart(vt));
+                emit(t, w -> w.goBlock(vt, "sleep", null));
+            });
+            onNewThread("waker", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
+            onNewThread("carrier", () -> {
+                emit(t, w -> w.goStart(vt));
+                emit(t, w -> w.goDestroy(vt));
+            });
         });
-        onNewThread("waker", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
-        onNewThread("carrier", () -> {
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.goDestroy(vt));
-        });
-        t.stop();
-        pump.join();
         CheckedTrace.of(file);
         long createdBlocked = 0;
         try (TraceParser p = TraceParser.open(file)) {

@@ -2,14 +2,11 @@ package dev.loomtracer.analysis;
 
 import static dev.loomtracer.testing.Spi.emit;
 import static dev.loomtracer.testing.Spi.onNewThread;
-import static dev.loomtracer.testing.Spi.pumpTo;
+import static dev.loomtracer.testing.Spi.traceTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.loomtracer.TraceOptions;
-import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.testing.CheckedTrace;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,28 +27,23 @@ class SplitStateTest {
     @Test
     void aBlockSplitByATaskEndElsewhereIsOneBlock() throws Exception {
         Path file = dir.resolve("split.trace");
-        Tracer t = Tracer.newInstance();
-        t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(10))
-                .generationBytes(1L << 20)
-                .bufferMemory(8L << 20));
-        Thread pump = pumpTo(t, file);
         Thread vt = Thread.ofVirtual().unstarted(() -> {});
-        onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
-        onNewThread("carrier", () -> {
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.userTaskBegin(vt, 1, 0, "job", null));
-            emit(t, w -> w.goBlock(vt, "sleep", null));
+        traceTo(file, t -> {
+            onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
+            onNewThread("carrier", () -> {
+                emit(t, w -> w.goStart(vt));
+                emit(t, w -> w.userTaskBegin(vt, 1, 0, "job", null));
+                emit(t, w -> w.goBlock(vt, "sleep", null));
+            });
+            onNewThread("ender", () -> {
+                emit(t, w -> w.userTaskEnd(Thread.currentThread(), 1, null));
+                emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
+            });
+            onNewThread("carrier", () -> {
+                emit(t, w -> w.goStart(vt));
+                emit(t, w -> w.goDestroy(vt));
+            });
         });
-        onNewThread("ender", () -> {
-            emit(t, w -> w.userTaskEnd(Thread.currentThread(), 1, null));
-            emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
-        });
-        onNewThread("carrier", () -> {
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.goDestroy(vt));
-        });
-        t.stop();
-        pump.join();
         CheckedTrace.of(file);
 
         AnalysisResult r = Analysis.of(file, AnalysisOptions.defaults());
@@ -70,21 +62,16 @@ class SplitStateTest {
     @Test
     void theRunningPieceUpToATasksEndIsTheTasks() throws Exception {
         Path file = dir.resolve("pieces.trace");
-        Tracer t = Tracer.newInstance();
-        t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(10))
-                .generationBytes(1L << 20)
-                .bufferMemory(8L << 20));
-        Thread pump = pumpTo(t, file);
         Thread vt = Thread.ofVirtual().unstarted(() -> {});
-        onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
-        onNewThread("carrier", () -> {
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.userTaskBegin(vt, 7, 0, "job", null));
-            emit(t, w -> w.userTaskEnd(vt, 7, null));
-            emit(t, w -> w.goDestroy(vt));
+        traceTo(file, t -> {
+            onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
+            onNewThread("carrier", () -> {
+                emit(t, w -> w.goStart(vt));
+                emit(t, w -> w.userTaskBegin(vt, 7, 0, "job", null));
+                emit(t, w -> w.userTaskEnd(vt, 7, null));
+                emit(t, w -> w.goDestroy(vt));
+            });
         });
-        t.stop();
-        pump.join();
         CheckedTrace.of(file);
 
         List<Interval> running = new ArrayList<>();

@@ -2,17 +2,14 @@ package dev.loomtracer.analysis;
 
 import static dev.loomtracer.testing.Spi.emit;
 import static dev.loomtracer.testing.Spi.onNewThread;
-import static dev.loomtracer.testing.Spi.pumpTo;
+import static dev.loomtracer.testing.Spi.traceTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loomtracer.TraceOptions;
 import dev.loomtracer.analysis.AnalysisResult.Reason;
 import dev.loomtracer.analysis.AnalysisResult.ReasonGroup;
-import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.testing.CheckedTrace;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -73,24 +70,21 @@ class TimedReasonsTest {
     /** One virtual thread blocking once per reason, each block ended by an unblock, in a trace both judges check. */
     private AnalysisResult analyse(String name, List<String> reasons) throws Exception {
         Path file = dir.resolve(name);
-        Tracer t = Tracer.newInstance();
-        t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(10)).generationBytes(1L << 20).bufferMemory(8L << 20));
-        Thread pump = pumpTo(t, file);
         Thread vt = Thread.ofVirtual().unstarted(() -> {});
-        onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
-        for (String reason : reasons) {
+        traceTo(file, t -> {
+            onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
+            for (String reason : reasons) {
+                onNewThread("carrier", () -> {
+                    emit(t, w -> w.goStart(vt));
+                    emit(t, w -> w.goBlock(vt, reason, null));
+                });
+                onNewThread("waker", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
+            }
             onNewThread("carrier", () -> {
                 emit(t, w -> w.goStart(vt));
-                emit(t, w -> w.goBlock(vt, reason, null));
+                emit(t, w -> w.goDestroy(vt));
             });
-            onNewThread("waker", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
-        }
-        onNewThread("carrier", () -> {
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.goDestroy(vt));
         });
-        t.stop();
-        pump.join();
         CheckedTrace.of(file);
         return Analysis.of(file, AnalysisOptions.defaults());
     }

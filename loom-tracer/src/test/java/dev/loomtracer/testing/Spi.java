@@ -97,6 +97,30 @@ public final class Spi {
         });
     }
 
+    /** What a test tells a tracer ({@link #traceTo}). */
+    public interface Script {
+        void run(Tracer t) throws Exception;
+    }
+
+    /**
+     * Runs {@code script} against a new tracer whose trace goes to {@code file} (generations of
+     * 10 s or 1 MiB, 8 MiB of buffers: one generation for a short script), then stops it and
+     * waits until the file is whole. Check the file with {@link CheckedTrace#of}.
+     */
+    public static void traceTo(Path file, Script script) throws Exception {
+        Tracer t = Tracer.newInstance();
+        t.start(dev.loomtracer.TraceOptions.defaults().generationPeriod(Duration.ofSeconds(10))
+                .generationBytes(1L << 20)
+                .bufferMemory(8L << 20));
+        Thread pump = pumpTo(t, file);
+        try {
+            script.run(t);
+        } finally {
+            t.stop();
+            join(pump);
+        }
+    }
+
     /**
      * Runs {@code body} on a new platform thread named {@code name} (its own M), waits for it to
      * terminate and returns it; fails if it has not within a minute (a writer never waits for
