@@ -222,6 +222,12 @@ class ConverterTest {
         Path multi = dir.resolve("multi.jfr");
         JfrConverter.Result r = JfrConverter.convert(trace, multi, JfrConverter.Options.defaults().withChunkEvents(50));
         assertTrue(r.chunks() > 1, "chunks: " + r.chunks());
+        // Each chunk holds at most chunkEvents events (JMC's writer holds a chunk in memory): a
+        // chunk that ran to the next generation boundary held a whole generation's events.
+        List<Long> perChunk = Readers.eventsPerChunk(multi, dir);
+        assertEquals(r.chunks(), perChunk.size(), "chunks in the file: " + perChunk);
+        assertTrue(perChunk.stream().allMatch(n -> n <= 50), "events per chunk: " + perChunk);
+        assertEquals(r.jfrEvents(), perChunk.stream().mapToLong(Long::longValue).sum(), "events per chunk: " + perChunk);
         assertEquals(expected, Readers.recordingFile(multi, OURS));
         assertEquals(expected, Readers.jfrSummary(multi, OURS));
         Map<String, Long> jmc = new TreeMap<>(JmcAnalysis.countByType(JmcAnalysis.load(multi)));

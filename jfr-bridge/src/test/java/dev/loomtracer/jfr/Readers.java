@@ -33,6 +33,36 @@ final class Readers {
     }
 
     /** All events of the given types. */
+    /**
+     * The events of each JFR chunk of {@code jfr}, in file order: each chunk (its size is the
+     * big-endian long at offset 8 of its header, after "FLR\0" and the version) is copied into
+     * a file of its own under {@code tmp} and read there ({@code RecordingFile} does not say
+     * where a chunk ends).
+     */
+    static List<Long> eventsPerChunk(Path jfr, Path tmp) throws IOException {
+        byte[] all = Files.readAllBytes(jfr);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(all);
+        List<Long> out = new ArrayList<>();
+        for (int at = 0; at < all.length; ) {
+            if (b.getInt(at) != 0x464c5200) {
+                throw new IOException("no chunk header at byte " + at + " of " + jfr);
+            }
+            long size = b.getLong(at + 8);
+            Path one = Files.createTempFile(tmp, "chunk", ".jfr");
+            Files.write(one, java.util.Arrays.copyOfRange(all, at, Math.toIntExact(at + size)));
+            long n = 0;
+            try (RecordingFile f = new RecordingFile(one)) {
+                for (; f.hasMoreEvents(); f.readEvent()) {
+                    n++;
+                }
+            }
+            Files.delete(one);
+            out.add(n);
+            at = Math.toIntExact(at + size);
+        }
+        return out;
+    }
+
     static List<RecordedEvent> events(Path jfr, String type) throws IOException {
         List<RecordedEvent> out = new ArrayList<>();
         try (RecordingFile f = new RecordingFile(jfr)) {

@@ -29,15 +29,10 @@ public final class BigTrace {
     public record Written(long bytes, long tasks, long blocks) {}
 
     public static Written write(Path file, long targetBytes, int carriers, int batch) throws Exception {
-        return write(file, targetBytes, carriers, batch, 16L << 20);
-    }
-
-    /** As above, with generations of about {@code generationBytes} (the engine's size bound, at least 64 KiB). */
-    public static Written write(Path file, long targetBytes, int carriers, int batch, long generationBytes) throws Exception {
         Tracer t = Tracer.newInstance();
         t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(1))
-                .generationBytes(generationBytes)
-                .bufferMemory(Math.max(256L << 20, 2 * generationBytes)));
+                .generationBytes(16L << 20)
+                .bufferMemory(256L << 20));
         AtomicLong written = new AtomicLong();
         Thread pump = Spi.pumpTo(t, file, Thread.ofPlatform().name("big-reader"), written);
         AtomicLong taskIds = new AtomicLong();
