@@ -1,6 +1,7 @@
 package dev.loomtracer.bench;
 
 import dev.loomtracer.TraceOptions;
+import dev.loomtracer.engine.CapturedStack;
 import dev.loomtracer.engine.TraceWriter;
 import dev.loomtracer.engine.Tracer;
 
@@ -16,7 +17,8 @@ import java.util.function.Consumer;
  * are noise; these counts are not): the bytes the writing thread allocates (the JVM's per-thread
  * allocation counter), in slices of operations, and the trace bytes per operation. The operations
  * are {@link EventCostBenchmark}'s: a start and a stop of a virtual thread, a start, block and
- * unblock, and a user log from a platform thread. The pool's buffers (64 KiB each, allocated when
+ * unblock, a user log from a platform thread, and a start, block and unblock under
+ * {@code stacks=on-block} (the sampling decision and, for one block in 16, a cached stack). The pool's buffers (64 KiB each, allocated when
  * the reader falls behind, up to the memory bound) and a generation's first interning of a string
  * land in a few slices; an allocation per event would show in every slice. Invariant: the probe's
  * own code allocates nothing per operation (its lambdas capture nothing).
@@ -28,6 +30,8 @@ public final class HotPathAllocation {
     private static Tracer t;
     private static Thread vt;
     private static Thread self;
+    private static CapturedStack site;
+    private static CapturedStack blockStack;
 
     private static void emit(Consumer<TraceWriter> body) {
         BytesPerEvent.emit(t, body);
@@ -37,7 +41,10 @@ public final class HotPathAllocation {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         vt = Thread.ofVirtual().unstarted(() -> { });
         self = Thread.currentThread();
-        String[] names = {"startStopPair", "startBlockUnblock", "logEvent"};
+        String[] names = {"startStopPair", "startBlockUnblock", "logEvent", "startBlockUnblock, stacks on-block"};
+        // A block under stacks=on-block: the sampling decision, then the stack a cache hit hands
+        // back (a stack taken once: the capture itself allocates, and runs for one block in 16).
+        site = CapturedStack.ofFrames(new CapturedStack.Frame("com.example.Site.await", "com/example/Site.java", 42));
         Runnable[] ops = {
             () -> {
                 emit(w -> w.goStart(vt));
@@ -49,6 +56,12 @@ public final class HotPathAllocation {
                 emit(w -> w.goUnblock(vt, null, null));
             },
             () -> emit(w -> w.userLog(self, 0, "key", "value", null)),
+            () -> {
+                emit(w -> w.goStart(vt));
+                blockStack = TraceOptions.Stacks.ON_BLOCK.takesBlockStack() ? site : null;
+                emit(w -> w.goBlock(vt, "park", blockStack));
+                emit(w -> w.goUnblock(vt, null, null));
+            },
         };
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int k = 0; k < ops.length; k++) {
