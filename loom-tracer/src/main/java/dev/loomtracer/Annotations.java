@@ -23,7 +23,7 @@ final class Annotations {
     }
 
     private static CapturedStack stack(Tracer t) {
-        return t.stackMode().takesBlockStack() ? CallerStacks.capture(0) : null;
+        return t.stackMode().takesBlockStack() ? CallerStacks.current() : null;
     }
 
     static void taskBegin(long id, long parent, String name) {

@@ -1,13 +1,11 @@
 package dev.loomtracer.hooks.core;
 
+import dev.loomtracer.engine.Backtraces;
 import dev.loomtracer.engine.CapturedStack;
 import dev.loomtracer.engine.CallerStacks;
 import jdk.internal.vm.Continuation;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -17,19 +15,16 @@ import java.util.stream.Stream;
  * unparker), or of an unmounted virtual thread's continuation (walked from its carrier while
  * nothing can mount it: between its yield and the moment it becomes runnable again).
  *
- * <p>The current thread's stack is taken the cheap way: {@code new Throwable()} fills a compact
- * native backtrace (method ids, bytecode indexes, classes), about a microsecond for a typical
- * stack, where a {@link StackWalker} that resolves names and lines costs ten. The backtrace keys a
- * cache of finished stacks, so the frames are resolved and converted only the first time a
- * stack is seen; a program blocks in few distinct places. If the JVM's backtrace is not the
- * expected shape, the walker is used instead.
+ * <p>The current thread's stack is taken the cheap way: {@code new Throwable()}, whose native
+ * backtrace keys a cache of finished stacks ({@link Backtraces}), so the frames are resolved and
+ * converted only the first time a stack is seen. If the JVM's backtrace is not the expected
+ * shape, the walker is used instead.
  *
  * <p>Invariant: a stack starts at the first frame that is neither the tracer's nor the JDK's
  * virtual-thread machinery ({@code VirtualThread}, {@code Continuation}, the JavaLangAccess
  * bridge), so the top frame is the API the program called ({@code LockSupport.park},
  * {@code Thread.sleep}, {@code Object.wait0}, ...). Frames read {@code Class.method},
- * {@code package/path/File.java}, line, like the engine's own {@link CallerStacks}. A cached
- * stack is only returned for a backtrace equal to the one it was made from.
+ * {@code package/path/File.java}, line, like the engine's own {@link CallerStacks}.
  */
 public final class EventStacks {
     private EventStacks() {}
@@ -46,28 +41,8 @@ public final class EventStacks {
             "jdk.internal.vm.Continuation", "java.lang.System$2", "java.lang.ThreadBuilders$VirtualThreadBuilder",
             "jdk.internal.misc.VirtualThreads", "java.lang.BaseVirtualThread");
 
-    private static final VarHandle BACKTRACE;
-    private static final VarHandle DEPTH;
-
-    static {
-        VarHandle bt = null;
-        VarHandle depth = null;
-        try {
-            MethodHandles.Lookup l = MethodHandles.privateLookupIn(Throwable.class, MethodHandles.lookup());
-            bt = l.findVarHandle(Throwable.class, "backtrace", Object.class);
-            depth = l.findVarHandle(Throwable.class, "depth", int.class);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            // no fast path: the walker
-        }
-        BACKTRACE = bt;
-        DEPTH = depth;
-    }
-
-    /** Cache of stacks by backtrace; direct-mapped, racy by design (entries are immutable). */
-    private static final int CACHE_SIZE = 4096;
-    private static final Entry[] CACHE = new Entry[CACHE_SIZE];
-
-    private record Entry(int hash, short[] methods, int[] bcis, Object[] classes, ClassifiedStack captured) {}
+    /** Stacks by backtrace ({@link Backtraces}): resolved once per distinct stack. */
+    private static final Backtraces.Cache<ClassifiedStack> CACHE = new Backtraces.Cache<>(4096, EventStacks::fromElements);
 
     static boolean isMachinery(String cls) {
         return dev.loomtracer.engine.CallerStacks.isTracerFrame(cls) || MACHINERY.contains(cls);
@@ -85,65 +60,14 @@ public final class EventStacks {
 
     /** The current thread's stack and what it waits in, from the cache when this backtrace was seen before. */
     public static ClassifiedStack currentClassified() {
-        Throwable t = new Throwable();
-        if (BACKTRACE != null) {
-            ClassifiedStack c = fromBacktrace(t);
-            if (c != null) {
-                return c;
-            }
+        ClassifiedStack c = CACHE.get(new Throwable());
+        if (c != null) {
+            return c;
         }
         return WALKER.walk(s -> {
             List<StackWalker.StackFrame> frames = s.limit(CallerStacks.MAX_DEPTH + 32).toList();
             return new ClassifiedStack(toStack(frames.stream()), Reasons.classify(frames.stream().limit(CLASSIFY_DEPTH)));
         });
-    }
-
-    private static ClassifiedStack fromBacktrace(Throwable t) {
-        Object bt = BACKTRACE.get(t);
-        int depth = (int) DEPTH.get(t);
-        if (!(bt instanceof Object[] chunk) || depth <= 0) {
-            return null;
-        }
-        // Gather (method id, bci, class) per frame over the chunks: HotSpot's layout is
-        // [short[] methods, int[] bcis, Object[] classes, ..., next chunk, ...].
-        short[] methods = new short[depth];
-        int[] bcis = new int[depth];
-        Object[] classes = new Object[depth];
-        int n = 0;
-        int hash = 1;
-        while (chunk != null && n < depth) {
-            if (chunk.length < 3 || !(chunk[0] instanceof short[] m) || !(chunk[1] instanceof int[] b)
-                    || !(chunk[2] instanceof Object[] c)) {
-                return null;
-            }
-            int k = Math.min(m.length, depth - n);
-            for (int i = 0; i < k; i++, n++) {
-                methods[n] = m[i];
-                bcis[n] = b[i];
-                classes[n] = c[i];
-                hash = 31 * (31 * (31 * hash + m[i]) + b[i]) + System.identityHashCode(c[i]);
-            }
-            Object[] next = null;
-            for (int i = 3; i < chunk.length; i++) {
-                if (chunk[i] instanceof Object[] o && o.length == chunk.length && o != chunk) {
-                    next = o;
-                    break;
-                }
-            }
-            chunk = next;
-        }
-        if (n != depth) {
-            return null;
-        }
-        int slot = (hash ^ (hash >>> 16)) & (CACHE_SIZE - 1);
-        Entry e = CACHE[slot];
-        if (e != null && e.hash == hash && Arrays.equals(e.methods, methods) && Arrays.equals(e.bcis, bcis)
-                && Arrays.equals(e.classes, classes)) {
-            return e.captured;
-        }
-        ClassifiedStack c = fromElements(t.getStackTrace());
-        CACHE[slot] = new Entry(hash, methods, bcis, classes, c);
-        return c;
     }
 
     private static ClassifiedStack fromElements(StackTraceElement[] st) {
@@ -251,9 +175,6 @@ public final class EventStacks {
     }
 
     static CapturedStack.Frame frame(String cls, String method, String file, int line) {
-        int dot = cls.lastIndexOf('.');
-        String pkgPath = dot < 0 ? "" : cls.substring(0, dot + 1).replace('.', '/');
-        String path = file == null ? pkgPath + "(unknown)" : pkgPath + file;
-        return new CapturedStack.Frame(cls + "." + method, path, Math.max(0, line));
+        return CallerStacks.frame(cls, method, file, line);
     }
 }
