@@ -4,6 +4,7 @@ import dev.loomtracer.TraceOptions;
 import dev.loomtracer.TraceResult;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.testing.CheckedTrace;
+import dev.loomtracer.testing.Spi.Traced;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import static dev.loomtracer.testing.Spi.emit;
 import static dev.loomtracer.testing.Spi.join;
 import static dev.loomtracer.testing.Spi.onNewThread;
 import static dev.loomtracer.testing.Spi.pumpTo;
+import static dev.loomtracer.testing.Spi.traced;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,38 +64,34 @@ class AdvanceWindowTest {
      */
     @Test
     void aThreadThatWritesIntoTheNextGenerationAndEndsKeepsItsEvents() throws Exception {
-        Tracer t = Tracer.newInstance();
-        Path file = dir.resolve("retire.trace");
-        t.start(config());
-        Thread pump = pumpTo(t, file);
         Thread vt = Thread.ofVirtual().unstarted(() -> { });
-        emit(t, w -> w.goCreate(null, vt, false, null, null));
-        CountDownLatch parked = new CountDownLatch(1);
-        CountDownLatch again = new CountDownLatch(1);
-        Thread carrier = Thread.ofPlatform().name("carrier").start(() -> {
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.goBlock(vt, "park", null));
-            parked.countDown();
-            await(again);
-            emit(t, w -> w.goUnblock(vt, null, null));
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.goBlock(vt, "park", null));
+        Traced run = traced(dir.resolve("retire.trace"), config(), t -> {
+            emit(t, w -> w.goCreate(null, vt, false, null, null));
+            CountDownLatch parked = new CountDownLatch(1);
+            CountDownLatch again = new CountDownLatch(1);
+            Thread carrier = Thread.ofPlatform().name("carrier").start(() -> {
+                emit(t, w -> w.goStart(vt));
+                emit(t, w -> w.goBlock(vt, "park", null));
+                parked.countDown();
+                await(again);
+                emit(t, w -> w.goUnblock(vt, null, null));
+                emit(t, w -> w.goStart(vt));
+                emit(t, w -> w.goBlock(vt, "park", null));
+            });
+            await(parked);
+            t.advanceNow(); // the carrier tells nothing in generation 2
+            advanceWith(t, () -> {
+                again.countDown();
+                join(carrier); // it wrote into generation 3 and has ended
+            });
+            emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
+            onNewThread("carrier-2", () -> {
+                emit(t, w -> w.goStart(vt));
+                emit(t, w -> w.goDestroy(vt));
+            });
         });
-        await(parked);
-        t.advanceNow(); // the carrier tells nothing in generation 2
-        advanceWith(t, () -> {
-            again.countDown();
-            join(carrier); // it wrote into generation 3 and has ended
-        });
-        emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
-        onNewThread("carrier-2", () -> {
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.goDestroy(vt));
-        });
-        TraceResult stats = t.stop();
-        pump.join();
-
-        CheckedTrace trace = CheckedTrace.of(file);
+        TraceResult stats = run.stats();
+        CheckedTrace trace = run.trace();
         long id = vt.threadId();
         assertEquals(3, trace.count(e -> e.type() == EventType.GO_START && e.arg(0) == id), "both of the carrier's, and carrier-2's");
         assertEquals(2, trace.count(e -> e.type() == EventType.GO_UNBLOCK && e.arg(0) == id), "the carrier's and the test thread's");
@@ -107,33 +105,29 @@ class AdvanceWindowTest {
      */
     @Test
     void aGoroutineToldInTheNextGenerationIsNotEndedInThisOne() throws Exception {
-        Tracer t = Tracer.newInstance();
-        Path file = dir.resolve("reap.trace");
-        t.start(config());
-        Thread pump = pumpTo(t, file);
         Thread vt = Thread.ofVirtual().unstarted(() -> { });
-        emit(t, w -> w.goCreate(null, vt, false, null, null));
-        onNewThread("carrier-a", () -> {
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.goStop(vt, "yield", null));
-        });
-        t.advanceNow(); // nothing tells the G in generation 2
-        advanceWith(t, () -> {
-            onNewThread("carrier-b", () -> {
+        Traced run = traced(dir.resolve("reap.trace"), config(), t -> {
+            emit(t, w -> w.goCreate(null, vt, false, null, null));
+            onNewThread("carrier-a", () -> {
                 emit(t, w -> w.goStart(vt));
                 emit(t, w -> w.goStop(vt, "yield", null));
             });
-            vt.start(); // the thread itself ends now; the trace has not been told yet
-            join(vt);
+            t.advanceNow(); // nothing tells the G in generation 2
+            advanceWith(t, () -> {
+                onNewThread("carrier-b", () -> {
+                    emit(t, w -> w.goStart(vt));
+                    emit(t, w -> w.goStop(vt, "yield", null));
+                });
+                vt.start(); // the thread itself ends now; the trace has not been told yet
+                join(vt);
+            });
+            onNewThread("carrier-c", () -> {
+                emit(t, w -> w.goStart(vt));
+                emit(t, w -> w.goDestroy(vt));
+            });
         });
-        onNewThread("carrier-c", () -> {
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.goDestroy(vt));
-        });
-        TraceResult stats = t.stop();
-        pump.join();
-
-        CheckedTrace trace = CheckedTrace.of(file);
+        TraceResult stats = run.stats();
+        CheckedTrace trace = run.trace();
         long id = vt.threadId();
         assertEquals(3, trace.count(e -> e.type() == EventType.GO_START && e.arg(0) == id), "on a, b and c; none by the reaper");
         assertEquals(1, trace.count(e -> e.type() == EventType.GO_DESTROY && e.g() == id));
@@ -147,30 +141,26 @@ class AdvanceWindowTest {
      */
     @Test
     void aGoroutineIntroducedByTheNextGenerationHasNoStatusInThisOne() throws Exception {
-        Tracer t = Tracer.newInstance();
-        Path file = dir.resolve("introduce.trace");
-        t.start(config());
-        Thread pump = pumpTo(t, file);
         Thread running = Thread.ofVirtual().unstarted(() -> { });
         Thread elsewhere = Thread.ofVirtual().unstarted(() -> { });
         Thread parked = Thread.ofVirtual().unstarted(() -> { });
-        emit(t, w -> w.goCreate(null, running, false, null, null));
-        onNewThread("carrier-a", () -> {
-            emit(t, w -> w.goStart(running));
-            // Told as the unblocker while another runs here: cannot be told, dropped and counted.
-            emit(t, w -> w.goUnblock(parked, elsewhere, null));
-            emit(t, w -> w.goBlock(running, "park", null));
+        Traced run = traced(dir.resolve("introduce.trace"), config(), t -> {
+            emit(t, w -> w.goCreate(null, running, false, null, null));
+            onNewThread("carrier-a", () -> {
+                emit(t, w -> w.goStart(running));
+                // Told as the unblocker while another runs here: cannot be told, dropped and counted.
+                emit(t, w -> w.goUnblock(parked, elsewhere, null));
+                emit(t, w -> w.goBlock(running, "park", null));
+            });
+            t.advanceNow(); // past the first generation: a G is introduced by a creation
+            advanceWith(t, () -> onNewThread("unparker", () -> emit(t, w -> w.goUnblock(parked, Thread.currentThread(), null))));
+            onNewThread("carrier-b", () -> {
+                emit(t, w -> w.goStart(parked));
+                emit(t, w -> w.goDestroy(parked));
+            });
         });
-        t.advanceNow(); // past the first generation: a G is introduced by a creation
-        advanceWith(t, () -> onNewThread("unparker", () -> emit(t, w -> w.goUnblock(parked, Thread.currentThread(), null))));
-        onNewThread("carrier-b", () -> {
-            emit(t, w -> w.goStart(parked));
-            emit(t, w -> w.goDestroy(parked));
-        });
-        TraceResult stats = t.stop();
-        pump.join();
-
-        CheckedTrace trace = CheckedTrace.of(file);
+        TraceResult stats = run.stats();
+        CheckedTrace trace = run.trace();
         long id = parked.threadId();
         assertEquals(1, trace.count(e -> e.type() == EventType.GO_CREATE_BLOCKED && e.arg(0) == id));
         assertEquals(0, trace.count(e -> e.type() == EventType.GO_STATUS && e.arg(0) == id), "introduced by its creation only");

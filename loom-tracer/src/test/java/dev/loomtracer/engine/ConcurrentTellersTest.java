@@ -3,6 +3,7 @@ package dev.loomtracer.engine;
 import dev.loomtracer.TraceOptions;
 import dev.loomtracer.TraceResult;
 import dev.loomtracer.testing.CheckedTrace;
+import dev.loomtracer.testing.Spi.Traced;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import static dev.loomtracer.testing.Spi.await;
 import static dev.loomtracer.testing.Spi.emit;
 import static dev.loomtracer.testing.Spi.onNewThread;
-import static dev.loomtracer.testing.Spi.pumpTo;
+import static dev.loomtracer.testing.Spi.traced;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,41 +57,37 @@ class ConcurrentTellersTest {
 
     @Test
     void aStartToldWhileTheWakerIsTellingTheUnblockIsDroppedAndCounted() throws Exception {
-        Tracer t = Tracer.newInstance();
-        Path file = dir.resolve("unblock-vs-start.trace");
-        t.start(config());
-        Thread pump = pumpTo(t, file);
         GatedStackTable gate = new GatedStackTable();
-        t.session.stacks[0] = gate;
-        t.session.stacks[1] = gate;
-
         Thread vt = Thread.ofVirtual().unstarted(() -> { });
-        emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
-        // Carrier A runs it until it parks.
-        onNewThread("carrier-a", () -> {
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.goBlock(vt, "park", null));
-        });
-        // The waker tells the unblock, and is held inside it (its stack is being interned)...
-        Thread waker = Thread.ofPlatform().name("waker").start(
-                () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), gate.marker)));
-        await(gate.inside);
-        // ...while carrier B, running the thread dump's leftover task, tells the start.
-        onNewThread("carrier-b", () -> emit(t, w -> w.goStart(vt)));
-        gate.go.countDown();
-        assertTrue(waker.join(Duration.ofMinutes(1)));
-        // The thread really runs on B: its park there is told (the start repaired first), then
-        // it is woken again, runs on A and ends.
-        onNewThread("carrier-b2", () -> emit(t, w -> w.goBlock(vt, "park", null)));
-        emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
-        onNewThread("carrier-a2", () -> {
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.goDestroy(vt));
-        });
-        TraceResult stats = t.stop();
-        pump.join();
+        Traced run = traced(dir.resolve("unblock-vs-start.trace"), config(), t -> {
+            t.session.stacks[0] = gate;
+            t.session.stacks[1] = gate;
 
-        CheckedTrace trace = CheckedTrace.of(file);
+            emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
+            // Carrier A runs it until it parks.
+            onNewThread("carrier-a", () -> {
+                emit(t, w -> w.goStart(vt));
+                emit(t, w -> w.goBlock(vt, "park", null));
+            });
+            // The waker tells the unblock, and is held inside it (its stack is being interned)...
+            Thread waker = Thread.ofPlatform().name("waker").start(
+                    () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), gate.marker)));
+            await(gate.inside);
+            // ...while carrier B, running the thread dump's leftover task, tells the start.
+            onNewThread("carrier-b", () -> emit(t, w -> w.goStart(vt)));
+            gate.go.countDown();
+            assertTrue(waker.join(Duration.ofMinutes(1)));
+            // The thread really runs on B: its park there is told (the start repaired first), then
+            // it is woken again, runs on A and ends.
+            onNewThread("carrier-b2", () -> emit(t, w -> w.goBlock(vt, "park", null)));
+            emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
+            onNewThread("carrier-a2", () -> {
+                emit(t, w -> w.goStart(vt));
+                emit(t, w -> w.goDestroy(vt));
+            });
+        });
+        TraceResult stats = run.stats();
+        CheckedTrace trace = run.trace();
         long id = vt.threadId();
         assertEquals(2, trace.count(e -> e.typeName().equals("GoUnblock") && e.arg(0) == id), "one per wake-up");
         assertEquals(3, trace.count(e -> e.typeName().equals("GoStart") && e.arg(0) == id),
@@ -101,30 +98,26 @@ class ConcurrentTellersTest {
 
     @Test
     void twoWakersTellingTheSameUnblockWriteItOnce() throws Exception {
-        Tracer t = Tracer.newInstance();
-        Path file = dir.resolve("unblock-vs-unblock.trace");
-        t.start(config());
-        Thread pump = pumpTo(t, file);
         GatedStackTable gate = new GatedStackTable();
-        t.session.stacks[0] = gate;
-        t.session.stacks[1] = gate;
-
         Thread vt = Thread.ofVirtual().unstarted(() -> { });
-        emit(t, w -> w.goCreate(Thread.currentThread(), vt, true, null, null));
-        Thread first = Thread.ofPlatform().name("waker-1").start(
-                () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), gate.marker)));
-        await(gate.inside);
-        onNewThread("waker-2", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
-        gate.go.countDown();
-        assertTrue(first.join(Duration.ofMinutes(1)));
-        onNewThread("carrier", () -> {
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.goDestroy(vt));
-        });
-        TraceResult stats = t.stop();
-        pump.join();
+        Traced run = traced(dir.resolve("unblock-vs-unblock.trace"), config(), t -> {
+            t.session.stacks[0] = gate;
+            t.session.stacks[1] = gate;
 
-        CheckedTrace trace = CheckedTrace.of(file);
+            emit(t, w -> w.goCreate(Thread.currentThread(), vt, true, null, null));
+            Thread first = Thread.ofPlatform().name("waker-1").start(
+                    () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), gate.marker)));
+            await(gate.inside);
+            onNewThread("waker-2", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
+            gate.go.countDown();
+            assertTrue(first.join(Duration.ofMinutes(1)));
+            onNewThread("carrier", () -> {
+                emit(t, w -> w.goStart(vt));
+                emit(t, w -> w.goDestroy(vt));
+            });
+        });
+        TraceResult stats = run.stats();
+        CheckedTrace trace = run.trace();
         long id = vt.threadId();
         assertEquals(1, trace.count(e -> e.typeName().equals("GoUnblock") && e.arg(0) == id));
         assertEquals(1, stats.inconsistentEvents(), "the second waker's unblock: dropped and counted");
@@ -137,52 +130,47 @@ class ConcurrentTellersTest {
      */
     @Test
     void aWriterInAnOlderGenerationDoesNotTellAGoroutineAfterANewerOneDid() throws Exception {
-        Tracer t = Tracer.newInstance();
-        Path file = dir.resolve("stale-generation.trace");
-        t.start(config());
-        Thread pump = pumpTo(t, file);
-
         Thread vt = Thread.ofVirtual().unstarted(() -> { });
-        emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
-        CountDownLatch acquired = new CountDownLatch(1);
-        CountDownLatch go = new CountDownLatch(1);
-        // Carrier A enters a write in generation 1 and is held before telling the start.
-        Thread a = Thread.ofPlatform().name("carrier-a").start(() -> {
-            TraceWriter w = t.acquire();
-            acquired.countDown();
-            await(go);
-            if (w != null) {
-                try {
-                    w.goStart(vt);
-                } finally {
-                    t.release(w);
+        Traced run = traced(dir.resolve("stale-generation.trace"), config(), t -> {
+            emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
+            CountDownLatch acquired = new CountDownLatch(1);
+            CountDownLatch go = new CountDownLatch(1);
+            // Carrier A enters a write in generation 1 and is held before telling the start.
+            Thread a = Thread.ofPlatform().name("carrier-a").start(() -> {
+                TraceWriter w = t.acquire();
+                acquired.countDown();
+                await(go);
+                if (w != null) {
+                    try {
+                        w.goStart(vt);
+                    } finally {
+                        t.release(w);
+                    }
                 }
-            }
+            });
+            await(acquired);
+            long before = t.generation();
+            Advancer.advance(t, false, new Advancer.Steps() {
+                @Override
+                void waitForWriters(List<MState> ms) {
+                    // Generation 2 is published; A is still in 1. Carrier B, in 2, runs the G a while.
+                    onNewThread("carrier-b", () -> {
+                        emit(t, w -> w.goStart(vt));
+                        emit(t, w -> w.goStop(vt, "yield", null));
+                    });
+                    go.countDown();
+                    super.waitForWriters(ms);
+                }
+            });
+            assertTrue(a.join(Duration.ofMinutes(1)));
+            assertEquals(before + 1, t.generation());
+            onNewThread("carrier-c", () -> {
+                emit(t, w -> w.goStart(vt));
+                emit(t, w -> w.goDestroy(vt));
+            });
         });
-        await(acquired);
-        long before = t.generation();
-        Advancer.advance(t, false, new Advancer.Steps() {
-            @Override
-            void waitForWriters(List<MState> ms) {
-                // Generation 2 is published; A is still in 1. Carrier B, in 2, runs the G a while.
-                onNewThread("carrier-b", () -> {
-                    emit(t, w -> w.goStart(vt));
-                    emit(t, w -> w.goStop(vt, "yield", null));
-                });
-                go.countDown();
-                super.waitForWriters(ms);
-            }
-        });
-        assertTrue(a.join(Duration.ofMinutes(1)));
-        assertEquals(before + 1, t.generation());
-        onNewThread("carrier-c", () -> {
-            emit(t, w -> w.goStart(vt));
-            emit(t, w -> w.goDestroy(vt));
-        });
-        TraceResult stats = t.stop();
-        pump.join();
-
-        CheckedTrace trace = CheckedTrace.of(file);
+        TraceResult stats = run.stats();
+        CheckedTrace trace = run.trace();
         long id = vt.threadId();
         assertEquals(2, trace.count(e -> e.typeName().equals("GoStart") && e.arg(0) == id), "B's and C's");
         assertEquals(1, stats.inconsistentEvents(), "A's stale start: dropped and counted");

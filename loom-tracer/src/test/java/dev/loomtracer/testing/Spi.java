@@ -1,5 +1,7 @@
 package dev.loomtracer.testing;
 
+import dev.loomtracer.TraceOptions;
+import dev.loomtracer.TraceResult;
 import dev.loomtracer.engine.TraceWriter;
 import dev.loomtracer.engine.Tracer;
 
@@ -108,17 +110,39 @@ public final class Spi {
      * waits until the file is whole. Check the file with {@link CheckedTrace#of}.
      */
     public static void traceTo(Path file, Script script) throws Exception {
-        Tracer t = Tracer.newInstance();
-        t.start(dev.loomtracer.TraceOptions.defaults().generationPeriod(Duration.ofSeconds(10))
+        traceTo(file, TraceOptions.defaults().generationPeriod(Duration.ofSeconds(10))
                 .generationBytes(1L << 20)
-                .bufferMemory(8L << 20));
+                .bufferMemory(8L << 20), script);
+    }
+
+    /**
+     * Runs {@code script} against a new tracer started with {@code options} whose trace goes to
+     * {@code file} (a reader thread writes it), then stops it and waits until the file is whole;
+     * returns the tracer's counters.
+     */
+    public static TraceResult traceTo(Path file, TraceOptions options, Script script) throws Exception {
+        Tracer t = Tracer.newInstance();
+        t.start(options);
         Thread pump = pumpTo(t, file);
         try {
             script.run(t);
-        } finally {
+        } catch (Throwable e) {
             t.stop();
             join(pump);
+            throw e;
         }
+        TraceResult stats = t.stop();
+        join(pump);
+        return stats;
+    }
+
+    /** What a traced run left: the tracer's counters and its trace, judged by both judges. */
+    public record Traced(TraceResult stats, CheckedTrace trace) {}
+
+    /** {@link #traceTo(Path, TraceOptions, Script)}, then the file judged by both judges ({@link CheckedTrace#of}). */
+    public static Traced traced(Path file, TraceOptions options, Script script) throws Exception {
+        TraceResult stats = traceTo(file, options, script);
+        return new Traced(stats, CheckedTrace.of(file));
     }
 
     /**
