@@ -99,6 +99,36 @@ class ModulePathTest {
             }
             """;
 
+    /** A program that runs 20 sleeping virtual threads on carrier-hooks' tracing scheduler. */
+    static final String CAPTURE = """
+            package cap;
+
+            import dev.loomtracer.LoomTrace;
+            import dev.loomtracer.hooks.TracingScheduler;
+
+            import java.io.OutputStream;
+            import java.nio.file.Files;
+            import java.nio.file.Path;
+            import java.util.concurrent.ExecutorService;
+
+            public class Main {
+                public static void main(String[] args) throws Exception {
+                    try (OutputStream out = Files.newOutputStream(Path.of(args[0]))) {
+                        LoomTrace.start(out);
+                        try (TracingScheduler s = TracingScheduler.create(); ExecutorService ex = s.newThreadPerTaskExecutor()) {
+                            for (int i = 0; i < 20; i++) {
+                                ex.submit(() -> {
+                                    Thread.sleep(5);
+                                    return null;
+                                });
+                            }
+                        }
+                        System.out.println("complete " + LoomTrace.stop().complete());
+                    }
+                }
+            }
+            """;
+
     /** AgentCopy's warning (loom-tracer). */
     static final String AGENT_WARNING = "Loom Tracer: the agent is loaded and its hooks feed the tracer on the boot class path,"
             + " not this one";
@@ -174,6 +204,26 @@ class ModulePathTest {
         CheckedTrace checked = CheckedTrace.of(trace);
         assertTrue(run.err().contains(AGENT_WARNING + " (module dev.loomtracer)"), run.err());
         assertEquals(3, checked.count("UserTaskBegin"), "the program's own annotations are traced");
+    }
+
+    @Test
+    void theCaptureModuleWritesThroughTheEngineOnTheModulePath() throws Exception {
+        String modulePath = modulePath() + File.pathSeparator + jar(TracingScheduler.class);
+        Path src = source("cap", "cap.Main", CAPTURE);
+        Files.writeString(src.resolve("module-info.java"), "module cap { requires dev.loomtracer; requires dev.loomtracer.hooks; }\n");
+        Path classes = dir.resolve("cap-classes");
+        List<Diagnostic<? extends JavaFileObject>> errors = compile(src, classes, modulePath);
+        assertTrue(errors.isEmpty(), errors.toString());
+        Path trace = dir.resolve("cap.trace");
+        List<String> cmd = java(classes + File.pathSeparator + modulePath, "dev.loomtracer,dev.loomtracer.hooks", trace);
+        cmd.set(cmd.indexOf("app/app.Main"), "cap/cap.Main");
+        cmd.add(1, "--add-opens=java.base/java.lang=dev.loomtracer.hooks"); // the tracing scheduler's (CAPTURE.md)
+        Jvm.Result run = Jvm.run(dir, cmd).expect(0);
+        assertTrue(run.out().contains("complete true"), run.out() + run.err());
+        CheckedTrace checked = CheckedTrace.of(trace);
+        // Each thread's sleep, told by dev.loomtracer.hooks through the engine's writer, exported to it alone.
+        assertEquals(20, checked.count(e -> e.typeName().equals("GoBlock") && e.reason().startsWith("sleep")),
+                "the sleeps the tracing scheduler told");
     }
 
     @Test

@@ -19,12 +19,17 @@ import java.lang.reflect.Modifier;
  * at initialization, with a message, and not later inside a hook.
  *
  * <p>Needs {@code java.lang} opened to this class's module: {@code --add-opens
- * java.base/java.lang=ALL-UNNAMED} on the tracing-scheduler path; the agent opens it itself.
+ * java.base/java.lang=ALL-UNNAMED} on the tracing-scheduler path ({@code =dev.loomtracer.hooks}
+ * on the module path, with {@code --add-exports java.base/jdk.internal.vm=dev.loomtracer.hooks});
+ * the agent opens it itself.
  */
 public final class VThreads {
     private VThreads() {}
 
-    public static final String OPEN_OPTION = "--add-opens java.base/java.lang=ALL-UNNAMED";
+    /** Who the JDK's packages must be opened or exported to: this module, or the class path's unnamed ones. */
+    private static final String TARGET = VThreads.class.getModule().isNamed() ? VThreads.class.getModule().getName()
+            : "ALL-UNNAMED";
+    public static final String OPEN_OPTION = "--add-opens java.base/java.lang=" + TARGET;
 
     public static final Class<?> VIRTUAL_THREAD;
     private static final VarHandle STATE;
@@ -40,6 +45,11 @@ public final class VThreads {
             TIMED_WAITING, TIMED_WAIT, TERMINATED, SUSPENDED;
 
     static {
+        if (!Object.class.getModule().isExported("jdk.internal.vm", VThreads.class.getModule())) {
+            // Else the Continuation below fails as an IllegalAccessError (the class path's flags cover it).
+            throw new IllegalStateException("Loom Tracer needs the JDK's jdk.internal.vm exported to it: start the JVM with"
+                    + " --add-exports java.base/jdk.internal.vm=" + TARGET + " " + OPEN_OPTION);
+        }
         try {
             VIRTUAL_THREAD = Class.forName("java.lang.VirtualThread");
             MethodHandles.Lookup l = privateLookup(VIRTUAL_THREAD);
