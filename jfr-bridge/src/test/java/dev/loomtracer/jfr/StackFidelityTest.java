@@ -2,7 +2,6 @@ package dev.loomtracer.jfr;
 
 import dev.loomtracer.TraceOptions;
 import dev.loomtracer.engine.CapturedStack;
-import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.GoEvents;
 import dev.loomtracer.testing.Spi;
@@ -36,36 +35,33 @@ class StackFidelityTest {
     @Test
     void aParkEndingInALaterGenerationKeepsItsOwnStack() throws Exception {
         Path trace = dir.resolve("across.trace");
-        Tracer t = Tracer.newInstance();
-        t.start(TraceOptions.defaults().generationPeriod(Duration.ofHours(1))
-                .generationBytes(1 << 20)
-                .stacks(TraceOptions.Stacks.ON_BLOCK));
-        Thread pump = Spi.pumpTo(t, trace);
         CapturedStack x = SimulatedTrace.stack("java.util.concurrent.CountDownLatch.await", "demo.Main.waitForStart");
         CapturedStack y = SimulatedTrace.stack("java.lang.Object.wait0", "demo.Stats.record");
         Thread g1 = Thread.ofVirtual().unstarted(() -> { });
         Thread g2 = Thread.ofVirtual().unstarted(() -> { });
-        Thread carrier = Thread.ofPlatform().name("carrier").start(() -> {
-            // Created by the scheduler on this carrier: a thread that emits as itself is a
-            // platform thread, never also a carrier (docs/FORMAT.md, "Names and platform threads").
-            emit(t, w -> w.goCreate(null, g1, false, null, null));
-            emit(t, w -> w.goCreate(null, g2, false, null, null));
-            emit(t, w -> w.goStart(g1));
-            emit(t, w -> w.goBlock(g1, "park CountDownLatch$Sync", x));
-            t.advanceNow();
-            emit(t, w -> w.goStart(g2));
-            emit(t, w -> w.goBlock(g2, "Object.wait", y));
-            emit(t, w -> w.goUnblock(g2, null, null));
-            emit(t, w -> w.goUnblock(g1, null, null));
-            emit(t, w -> w.goStart(g1));
-            emit(t, w -> w.goDestroy(g1));
-            emit(t, w -> w.goStart(g2));
-            emit(t, w -> w.goDestroy(g2));
+        Spi.Traced run = Spi.traced(trace, TraceOptions.defaults().generationPeriod(Duration.ofHours(1))
+                .generationBytes(1 << 20)
+                .stacks(TraceOptions.Stacks.ON_BLOCK), t -> {
+            Thread carrier = Thread.ofPlatform().name("carrier").start(() -> {
+                // Created by the scheduler on this carrier: a thread that emits as itself is a
+                // platform thread, never also a carrier (docs/FORMAT.md, "Names and platform threads").
+                emit(t, w -> w.goCreate(null, g1, false, null, null));
+                emit(t, w -> w.goCreate(null, g2, false, null, null));
+                emit(t, w -> w.goStart(g1));
+                emit(t, w -> w.goBlock(g1, "park CountDownLatch$Sync", x));
+                t.advanceNow();
+                emit(t, w -> w.goStart(g2));
+                emit(t, w -> w.goBlock(g2, "Object.wait", y));
+                emit(t, w -> w.goUnblock(g2, null, null));
+                emit(t, w -> w.goUnblock(g1, null, null));
+                emit(t, w -> w.goStart(g1));
+                emit(t, w -> w.goDestroy(g1));
+                emit(t, w -> w.goStart(g2));
+                emit(t, w -> w.goDestroy(g2));
+            });
+            carrier.join();
         });
-        carrier.join();
-        t.stop();
-        pump.join();
-        assertTrue(CheckedTrace.of(trace).generations() >= 2);
+        assertTrue(run.trace().generations() >= 2);
         JfrStacksVsGo.Checked c = JfrStacksVsGo.convertAndCompare(trace, dir.resolve("across.jfr"));
         assertEquals(2, c.withStacks(), "both parks carry a stack: " + c);
     }
