@@ -2,6 +2,7 @@ package dev.loomtracer.analysis;
 
 import dev.loomtracer.parse.LongMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -92,7 +93,10 @@ final class StackShares {
             if (m.size() >= maxKeys) {
                 return; // this reason's stack-less time stays unattributed rather than guessed
             }
-            rows = new HashMap<>();
+            // In the order the stacks appeared: spread gives its rounding remainder to the last
+            // row, and a HashMap of these identity-hashed keys would pick a different one per
+            // run, so two analyses of one trace would differ in a few nanoseconds.
+            rows = new LinkedHashMap<>();
             m.put(reason, rows);
         }
         long[] acc = rows.get(row);
