@@ -378,9 +378,14 @@ public final class AgentStartStop {
             pause(rnd, rnd.nextInt(15));
             if (rnd.nextInt(3) == 0) { // the pinned thread parks (a syscall) in this trace, and stays parked across the stop
                 PinControl.hold = true;
-                long p0 = PinControl.PARKS.get(); // any later park sees hold
+                // Park p0 itself may see hold: counted before this read, it can read hold after it
+                // was set (then it is the held park, and no later one comes); every later park sees
+                // hold. A held park of an earlier cycle has a smaller number. Waiting for "> p0"
+                // waited forever when park p0 was the held one (a clean-clone CI run failed so,
+                // the thread parked PINNED).
+                long p0 = PinControl.PARKS.get();
                 long deadline = System.nanoTime() + TIMEOUT_NANOS;
-                while (!(PinControl.holdingPark > p0 && VThreads.state(pinned) == VThreads.PINNED)) {
+                while (!(PinControl.holdingPark >= p0 && VThreads.state(pinned) == VThreads.PINNED)) {
                     if (System.nanoTime() > deadline) {
                         throw new AssertionError("the pinned thread never parked pinned: "
                                 + VThreads.stateName(VThreads.state(pinned)));
