@@ -422,6 +422,9 @@ final class Ordering {
         Seq seq = seq(ev.args[1]);
         POrderState state = pStates.get(pid);
         if (state == null || state.status != Status.PROC_IDLE || !seq.succeeds(state.seq) || cur.p != NO) {
+            // Not yet, and not necessarily wrong: another M may not have reached the P's status,
+            // its ProcStop or the earlier sequence number yet. An M that still holds a P (in a
+            // syscall) waits until the steal of that P has been seen (order.go, advanceProcStart).
             return null;
         }
         validateCtx(cur, MUST_HAVE, MUST_NOT_HAVE, MAY_HAVE);
@@ -451,6 +454,8 @@ final class Ordering {
         POrderState state = pStates.get(pid);
         if (state == null || (state.status != Status.PROC_SYSCALL && state.status != Status.PROC_SYSCALL_ABANDONED)
                 || !seq.succeeds(state.seq)) {
+            // Not yet: the P's status, its syscall or the steal's predecessor in sequence may be
+            // on an M not reached yet (order.go, advanceProcSteal).
             return null;
         }
         validateCtx(cur, MUST_HAVE, MAY_HAVE, MAY_HAVE);
@@ -579,6 +584,8 @@ final class Ordering {
         long gid = ev.args[0];
         GOrderState state = gState(gid);
         if (state == null || state.status != Status.GO_RUNNABLE || !succeeds(ev.args[1], state.seq)) {
+            // Not yet: the G's creation, status or unblock, or the start before this one, may be
+            // in another M's batch that has not been reached (order.go, advanceGoStart).
             return null;
         }
         validateCtx(cur, MUST_HAVE, MUST_HAVE, MUST_NOT_HAVE);
@@ -592,6 +599,8 @@ final class Ordering {
         long gid = ev.args[0];
         GOrderState state = gState(gid);
         if (state == null || state.status != Status.GO_WAITING || !succeeds(ev.args[1], state.seq)) {
+            // Not yet: the unblocked G (not the current one) may not have been created, told its
+            // status or blocked in the events reached so far (order.go, advanceGoUnblock).
             return null;
         }
         state.status = Status.GO_RUNNABLE;
@@ -607,6 +616,8 @@ final class Ordering {
         Seq seq = seq(ev.args[1]);
         GOrderState nextG = gState(nextg);
         if (nextG == null || nextG.status != Status.GO_WAITING || !seq.succeeds(nextG.seq)) {
+            // Not yet: a switch starts the next G, so like a GoStart it waits for that G's
+            // creation, status and earlier sequence numbers (order.go, advanceGoSwitch).
             return null;
         }
         push(cur);
@@ -666,6 +677,9 @@ final class Ordering {
                 throw new Invalid("uninitialized proc " + cur.p + " found during " + name());
             }
             if (p.status == Status.PROC_SYSCALL) {
+                // Not yet: "ended blocked" says this M lost its P during the syscall, so wait
+                // until the ProcStop or ProcSteal that took it has been seen (order.go,
+                // advanceGoSyscallEndBlocked).
                 return null;
             }
         }
@@ -818,6 +832,8 @@ final class Ordering {
             return cur;
         }
         if (s != gcSeq + 1) {
+            // Not yet: not the next GC event in sequence; an M not reached yet holds the one
+            // before it (order.go, the GC handlers).
             return null;
         }
         if (gcState != GC_RUNNING) {
@@ -838,6 +854,8 @@ final class Ordering {
             return cur;
         }
         if (s != gcSeq + 1) {
+            // Not yet: not the next GC event in sequence; an M not reached yet holds the one
+            // before it (order.go, the GC handlers).
             return null;
         }
         if (gcState == GC_RUNNING) {
@@ -853,6 +871,8 @@ final class Ordering {
     private Ctx gcEnd(Ctx cur) throws Invalid {
         long s = ev.args[0];
         if (s != gcSeq + 1) {
+            // Not yet: not the next GC event in sequence; an M not reached yet holds the one
+            // before it (order.go, the GC handlers).
             return null;
         }
         if (gcState == GC_NOT_RUNNING) {
