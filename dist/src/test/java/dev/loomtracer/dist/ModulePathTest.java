@@ -2,6 +2,7 @@ package dev.loomtracer.dist;
 
 import dev.loomtracer.LoomTrace;
 import dev.loomtracer.hooks.TracingScheduler;
+import dev.loomtracer.jfr.Readers;
 import dev.loomtracer.jfr.live.JfrBridge;
 import dev.loomtracer.testing.CheckedTrace;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * analyses) and cannot reach the engine: javac refuses to compile an import of
  * {@code dev.loomtracer.engine}, and reflection is refused at run time. The JDK-internal exports
  * go to the module ({@code =dev.loomtracer}); given to {@code ALL-UNNAMED}, as on the class path,
- * {@code start} says which options it needs. docs/API.md, "On the module path".
+ * {@code start} says which options it needs. jfr-bridge's declaration likewise: a program converts
+ * its trace to {@code .jfr} through {@code dev.loomtracer.jfr.convert}, the JDK's {@code jfr} tool
+ * reads the file, and the bridge's internals refuse reflection. docs/API.md, "On the module path".
  */
 class ModulePathTest {
     /** The packages docs/API.md, FORMAT.md ("Parser API") and REPORT.md document for programs. */
@@ -94,6 +97,56 @@ class ModulePathTest {
                         System.out.println("engine reachable: " + t);
                     } catch (IllegalAccessException e) {
                         System.out.println("engine refused: " + e.getMessage());
+                    }
+                }
+            }
+            """;
+
+    /** The packages of jfr-bridge that docs/JFR.md names entry points in. */
+    static final Set<String> JFR_PUBLIC = Set.of("dev.loomtracer.jfr.convert", "dev.loomtracer.jfr.imports",
+            "dev.loomtracer.jfr.live");
+
+    /**
+     * A program that traces four tasks, each with a region and a log, and converts the trace to
+     * {@code .jfr} with jfr-bridge's public API; it requires dev.loomtracer.jfr alone (which requires
+     * dev.loomtracer transitively) and tries to reach the bridge's episode model by reflection.
+     */
+    static final String CONVERT = """
+            package conv;
+
+            import dev.loomtracer.LoomTrace;
+            import dev.loomtracer.Region;
+            import dev.loomtracer.Task;
+            import dev.loomtracer.jfr.convert.JfrConverter;
+import dev.loomtracer.jfr.live.JfrBridge;
+
+            import java.io.OutputStream;
+            import java.nio.file.Files;
+            import java.nio.file.Path;
+            import java.util.TreeMap;
+
+            public class Main {
+                public static void main(String[] args) throws Exception {
+                    Path trace = Path.of(args[0]);
+                    try (OutputStream out = Files.newOutputStream(trace)) {
+                        LoomTrace.start(out);
+                        for (int i = 0; i < 4; i++) {
+                            try (Task task = Task.begin("order"); Region r = task.region("load")) {
+                                task.log("item", "n" + i);
+                            }
+                        }
+                        LoomTrace.stop();
+                    }
+                    JfrConverter.Result r = JfrConverter.convert(trace, Path.of(args[1]), JfrConverter.Options.defaults());
+                    System.out.println("converted " + new TreeMap<>(r.eventCounts()));
+                    // The bundled settings file, a resource of the named module.
+                    System.out.println("settings " + JfrBridge.settings().getSettings().size());
+                    try {
+                        Object b = Class.forName("dev.loomtracer.jfr.model.ModelEpisodes").getMethod("blockerOf", String.class)
+                                .invoke(null, "sync: park ReentrantLock$NonfairSync");
+                        System.out.println("internals reachable: " + b);
+                    } catch (IllegalAccessException e) {
+                        System.out.println("internals refused: " + e.getMessage());
                     }
                 }
             }
@@ -161,7 +214,18 @@ class ModulePathTest {
                 .descriptor();
         assertEquals(Set.of("dev.loomtracer.hooks"), hooks.exports().stream().map(ModuleDescriptor.Exports::source)
                 .collect(Collectors.toSet()), "a program gets the tracing scheduler; the agent and commands stay inside");
-        assertTrue(ModuleFinder.of(jar(JfrBridge.class)).find("dev.loomtracer.jfr").orElseThrow().descriptor().isAutomatic());
+
+        // jfr-bridge declares itself too: its documented entry points to all, nothing qualified, nothing open.
+        ModuleDescriptor jfr = ModuleFinder.of(jar(JfrBridge.class)).find("dev.loomtracer.jfr").orElseThrow().descriptor();
+        assertFalse(jfr.isAutomatic(), "jfr-bridge has a module-info.class");
+        assertEquals(new TreeSet<>(JFR_PUBLIC), jfr.exports().stream().map(e -> {
+            assertFalse(e.isQualified(), e.toString());
+            return e.source();
+        }).collect(Collectors.toCollection(TreeSet::new)), "jfr-bridge's packages exported to every module");
+        assertTrue(jfr.opens().isEmpty(), "nothing of the bridge is open to reflection: " + jfr.opens());
+        assertEquals(List.of("org.openjdk.jmc.flightrecorder.rules.IRule: dev.loomtracer.jfr.jmc.LongestParkRule,"
+                + " dev.loomtracer.jfr.jmc.LongestPinnedRule"), jfr.provides().stream()
+                .map(p -> p.service() + ": " + String.join(", ", p.providers())).toList(), "the rules JMC's RuleRegistry loads");
     }
 
     @Test
@@ -224,6 +288,45 @@ class ModulePathTest {
         // Each thread's sleep, told by dev.loomtracer.hooks through the engine's writer, exported to it alone.
         assertEquals(20, checked.count(e -> e.typeName().equals("GoBlock") && e.reason().startsWith("sleep")),
                 "the sleeps the tracing scheduler told");
+    }
+
+    @Test
+    void aProgramOnTheModulePathConvertsItsTraceToJfrAndCannotReachTheBridgesInternals() throws Exception {
+        String modulePath = String.join(File.pathSeparator, modulePath(), jar(JfrBridge.class).toString(),
+                jar(org.openjdk.jmc.common.IDisplayable.class).toString(),
+                jar(org.openjdk.jmc.flightrecorder.JfrLoaderToolkit.class).toString(),
+                jar(org.openjdk.jmc.flightrecorder.rules.IRule.class).toString(),
+                jar(org.openjdk.jmc.flightrecorder.rules.jdk.general.DumpReasonRule.class).toString(),
+                jar(org.openjdk.jmc.flightrecorder.writer.api.Recordings.class).toString(),
+                jar(org.owasp.encoder.Encode.class).toString(), jar(net.jpountz.lz4.LZ4FrameInputStream.class).toString());
+        Path src = source("conv", "conv.Main", CONVERT);
+        // dev.loomtracer.jfr alone: the tracer's API comes with it (requires transitive).
+        Files.writeString(src.resolve("module-info.java"), "module conv { requires dev.loomtracer.jfr; }\n");
+        Path classes = dir.resolve("conv-classes");
+        List<Diagnostic<? extends JavaFileObject>> errors = compile(src, classes, modulePath);
+        assertTrue(errors.isEmpty(), errors.toString());
+        Path trace = dir.resolve("conv.trace");
+        Path jfr = dir.resolve("conv.jfr");
+        List<String> cmd = java(classes + File.pathSeparator + modulePath, "dev.loomtracer", trace);
+        cmd.set(cmd.indexOf("app/app.Main"), "conv/conv.Main");
+        cmd.add(jfr.toString());
+        Jvm.Result run = Jvm.run(dir, cmd).expect(0);
+        String out = run.out();
+        CheckedTrace checked = CheckedTrace.of(trace);
+
+        // The JDK's jfr tool reads the file: a task and a region event per task and region of the
+        // trace, and the counts the converter reported to the program.
+        Map<String, Long> read = Readers.jfrSummary(jfr, t -> t.startsWith("dev.loomtracer."));
+        assertEquals(4, checked.count("UserTaskBegin"));
+        assertEquals(checked.count("UserTaskBegin"), read.get("dev.loomtracer.Task"), "tasks: " + read);
+        assertEquals(checked.count("UserRegionBegin"), read.get("dev.loomtracer.Region"), "regions: " + read);
+        assertEquals(checked.count("UserLog"), read.get("dev.loomtracer.Log"), "logs: " + read);
+        assertTrue(out.contains("converted " + read + "\n"), "the converter's counts are what jfr reads:\n" + out + read);
+        assertTrue(out.matches("(?s).*settings [1-9]\\d*\n.*"), out);
+        assertTrue(out.contains("internals refused: class conv.Main (in module conv) cannot access class"
+                + " dev.loomtracer.jfr.model.ModelEpisodes (in module dev.loomtracer.jfr) because module dev.loomtracer.jfr"
+                + " does not export dev.loomtracer.jfr.model to module conv"), "reflection cannot reach the bridge's model:\n" + out);
+        assertFalse(out.contains("internals reachable"), out);
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loomtracer.LoomTrace;
 import dev.loomtracer.TraceOptions;
-import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.jfr.cli.ImportJfr;
 import dev.loomtracer.jfr.cli.ToJfr;
 import dev.loomtracer.jfr.events.LoomEvents;
@@ -62,7 +61,7 @@ class CommandsFailCleanlyTest {
             r.start();
             try (OutputStream out = Files.newOutputStream(trace)) {
                 LoomTrace.start(out, TraceOptions.defaults().generationPeriod(Duration.ofMillis(50)));
-                dev.loomtracer.jfr.imports.JfrImport.writeClockLog(Tracer.GLOBAL);
+                dev.loomtracer.jfr.imports.JfrImport.writeClockLog();
                 Thread vt = Thread.ofVirtual().start(() -> ImportTest.burn(150_000_000L));
                 vt.join();
                 System.gc(); // two collections: at 1 tick/s they share a tick (unusualFrequency...)

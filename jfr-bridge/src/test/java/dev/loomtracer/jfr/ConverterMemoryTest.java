@@ -3,10 +3,10 @@ package dev.loomtracer.jfr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loomtracer.testing.ChildJava;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,15 +40,9 @@ class ConverterMemoryTest {
         // ended after each: many small generations. Judged by both judges.
         SimulatedTrace.write(trace, 64, 100);
 
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-exports") || a.startsWith("--add-opens") || a.startsWith("--enable-native-access")) {
-                cmd.add(a);
-            }
-        }
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                ConverterHeapChild.class.getName(), trace.toString(), String.valueOf(CHUNK_EVENTS),
+        // A child JVM on this JVM's classes (on the class path, whichever path surefire used here).
+        List<String> cmd = ChildJava.command("-XX:+UseSerialGC", "-Xmx256m");
+        cmd.addAll(List.of(ConverterHeapChild.class.getName(), trace.toString(), String.valueOf(CHUNK_EVENTS),
                 dir.resolve("out.jfr").toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());

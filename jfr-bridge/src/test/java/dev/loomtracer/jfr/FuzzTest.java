@@ -66,7 +66,9 @@ class FuzzTest {
 
     /** Go's own small traces, from the engine's test resources. */
     static byte[] goTrace(String name) throws IOException {
-        try (InputStream in = FuzzTest.class.getResourceAsStream("/go-traces/" + name)) {
+        // The fixtures are in the engine's test-jar: Class.getResourceAsStream of a class in a named
+        // module (this test's, on the module path) looks in that module only.
+        try (InputStream in = FuzzTest.class.getClassLoader().getResourceAsStream("go-traces/" + name)) {
             return in.readAllBytes();
         }
     }

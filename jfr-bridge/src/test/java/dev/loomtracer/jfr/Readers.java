@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** The independent readers of a .jfr file: the JDK's RecordingFile and its jfr tool. */
-final class Readers {
+public final class Readers {
     private Readers() {}
 
     /** Counts by event type with jdk.jfr.consumer.RecordingFile, only types matching {@code keep}. */
@@ -100,7 +100,7 @@ final class Readers {
     }
 
     /** Counts per event type from {@code jfr summary}, only types matching {@code keep}, zero counts dropped. */
-    static Map<String, Long> jfrSummary(Path jfr, Predicate<String> keep) throws IOException, InterruptedException {
+    public static Map<String, Long> jfrSummary(Path jfr, Predicate<String> keep) throws IOException, InterruptedException {
         Run r = jfrTool("summary", jfr.toString());
         if (r.exit() != 0) {
             throw new AssertionError("jfr summary failed (" + r.exit() + "): " + r.stderr());

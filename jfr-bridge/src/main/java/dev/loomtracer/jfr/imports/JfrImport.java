@@ -74,7 +74,7 @@ public final class JfrImport {
             Files.deleteIfExists(partial);
             throw e;
         }
-        writeClockLog(Tracer.GLOBAL);
+        writeClockLog();
         return new JfrImport(abs, partial, jfr, s, r);
     }
 
@@ -118,13 +118,14 @@ public final class JfrImport {
     }
 
     /**
-     * Writes a clock anchor into {@code tracer}'s trace and a ClockSync event with the same
+     * Writes a clock anchor into the running trace and a ClockSync event with the same
      * {@code System.nanoTime()} into JFR, from the current thread, through the engine's writer SPI,
-     * so the merge maps the recording's time to the trace's exactly ({@link JfrMerger}). The
-     * importer runs the trace it writes into; the live bridge, a consumer, writes nothing into it.
-     * Returns false if tracing is off.
+     * so the merge maps the recording's time to the trace's exactly ({@link JfrMerger}): for a trace
+     * and a recording run side by side without {@link #start}. The importer runs the trace it writes
+     * into; the live bridge, a consumer, writes nothing into it. Returns false if tracing is off.
      */
-    public static boolean writeClockLog(Tracer tracer) {
+    public static boolean writeClockLog() {
+        Tracer tracer = Tracer.GLOBAL;
         long nano = System.nanoTime();
         java.time.Instant now = java.time.Instant.now();
         long epoch = now.getEpochSecond() * 1_000_000_000L + now.getNano();
