@@ -33,7 +33,7 @@ if [[ "${SKIP_JCSTRESS:-0}" != 1 ]]; then
   start=$(date +%s)
   # shellcheck disable=SC2086
   (cd "$OUT/jcstress" && "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx1g -jar "$OUT/jcstress.jar" \
-      -t 'dev\.loomtracer\.engine\..*' -m "$MODE" -jvmArgsPrepend "$FLAGS" ${JCSTRESS_ARGS:-} -r results \
+      -t 'dev\.loomtracer\.stress\.engine\..*' -m "$MODE" -jvmArgsPrepend "$FLAGS" ${JCSTRESS_ARGS:-} -r results \
       > jcstress.log 2>&1) || true   # jcstress exits non-zero because the broken controls fail; judged below
   result=$(ls "$OUT"/jcstress/jcstress-results-*.bin.gz 2>/dev/null | head -n 1)
   [[ -n "$result" ]] || { echo "run-long: jcstress wrote no result file; see $OUT/jcstress/jcstress.log"; exit 1; }

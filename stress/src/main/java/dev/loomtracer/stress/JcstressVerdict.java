@@ -31,7 +31,7 @@ import java.util.TreeSet;
  * table and exits 1 unless the verdict is a pass.
  */
 public final class JcstressVerdict {
-    private static final String PKG = "dev.loomtracer.engine.";
+    private static final String PKG = "dev.loomtracer.stress.engine.";
 
     /**
      * Each real test and the broken controls that show its protocol's forbidden outcome

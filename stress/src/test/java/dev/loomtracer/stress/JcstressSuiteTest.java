@@ -41,7 +41,7 @@ class JcstressSuiteTest {
             }
         }
         long t0 = System.nanoTime();
-        JcstressVerdict.Verdict v = JcstressVerdict.judge(run(work, "dev\\.loomtracer\\.engine\\..*",
+        JcstressVerdict.Verdict v = JcstressVerdict.judge(run(work, "dev\\.loomtracer\\.stress\\.engine\\..*",
                 System.getProperty("jcstress.ci.time", "200"), System.getProperty("jcstress.ci.iters", "3")), expected);
 
         // A broken control can see too few samples on a loaded machine to hit its race (it ran

@@ -22,9 +22,9 @@ class JcstressVerdictTest {
     @Test
     void aDroppedControlOrAnUnpairedTestIsReported() throws Exception {
         List<String> listed = new ArrayList<>(JcstressVerdict.listedTests(getClass().getClassLoader()));
-        String control = "dev.loomtracer.engine.TwoReadersStress.BrokenCheckThenSet";
+        String control = "dev.loomtracer.stress.engine.TwoReadersStress.BrokenCheckThenSet";
         assertTrue(listed.remove(control), listed.toString());
-        listed.add("dev.loomtracer.engine.NewStress.Real");
+        listed.add("dev.loomtracer.stress.engine.NewStress.Real");
         List<String> problems = JcstressVerdict.pairingProblems(listed);
         assertEquals(2, problems.size(), problems.toString());
         assertTrue(problems.get(0).startsWith("TwoReadersStress.BrokenCheckThenSet: broken control of TwoReadersStress.Real"),

@@ -1,6 +1,10 @@
-package dev.loomtracer.engine;
+package dev.loomtracer.stress.engine;
 
 import dev.loomtracer.TraceOptions;
+import dev.loomtracer.engine.CallerStacks;
+import dev.loomtracer.engine.CapturedStack;
+import dev.loomtracer.engine.StressSeams;
+import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.hooks.TracingScheduler;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.Spi;
@@ -26,9 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tables, and what it does pinned, under the trace lock, does not grow with the tables.
  *
  * <p>Shown by events, not by time: on a one-carrier scheduler another virtual thread counts its
- * turns; the advance's preemption points ({@link Advancer.Steps#preemptionPoint}, after each
- * batch it builds) record that count before they yield. Preemptible: the count has grown between
- * every two batches. The lock's checking mode ({@link TraceLockCheck}) counts the buffers linked
+ * turns; the advance's preemption points ({@code Advancer.Steps.preemptionPoint}, after each
+ * batch it builds, observed through {@link StressSeams#advance}) record that count before they
+ * yield. Preemptible: the count has grown between every two batches. The lock's checking mode
+ * ({@code TraceLockCheck}, read through {@link StressSeams#lockReport}) counts the buffers linked
  * or unlinked in each hold of the trace lock: at most 2 (a reader's release and take), for a
  * small table and for one ten times larger. Broken controls: the same advance run pinned (the
  * other virtual thread never runs until the dump is over), and the dump's batches queued one by
@@ -40,7 +45,7 @@ class DumpPreemptionTest {
     Path dir;
 
     /** What one advance on a one-carrier scheduler showed. */
-    private record Dump(int stacks, List<Long> otherTurnsAtBatches, TraceLockCheck.Report locks, long advanceNanos) {}
+    private record Dump(int stacks, List<Long> otherTurnsAtBatches, StressSeams.LockReport locks, long advanceNanos) {}
 
     private Dump dumpOnOneCarrier(int stacks, boolean pinned) throws Exception {
         Tracer t = Tracer.newInstance();
@@ -59,22 +64,15 @@ class DumpPreemptionTest {
             String value = "entry " + i;
             Spi.emit(t, w -> w.userLog(Thread.currentThread(), 0, "dump", value, st));
         }
-        int slot = (int) (t.generation() & 1);
-        assertTrue(t.session.stacks[slot].size() == stacks && t.session.strings[slot].size() > stacks,
-                "the generation holds " + t.session.stacks[slot].size() + " stacks and " + t.session.strings[slot].size() + " strings");
+        int[] tables = StressSeams.generationTables(t);
+        assertTrue(tables[0] == stacks && tables[1] > stacks,
+                "the generation holds " + tables[0] + " stacks and " + tables[1] + " strings");
 
         AtomicLong otherTurns = new AtomicLong();
         AtomicBoolean dumped = new AtomicBoolean();
         List<Long> atBatches = new ArrayList<>(); // written by the dumper only, read after join
-        Advancer.Steps observed = new Advancer.Steps() {
-            @Override
-            void preemptionPoint() {
-                atBatches.add(otherTurns.get());
-                super.preemptionPoint();
-            }
-        };
         long[] nanos = new long[1];
-        TraceLockCheck.reset();
+        StressSeams.resetLockCheck();
         try (TracingScheduler s = TracingScheduler.create(1)) {
             Thread other = s.builder().start(() -> {
                 while (!dumped.get()) {
@@ -88,7 +86,7 @@ class DumpPreemptionTest {
                 }
                 try {
                     long t0 = System.nanoTime();
-                    Advancer.advance(t, false, observed);
+                    StressSeams.advance(t, null, () -> atBatches.add(otherTurns.get()));
                     nanos[0] = System.nanoTime() - t0;
                 } finally {
                     if (pinned) {
@@ -100,7 +98,7 @@ class DumpPreemptionTest {
             dumper.join();
             other.join();
         }
-        TraceLockCheck.Report locks = TraceLockCheck.report();
+        StressSeams.LockReport locks = StressSeams.lockReport();
         t.stop();
         pump.join();
         CheckedTrace trace = CheckedTrace.of(file);
@@ -125,7 +123,7 @@ class DumpPreemptionTest {
     }
 
     /** Brief: no hold of the trace lock moved more than 2 buffers (a reader's release and take). */
-    private static void assertBriefHolds(TraceLockCheck.Report locks) {
+    private static void assertBriefHolds(StressSeams.LockReport locks) {
         assertTrue(locks.maxWorkPerHold() <= 2, "a hold of the trace lock moved " + locks.maxWorkPerHold() + " buffers (bound: 2)");
     }
 
@@ -154,22 +152,15 @@ class DumpPreemptionTest {
     @Test
     void brokenControlQueueingADumpBufferByBufferUnderOneHoldGrowsWithTheTable() {
         Tracer t = Tracer.newInstance();
-        StringTable strings = new StringTable();
-        for (int i = 0; i < 50_000; i++) {
-            strings.put("string " + i);
-        }
-        List<TraceBuf> out = new ArrayList<>();
-        strings.dump(new BatchBuilder(1, out));
-        TraceLockCheck.reset();
-        t.lock.lock(); // BROKEN: the dump's batches queued one by one in one hold (what Advancer.publish did before)
-        try {
-            for (TraceBuf b : out) {
-                t.pool.enqueueFull(b);
+        List<Object> out = StressSeams.dumpOfStrings(50_000);
+        StressSeams.resetLockCheck();
+        // BROKEN: the dump's batches queued one by one in one hold (what Advancer.publish did before)
+        StressSeams.holdingTraceLock(t, () -> {
+            for (Object b : out) {
+                StressSeams.enqueueFull(t, b);
             }
-        } finally {
-            t.lock.unlock();
-        }
-        TraceLockCheck.Report locks = TraceLockCheck.report();
+        });
+        StressSeams.LockReport locks = StressSeams.lockReport();
         assertTrue(out.size() > 2, "batches: " + out.size());
         assertEquals(out.size(), locks.maxWorkPerHold());
         assertThrows(AssertionError.class, () -> assertBriefHolds(locks));

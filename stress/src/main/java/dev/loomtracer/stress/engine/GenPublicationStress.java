@@ -1,6 +1,6 @@
-package dev.loomtracer.engine;
+package dev.loomtracer.stress.engine;
 
-import dev.loomtracer.TraceOptions;
+import dev.loomtracer.engine.GenPublicationRace;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -14,33 +14,12 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * Protocol 5 (Go CL 565935): a plain {@code enabled} flag is the fast path, the generation counter
- * is the truth.
- *
- * <p>{@link Start}: {@code enabled} becomes true strictly before {@code gen} becomes non-zero. One
- * actor publishes a session with the real {@link Tracer#publishStart} (what {@link Tracer#start}
- * runs); the other reads {@code gen}, then acquires the tracer with the real
- * {@link Tracer#acquire()}. Result (gen seen, generation the writer got, 0 for none). An acquirer
- * that has seen {@code gen != 0} must get a writer in that generation: (1, 0) would be an event
- * dropped while tracing is on.
- *
- * <p>{@link Stop}: {@code enabled} may be stale-true after stop, because acquire re-checks
- * {@code gen}. One actor runs the real stop publication ({@link Advancer#shutdown}: gen = 0, then
- * enabled = false); the other acquires. Result: the generation of the writer it got, -1 for none.
- * A writer in generation 0 (writing after stop) is forbidden.
+ * is the truth. {@link Start}: result (gen seen, generation the writer got, 0 for none); (1, 0)
+ * would be an event dropped while tracing is on. {@link Stop}: the generation of the writer an
+ * acquire racing the stop got, -1 for none; a writer in generation 0 is writing after stop. The
+ * steps: {@link GenPublicationRace} (the engine's test-jar).
  */
 public class GenPublicationStress {
-    static final TraceOptions CONFIG = TraceOptions.defaults();
-
-    static long acquireGen(Tracer t) {
-        TraceWriter w = t.acquire();
-        if (w == null) {
-            return 0;
-        }
-        long g = w.m().gen;
-        t.release(w);
-        return g;
-    }
-
     @JCStressTest
     @Description("Real start publication: enabled before gen != 0.")
     @Outcome(id = "0, 0", expect = ACCEPTABLE, desc = "Acquired before the start: tracing off.")
@@ -50,18 +29,17 @@ public class GenPublicationStress {
     @Outcome(expect = FORBIDDEN, desc = "Anything else.")
     @State
     public static class Start {
-        final Tracer t = new Tracer();
-        final TraceSession s = new TraceSession(t, CONFIG);
+        final GenPublicationRace race = GenPublicationRace.beforeStart();
 
         @Actor
         public void starter() {
-            t.publishStart(s);
+            race.start();
         }
 
         @Actor
         public void acquirer(JJ_Result r) {
-            r.r1 = t.generation();
-            r.r2 = acquireGen(t);
+            r.r1 = race.generation();
+            r.r2 = race.acquireGen();
         }
     }
 
@@ -74,22 +52,17 @@ public class GenPublicationStress {
     @Outcome(expect = FORBIDDEN, desc = "Anything else.")
     @State
     public static class BrokenStartGenFirst {
-        final Tracer t = new Tracer();
-        final TraceSession s = new TraceSession(t, CONFIG);
+        final GenPublicationRace race = GenPublicationRace.beforeStart();
 
         @Actor
         public void starter() {
-            // BROKEN: the seed-004 order reversed.
-            t.setGen(s.firstGen);
-            Spin.widen(); // makes the race window wide enough for a short CI run to hit it
-            t.session = s;
-            t.setEnabled();
+            race.brokenStartGenFirst();
         }
 
         @Actor
         public void acquirer(JJ_Result r) {
-            r.r1 = t.generation();
-            r.r2 = acquireGen(t);
+            r.r1 = race.generation();
+            r.r2 = race.acquireGen();
         }
     }
 
@@ -101,42 +74,17 @@ public class GenPublicationStress {
     @Outcome(expect = FORBIDDEN, desc = "Anything else.")
     @State
     public static class Stop {
-        final Tracer t = new Tracer();
-
-        public Stop() {
-            t.publishStart(new TraceSession(t, CONFIG));
-        }
+        final GenPublicationRace race = GenPublicationRace.started();
 
         @Actor
         public void stopper() {
-            Advancer.shutdown(t);
+            race.stop();
         }
 
         @Actor
         public void acquirer(J_Result r) {
-            TraceWriter w = t.acquire();
-            if (w == null) {
-                r.r1 = -1;
-            } else {
-                r.r1 = w.m().gen;
-                t.release(w);
-            }
+            r.r1 = race.acquireGenAfterStart();
         }
-    }
-
-    /** Broken: an acquire that trusts the enabled flag and does not re-check gen. */
-    static TraceWriter acquireTrustingEnabled(Tracer t) {
-        if (!t.enabled()) {
-            return null;
-        }
-        TraceSession s = t.session;
-        if (s == null) {
-            return null;
-        }
-        MState m = s.newM(Thread.currentThread());
-        m.beginWrite();
-        m.gen = t.generation(); // BROKEN: no "gen == 0: tracing is off after all" re-check
-        return m.writer;
     }
 
     @JCStressTest
@@ -147,26 +95,16 @@ public class GenPublicationStress {
     @Outcome(expect = FORBIDDEN, desc = "Anything else.")
     @State
     public static class BrokenStopNoRecheck {
-        final Tracer t = new Tracer();
-
-        public BrokenStopNoRecheck() {
-            t.publishStart(new TraceSession(t, CONFIG));
-        }
+        final GenPublicationRace race = GenPublicationRace.started();
 
         @Actor
         public void stopper() {
-            Advancer.shutdown(t);
+            race.stop();
         }
 
         @Actor
         public void acquirer(J_Result r) {
-            TraceWriter w = acquireTrustingEnabled(t);
-            if (w == null) {
-                r.r1 = -1;
-            } else {
-                r.r1 = w.m().gen;
-                w.m().endWrite();
-            }
+            r.r1 = race.brokenAcquireTrustingEnabled();
         }
     }
 }

@@ -1,6 +1,8 @@
-package dev.loomtracer.engine;
+package dev.loomtracer.stress.engine;
 
 import dev.loomtracer.TraceOptions;
+import dev.loomtracer.engine.StressSeams;
+import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.TraceParser;
 import dev.loomtracer.testing.GoJudge;
@@ -10,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 import static dev.loomtracer.testing.Spi.emit;
 
@@ -25,8 +26,9 @@ import static dev.loomtracer.testing.Spi.emit;
  * between, a writer in generation g+1 tells the end (GoStatus, GoStart, GoDestroy) of a G that the
  * reaper has also destroyed in generation g: Go's parser sees a status for an unknown G after the
  * first generation, and the whole trace is invalid. This test makes that interleaving
- * deterministic with the {@link Advancer.Steps} seam: the writer tells the end right after the
- * advancer published g+1, before the reaper runs.
+ * deterministic with the advancer's steps ({@code Advancer.Steps}, through
+ * {@link StressSeams#advance}): the writer tells the end right after the advancer published g+1,
+ * before the reaper runs.
  */
 class ReapRaceTest {
     @TempDir
@@ -42,23 +44,19 @@ class ReapRaceTest {
         Thread vt = Thread.ofVirtual().unstarted(() -> { });
         // Generation 1: the virtual thread is created (told).
         emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
-        Advancer.advance(t, false);
+        t.advanceNow();
         // It runs and ends; the capture layer has not told the end yet.
         vt.start();
         vt.join();
         // End of generation 2: right after generation 3 is published, a carrier tells the end.
-        Advancer.advance(t, false, new Advancer.Steps() {
-            @Override
-            void waitForWriters(List<MState> ms) {
-                Thread carrier = Thread.ofPlatform().start(() -> emit(t, w -> w.goDestroy(vt)));
-                try {
-                    carrier.join();
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-                super.waitForWriters(ms);
+        StressSeams.advance(t, () -> {
+            Thread carrier = Thread.ofPlatform().start(() -> emit(t, w -> w.goDestroy(vt)));
+            try {
+                carrier.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
             }
-        });
+        }, null);
         t.stop();
         pump.join();
 

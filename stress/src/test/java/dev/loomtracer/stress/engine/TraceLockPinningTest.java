@@ -1,5 +1,6 @@
-package dev.loomtracer.engine;
+package dev.loomtracer.stress.engine;
 
+import dev.loomtracer.engine.StressSeams;
 import dev.loomtracer.hooks.TracingScheduler;
 import org.junit.jupiter.api.Test;
 
@@ -12,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Protocol 1 (Go CL 418956): the trace lock is taken only on the "system stack". A virtual thread
- * that holds the real {@link TraceLock} is pinned, so even if it blocks it keeps its carrier: on a
- * one-carrier scheduler no other virtual thread runs while it holds the lock. The broken control,
+ * that holds the real trace lock ({@code TraceLock}, here through {@link StressSeams.Lock}) is
+ * pinned, so even if it blocks it keeps its carrier: on a one-carrier scheduler no other virtual thread runs while it holds the lock. The broken control,
  * a lock that does not pin, lets the carrier run another virtual thread while the lock is held:
  * the situation (tracing code holding its lock while the scheduler, which emits events, runs)
  * that creates the lock cycle the protocol exists to remove.
@@ -55,7 +56,7 @@ class TraceLockPinningTest {
 
     @Test
     void aVirtualThreadHoldingTheTraceLockKeepsItsCarrier() throws InterruptedException {
-        TraceLock l = new TraceLock();
+        StressSeams.Lock l = new StressSeams.Lock();
         assertFalse(othersRanWhileHeld(l::lock, l::unlock),
                 "another virtual thread ran on the only carrier while the trace lock was held");
         assertFalse(l.isHeld());

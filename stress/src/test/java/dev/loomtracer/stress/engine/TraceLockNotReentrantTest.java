@@ -1,9 +1,14 @@
-package dev.loomtracer.engine;
+package dev.loomtracer.stress.engine;
 
 import dev.loomtracer.FlightRecorder;
 import dev.loomtracer.Region;
 import dev.loomtracer.Task;
 import dev.loomtracer.TraceOptions;
+import dev.loomtracer.engine.CallerStacks;
+import dev.loomtracer.engine.CapturedStack;
+import dev.loomtracer.engine.StressSeams;
+import dev.loomtracer.engine.TraceWriter;
+import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.hooks.TracingScheduler;
 import dev.loomtracer.jfr.imports.JfrImport;
 import dev.loomtracer.testing.CheckedTrace;
@@ -28,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Protocol 3, the trace lock is not reentrant and nothing that needs it runs under it (Go CL
- * 496296), checked by the lock's checking mode ({@link TraceLockCheck}, on in every test JVM of
- * the build) over every way into the engine: the capture layer (the tracing scheduler's mounts,
+ * 496296), checked by the lock's checking mode ({@code TraceLockCheck}, on in every test JVM of
+ * the build, read through {@link StressSeams}) over every way into the engine: the capture layer (the tracing scheduler's mounts,
  * blocks, yields, unblocks, creations and ends; the agent's pinned blocks and logs, told here
  * directly), the annotations (tasks, regions, logs), the JFR import (stream, recording, merge),
  * the flight recorder's snapshot from a virtual thread, a reader on a virtual thread, and a
@@ -136,15 +141,15 @@ class TraceLockNotReentrantTest {
         t.stop();
         reader.join();
         CheckedTrace trace = CheckedTrace.of(file);
-        assertEquals(1, trace.count(e -> Advancer.LOSS_KEY.equals(e.name())), "the trace ends with the loss recorded");
+        assertEquals(1, trace.count(e -> StressSeams.LOSS_KEY.equals(e.name())), "the trace ends with the loss recorded");
         assertEquals(2, trace.count(e -> "pinned".equals(e.name())), "both rounds' generations are in the trace");
     }
 
     @Test
     void noWayIntoTheEngineTakesTheLockWhileHoldingItOrRunsLockFreeWorkUnderIt() throws Exception {
-        assertTrue(TraceLockCheck.ON, "the trace lock's checking mode is off: run the JVM with -Dloomtracer.checkTraceLock=true"
+        assertTrue(StressSeams.lockCheckOn(), "the trace lock's checking mode is off: run the JVM with -Dloomtracer.checkTraceLock=true"
                 + " (the root pom's surefire argLine sets it)");
-        TraceLockCheck.reset();
+        StressSeams.resetLockCheck();
 
         // The JFR import: a streamed trace and a JFR recording, the capture layer and the annotations, then the merge.
         Path imported = dir.resolve("import.trace");
@@ -174,7 +179,7 @@ class TraceLockNotReentrantTest {
 
         everyOperationThenALoss();
 
-        TraceLockCheck.Report r = TraceLockCheck.report();
+        StressSeams.LockReport r = StressSeams.lockReport();
         System.out.println("trace lock: " + r.holds() + " holds at " + new TreeSet<>(r.sites()) + "; lock-free work checked: "
                 + r.outside() + "; at most " + r.maxWorkPerHold() + " buffers moved in one hold, longest hold "
                 + r.maxHoldNanos() / 1000 + " us");
@@ -186,7 +191,7 @@ class TraceLockNotReentrantTest {
 
     @Test
     void brokenControlAnEntryPointCalledUnderTheLockReEntersAndIsCaught() throws Exception {
-        assertTrue(TraceLockCheck.ON, "the trace lock's checking mode is off");
+        assertTrue(StressSeams.lockCheckOn(), "the trace lock's checking mode is off");
         for (boolean virtual : new boolean[] {false, true}) {
             Tracer t = Tracer.newInstance();
             t.start(TraceOptions.defaults().generationPeriod(Duration.ofHours(1))
@@ -194,10 +199,10 @@ class TraceLockNotReentrantTest {
                     .bufferMemory(1L << 20));
             Path file = dir.resolve("reentry-" + virtual + ".trace");
             Thread reader = Spi.pumpTo(t, file);
-            TraceLockCheck.reset();
+            StressSeams.resetLockCheck();
             AtomicReference<Throwable> thrown = new AtomicReference<>();
-            Runnable broken = () -> {
-                t.lock.lock(); // BROKEN: a writer's operation called with the trace lock held
+            // BROKEN: a writer's operation called with the trace lock held
+            Runnable broken = () -> StressSeams.holdingTraceLock(t, () -> {
                 try {
                     TraceWriter w = t.acquire();
                     try {
@@ -208,12 +213,10 @@ class TraceLockNotReentrantTest {
                     }
                 } catch (Throwable e) {
                     thrown.set(e);
-                } finally {
-                    t.lock.unlock();
                 }
-            };
+            });
             (virtual ? Thread.ofVirtual().start(broken) : Thread.ofPlatform().start(broken)).join();
-            TraceLockCheck.Report r = TraceLockCheck.report();
+            StressSeams.LockReport r = StressSeams.lockReport();
             assertTrue(thrown.get() instanceof AssertionError && thrown.get().getMessage().contains("re-acquired by its holder"),
                     "the re-entry must be caught, got " + thrown.get());
             assertEquals(1, r.violations().size(), "violations: " + r.violations());
@@ -225,33 +228,23 @@ class TraceLockNotReentrantTest {
             // The program's log (the engine adds its own: a clock anchor, docs/FORMAT.md "Wall clock").
             assertEquals(1, CheckedTrace.of(file).count(e -> "outside".equals(e.name())));
         }
-        TraceLockCheck.reset();
+        StressSeams.resetLockCheck();
     }
 
     @Test
     void brokenControlLockFreeWorkDoneUnderTheLockIsCaught() {
-        assertTrue(TraceLockCheck.ON, "the trace lock's checking mode is off");
+        assertTrue(StressSeams.lockCheckOn(), "the trace lock's checking mode is off");
         Tracer t = Tracer.newInstance();
-        TraceSession s = new TraceSession(t, TraceOptions.defaults());
-        Runnable work = () -> {
-            s.strings[1].put("a string first seen now");
-            s.stacks[1].put(CallerStacks.capture(0));
-            Tracer.checkOutsideTraceLock("a trace sink's I/O");
-        };
-        TraceLockCheck.reset();
+        Runnable work = StressSeams.lockFreeWork(t);
+        StressSeams.resetLockCheck();
         work.run();
-        assertEquals(List.of(), TraceLockCheck.report().violations(), "the same work outside the lock");
-        t.lock.lock(); // BROKEN: interning, stack capture and a sink's I/O under the lock
-        try {
-            work.run();
-        } finally {
-            t.lock.unlock();
-        }
-        List<String> v = TraceLockCheck.report().violations();
+        assertEquals(List.of(), StressSeams.lockReport().violations(), "the same work outside the lock");
+        StressSeams.holdingTraceLock(t, work); // BROKEN: interning, stack capture and a sink's I/O under the lock
+        List<String> v = StressSeams.lockReport().violations();
         assertEquals(4, v.size(), "violations: " + v);
         for (String what : List.of("interning a string", "capturing a stack", "interning a stack", "a trace sink's I/O")) {
             assertTrue(v.stream().anyMatch(x -> x.startsWith(what + " under the trace lock")), what + " not caught: " + v);
         }
-        TraceLockCheck.reset();
+        StressSeams.resetLockCheck();
     }
 }
