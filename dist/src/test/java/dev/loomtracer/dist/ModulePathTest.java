@@ -273,14 +273,9 @@ import dev.loomtracer.jfr.live.JfrBridge;
     @Test
     void theCaptureModuleWritesThroughTheEngineOnTheModulePath() throws Exception {
         String modulePath = modulePath() + File.pathSeparator + jar(TracingScheduler.class);
-        Path src = source("cap", "cap.Main", CAPTURE);
-        Files.writeString(src.resolve("module-info.java"), "module cap { requires dev.loomtracer; requires dev.loomtracer.hooks; }\n");
-        Path classes = dir.resolve("cap-classes");
-        List<Diagnostic<? extends JavaFileObject>> errors = compile(src, classes, modulePath);
-        assertTrue(errors.isEmpty(), errors.toString());
         Path trace = dir.resolve("cap.trace");
-        List<String> cmd = java(classes + File.pathSeparator + modulePath, "dev.loomtracer,dev.loomtracer.hooks", trace);
-        cmd.set(cmd.indexOf("app/app.Main"), "cap/cap.Main");
+        List<String> cmd = compiledProgram("cap", "requires dev.loomtracer; requires dev.loomtracer.hooks;", CAPTURE, modulePath,
+                "dev.loomtracer,dev.loomtracer.hooks", trace);
         cmd.add(1, "--add-opens=java.base/java.lang=dev.loomtracer.hooks"); // the tracing scheduler's (CAPTURE.md)
         Jvm.Result run = Jvm.run(dir, cmd).expect(0);
         assertTrue(run.out().contains("complete true"), run.out() + run.err());
@@ -299,16 +294,10 @@ import dev.loomtracer.jfr.live.JfrBridge;
                 jar(org.openjdk.jmc.flightrecorder.rules.jdk.general.DumpReasonRule.class).toString(),
                 jar(org.openjdk.jmc.flightrecorder.writer.api.Recordings.class).toString(),
                 jar(org.owasp.encoder.Encode.class).toString(), jar(net.jpountz.lz4.LZ4FrameInputStream.class).toString());
-        Path src = source("conv", "conv.Main", CONVERT);
-        // dev.loomtracer.jfr alone: the tracer's API comes with it (requires transitive).
-        Files.writeString(src.resolve("module-info.java"), "module conv { requires dev.loomtracer.jfr; }\n");
-        Path classes = dir.resolve("conv-classes");
-        List<Diagnostic<? extends JavaFileObject>> errors = compile(src, classes, modulePath);
-        assertTrue(errors.isEmpty(), errors.toString());
         Path trace = dir.resolve("conv.trace");
         Path jfr = dir.resolve("conv.jfr");
-        List<String> cmd = java(classes + File.pathSeparator + modulePath, "dev.loomtracer", trace);
-        cmd.set(cmd.indexOf("app/app.Main"), "conv/conv.Main");
+        // dev.loomtracer.jfr alone: the tracer's API comes with it (requires transitive).
+        List<String> cmd = compiledProgram("conv", "requires dev.loomtracer.jfr;", CONVERT, modulePath, "dev.loomtracer", trace);
         cmd.add(jfr.toString());
         Jvm.Result run = Jvm.run(dir, cmd).expect(0);
         String out = run.out();
@@ -383,6 +372,23 @@ import dev.loomtracer.jfr.live.JfrBridge;
         List<Diagnostic<? extends JavaFileObject>> errors = compile(source("app", "app.Main", MAIN), classes, modulePath);
         assertTrue(errors.isEmpty(), "the program compiles against the public API: " + errors);
         return classes;
+    }
+
+    /**
+     * The program {@code text} (class {@code module.Main}) in a module {@code module} whose
+     * declaration holds {@code requires}, compiled against {@code modulePath}: the command that runs
+     * it on the module path, the JDK-internal exports given to {@code exportsTo}, {@code trace} its argument.
+     */
+    private List<String> compiledProgram(String module, String requires, String text, String modulePath, String exportsTo,
+            Path trace) throws Exception {
+        Path src = source(module, module + ".Main", text);
+        Files.writeString(src.resolve("module-info.java"), "module " + module + " { " + requires + " }\n");
+        Path classes = dir.resolve(module + "-classes");
+        List<Diagnostic<? extends JavaFileObject>> errors = compile(src, classes, modulePath);
+        assertTrue(errors.isEmpty(), errors.toString());
+        List<String> cmd = java(classes + File.pathSeparator + modulePath, exportsTo, trace);
+        cmd.set(cmd.indexOf("app/app.Main"), module + "/" + module + ".Main");
+        return cmd;
     }
 
     /** A module named {@code module} that requires dev.loomtracer, holding one class. */
