@@ -88,7 +88,21 @@ class StringTable {
         budget.uncharge(charged.getAndSet(0));
         out.begin(EventType.STRINGS);
         for (Map.Entry<String, Long> e : ids.entrySet()) {
-            byte[] bytes = encode(e.getKey());
+            String s = e.getKey();
+            if (s.length() <= EventType.MAX_STRING_SIZE) {
+                // Most strings (thread names, reasons) are short ASCII: written without encoding them first.
+                out.reserve(1 + 2 * 10 + s.length());
+                TraceBuf b = out.buf();
+                int mark = b.pos;
+                b.putByte(EventType.STRING);
+                b.varint(e.getValue());
+                b.varint(s.length());
+                if (b.ascii(s)) {
+                    continue;
+                }
+                b.pos = mark;
+            }
+            byte[] bytes = encode(s);
             out.reserve(1 + 2 * 10 + bytes.length);
             TraceBuf b = out.buf();
             b.putByte(EventType.STRING);

@@ -21,6 +21,8 @@ final class TraceBuf {
     static final int STANDARD_PAYLOAD = BatchLayout.MAX_PAYLOAD;
 
     final byte[] arr;
+    /** {@code arr.length}, kept here so that the room check of every operation reads no array header. */
+    private final int capacity;
     int pos;
     long gen;
     long mid;
@@ -32,10 +34,11 @@ final class TraceBuf {
 
     TraceBuf(int payload) {
         arr = new byte[HEADER_RESERVE + payload];
+        capacity = arr.length;
     }
 
     boolean isStandard() {
-        return arr.length == HEADER_RESERVE + STANDARD_PAYLOAD;
+        return capacity == HEADER_RESERVE + STANDARD_PAYLOAD;
     }
 
     void reset(long gen, long mid, long ts) {
@@ -49,7 +52,7 @@ final class TraceBuf {
     }
 
     int remaining() {
-        return arr.length - pos;
+        return capacity - pos;
     }
 
     boolean isEmpty() {
@@ -62,6 +65,24 @@ final class TraceBuf {
 
     void varint(long v) {
         pos = Uvarint.put(arr, pos, v);
+    }
+
+    /**
+     * Writes {@code s}'s characters, one byte each, if they are all ASCII (then they are its UTF-8
+     * bytes) and returns true; otherwise writes nothing and returns false. Allocates nothing.
+     */
+    boolean ascii(String s) {
+        int n = s.length();
+        int p = pos;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                return false;
+            }
+            arr[p + i] = (byte) c;
+        }
+        pos = p + n;
+        return true;
     }
 
     void bytes(byte[] b, int len) {

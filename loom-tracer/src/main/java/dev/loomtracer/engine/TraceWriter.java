@@ -36,10 +36,8 @@ public final class TraceWriter {
     private TraceBuf b;
     private long ts;
     private long gen;
-    /** The last string this M interned, in generation {@code lastStringGen}, and its id. */
-    private String lastString;
-    private long lastStringGen;
-    private long lastStringId;
+    /** The ids this M's strings and stacks got in its current generation (most of them recur: reasons, region names). */
+    private final IdCache ids = new IdCache();
     /** Set by {@link #enterCurrent} when the G must be stopped again after the event. */
     private boolean bracketed;
     /** Set by {@link #enterPlatform} when a platform thread's G must go back into its syscall after the event. */
@@ -682,7 +680,7 @@ public final class TraceWriter {
         b.varint(0);
     }
 
-    /** A name's string id; unlike {@link #stringId} it leaves the M's last-reason cache alone. */
+    /** A name's string id; unlike {@link #stringId} it leaves the M's id cache alone (a thread's name is told once a generation). */
     private long nameId(String s) {
         return m.session.strings[(int) (gen & 1)].put(s);
     }
@@ -707,29 +705,41 @@ public final class TraceWriter {
     }
 
     private long stringId(String s) {
-        // Most of an M's strings are the same few reasons in a row: one identity check saves a
-        // hash-table lookup (and the cache lines it touches) per block.
-        if (s == lastString && gen == lastStringGen) {
-            return lastStringId;
+        if (s == null) {
+            return 0;
         }
-        long id = m.session.strings[(int) (gen & 1)].put(s);
+        // An M's strings are mostly the same few reasons and names over and over: the M's own
+        // cache saves a probe of the shared table (and the cache lines it touches) per event.
+        int h = s.hashCode();
+        long id = ids.get(s, h, gen);
+        if (id != IdCache.MISS) {
+            return id;
+        }
+        id = m.session.strings[(int) (gen & 1)].put(s);
         if (id == StringTable.FULL) {
             // The memory budget is spent: this generation is lost (never written), so the id does not matter.
             m.session.recordLoss(gen);
             return 0;
         }
-        lastString = s;
-        lastStringGen = gen;
-        lastStringId = id;
+        ids.put(s, h, id);
         return id;
     }
 
     private long stackId(CapturedStack s) {
-        long id = s == null ? 0 : m.session.stacks[(int) (gen & 1)].put(s);
+        if (s == null) {
+            return 0;
+        }
+        int h = s.hashCode();
+        long id = ids.get(s, h, gen);
+        if (id != IdCache.MISS) {
+            return id;
+        }
+        id = m.session.stacks[(int) (gen & 1)].put(s);
         if (id == StringTable.FULL) {
             m.session.recordLoss(gen); // as in stringId: the generation is lost
             return 0;
         }
+        ids.put(s, h, id);
         return id;
     }
 }

@@ -121,6 +121,30 @@ class TablesTest {
     }
 
     @Test
+    void asciiAndOtherStringsDumpAsTheirUtf8Bytes() {
+        // The dump writes ASCII strings straight into the batch and backs out of a string once it
+        // meets a character that is not: what it wrote of it must not stay in front of its bytes.
+        StringTable t = new StringTable();
+        String atLimit = "a".repeat(EventType.MAX_STRING_SIZE);
+        List<String> whole = List.of("network", "sleep 100 µs", "sync: park ReentrantLock$NonfairSync", "example-12345",
+                "ab\u0080", "日本語の名前", atLimit);
+        Map<String, Long> ids = new HashMap<>();
+        for (String s : whole) {
+            ids.put(s, t.put(s));
+        }
+        String over = "b".repeat(EventType.MAX_STRING_SIZE + 5);
+        long overId = t.put(over);
+        Map<Long, String> dumped = dumpStrings(t);
+        assertEquals(whole.size() + 1, dumped.size());
+        for (String s : whole) {
+            assertEquals(s, dumped.get(ids.get(s)));
+        }
+        String cut = dumped.get(overId);
+        assertTrue(cut.getBytes(StandardCharsets.UTF_8).length <= EventType.MAX_STRING_SIZE);
+        assertTrue(cut.endsWith("…") && cut.substring(0, cut.length() - 1).chars().allMatch(c -> c == 'b'), "cut and marked");
+    }
+
+    @Test
     void largeTablesSplitIntoBatchesWithinTheLimit() {
         StringTable t = new StringTable();
         for (int i = 0; i < 200; i++) {

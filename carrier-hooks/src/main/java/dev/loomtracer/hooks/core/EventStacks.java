@@ -106,7 +106,48 @@ public final class EventStacks {
      * name without its number ({@code worker-}), else the wrapper's class.
      */
     public static CapturedStack entryOf(Thread vt) {
-        String fn = entryName(vt);
+        Runnable task = VThreads.userTask(vt);
+        String byTask = task == null ? null : TASK_ENTRY.get(task.getClass());
+        if (byTask != null && !byTask.startsWith("java.")) {
+            return entry(byTask);
+        }
+        String name = vt.getName();
+        if (name.isEmpty()) {
+            return entry(byTask != null ? byTask : DEFAULT_ENTRY);
+        }
+        int end = name.length();
+        int hash = 0;
+        while (end > 0 && Character.isDigit(name.charAt(end - 1))) {
+            end--;
+        }
+        if (end == 0) {
+            return entry(name);
+        }
+        for (int i = 0; i < end; i++) {
+            hash = 31 * hash + name.charAt(i);
+        }
+        // Threads of one executor share a prefix (worker-1, worker-2, ...): found by the prefix in
+        // place, without cutting it out of each new thread's name.
+        int slot = (hash ^ (hash >>> 16)) & (BY_PREFIX.length - 1);
+        Prefix p = BY_PREFIX[slot];
+        if (p != null && p.prefix.length() == end && name.regionMatches(0, p.prefix, 0, end)) {
+            return p.stack;
+        }
+        String prefix = name.substring(0, end);
+        CapturedStack st = entry(prefix);
+        if (st.frame(0).function().equals(prefix)) {
+            BY_PREFIX[slot] = new Prefix(prefix, st); // racy by design: entries are immutable
+        }
+        return st;
+    }
+
+    /** A name prefix and its start stack; {@link #BY_PREFIX} is direct-mapped by the prefix's hash. */
+    private record Prefix(String prefix, CapturedStack stack) {}
+
+    private static final Prefix[] BY_PREFIX = new Prefix[256];
+
+    /** The one-frame start stack named {@code fn} (the default one once 4096 names are known). */
+    private static CapturedStack entry(String fn) {
         CapturedStack s = ENTRIES.get(fn);
         if (s == null) {
             if (ENTRIES.size() >= 4096) {
@@ -115,23 +156,6 @@ public final class EventStacks {
             s = ENTRIES.computeIfAbsent(fn, f -> CallerStacks.of(List.of(new CapturedStack.Frame(f, "(virtual thread)", 0))));
         }
         return s;
-    }
-
-    private static String entryName(Thread vt) {
-        Runnable task = VThreads.userTask(vt);
-        String byTask = task == null ? null : TASK_ENTRY.get(task.getClass());
-        if (byTask != null && !byTask.startsWith("java.")) {
-            return byTask;
-        }
-        String name = vt.getName();
-        if (!name.isEmpty()) {
-            int end = name.length();
-            while (end > 0 && Character.isDigit(name.charAt(end - 1))) {
-                end--;
-            }
-            return end == 0 ? name : name.substring(0, end);
-        }
-        return byTask != null ? byTask : DEFAULT_ENTRY;
     }
 
     /** The stack of {@code vt}, which must be unmounted and unable to mount until this returns. */

@@ -112,12 +112,17 @@ public final class Reasons {
      * A null blocker is not included: the agent knows those from call-site hints.
      */
     public static boolean blockerNeedsStack(Object blocker) {
-        if (blocker == null) {
-            return false;
-        }
-        String n = blocker.getClass().getName();
-        return n.endsWith("$ConditionObject") || n.equals("java.util.concurrent.CountDownLatch$Sync");
+        return blocker != null && NEEDS_STACK.get(blocker.getClass());
     }
+
+    /** {@link #blockerNeedsStack} per blocker class: decided once per class, not by comparing names at every park. */
+    private static final ClassValue<Boolean> NEEDS_STACK = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> c) {
+            String n = c.getName();
+            return n.endsWith("$ConditionObject") || n.equals("java.util.concurrent.CountDownLatch$Sync");
+        }
+    };
 
     /**
      * What a blocked thread waits in, from its top frames, or null if none of the known waits:
