@@ -3,7 +3,6 @@ package dev.loomtracer.bench;
 import dev.loomtracer.LoomTrace;
 import dev.loomtracer.TraceOptions;
 import dev.loomtracer.TraceResult;
-import dev.loomtracer.engine.TraceWriter;
 import dev.loomtracer.engine.Tracer;
 import dev.loomtracer.parse.TraceSummary;
 
@@ -33,9 +32,9 @@ public final class BytesPerEvent {
             Thread carrier = Thread.ofPlatform().start(() -> {
                 for (int r = 0; r < rounds; r++) {
                     for (Thread vt : fake) {
-                        emit(t, w -> w.goStart(vt));
-                        emit(t, w -> w.goBlock(vt, "park java.util.concurrent.SynchronousQueue", null));
-                        emit(t, w -> w.goUnblock(vt, null, null));
+                        t.emit(w -> w.goStart(vt));
+                        t.emit(w -> w.goBlock(vt, "park java.util.concurrent.SynchronousQueue", null));
+                        t.emit(w -> w.goUnblock(vt, null, null));
                     }
                 }
             });
@@ -49,17 +48,5 @@ public final class BytesPerEvent {
         System.out.printf("events %d, bytes %d, %.2f bytes/event (start/block/unblock cycles of %d VTs on one carrier)%n",
                 s.events(), s.bytes(), s.bytes() / (double) s.events(), vts);
         Files.delete(file);
-    }
-
-    /** One write through the capture SPI, as a capture layer does it (also HotPathAllocation's). */
-    static void emit(Tracer t, java.util.function.Consumer<TraceWriter> body) {
-        TraceWriter w = t.acquire();
-        if (w != null) {
-            try {
-                body.accept(w);
-            } finally {
-                t.release(w);
-            }
-        }
     }
 }

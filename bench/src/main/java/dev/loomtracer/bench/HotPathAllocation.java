@@ -34,7 +34,7 @@ public final class HotPathAllocation {
     private static CapturedStack blockStack;
 
     private static void emit(Consumer<TraceWriter> body) {
-        BytesPerEvent.emit(t, body);
+        t.emit(body);
     }
 
     public static void main(String[] args) throws Exception {

@@ -10,6 +10,7 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The tracer's global state (Go's {@code trace} struct): on/off, the generation, the trace
@@ -154,6 +155,25 @@ public final class Tracer {
         if (pinned) {
             Continuation.unpin();
         }
+    }
+
+    /**
+     * One write on this thread's M: {@code body} runs between {@link #acquire} and {@link #release}
+     * (not at all when tracing is off or this M is already writing); returns whether it ran. For
+     * tools, benchmarks and tests: a lambda that captures allocates, so the capture layer's hooks
+     * bracket their writes themselves (carrier-hooks' {@code Emit}).
+     */
+    public boolean emit(Consumer<TraceWriter> body) {
+        TraceWriter w = acquire();
+        if (w == null) {
+            return false;
+        }
+        try {
+            body.accept(w);
+        } finally {
+            release(w);
+        }
+        return true;
     }
 
     /**

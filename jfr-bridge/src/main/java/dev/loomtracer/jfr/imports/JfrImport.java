@@ -129,14 +129,8 @@ public final class JfrImport {
         long nano = System.nanoTime();
         java.time.Instant now = java.time.Instant.now();
         long epoch = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        dev.loomtracer.engine.TraceWriter w = tracer.acquire();
-        if (w == null) {
+        if (!tracer.emit(w -> w.userLog(Thread.currentThread(), 0, ClockLog.CATEGORY, ClockLog.message(nano, epoch), null))) {
             return false;
-        }
-        try {
-            w.userLog(Thread.currentThread(), 0, ClockLog.CATEGORY, ClockLog.message(nano, epoch), null);
-        } finally {
-            tracer.release(w);
         }
         ClockSyncEvent e = new ClockSyncEvent();
         e.nanoTime = nano;
