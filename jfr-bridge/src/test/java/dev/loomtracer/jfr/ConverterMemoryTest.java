@@ -30,11 +30,8 @@ class ConverterMemoryTest {
     static final int CHUNK_EVENTS = 500;
     static final long SLACK = 256 << 10;
 
-    @TempDir
-    Path dir;
-
     @Test
-    void liveHeapDoesNotGrowWithTheTrace() throws Exception {
+    void liveHeapDoesNotGrowWithTheTrace(@TempDir Path dir) throws Exception {
         Path trace = dir.resolve("many-generations.trace");
         // 64 virtual threads (whose names the converter keeps: few), 100 rounds, a generation
         // ended after each: many small generations. Judged by both judges.

@@ -1,8 +1,10 @@
 package dev.loomtracer.analysis;
 
-import static dev.loomtracer.testing.Spi.emit;
-import static dev.loomtracer.testing.Spi.onNewThread;
-import static dev.loomtracer.testing.Spi.traceTo;
+import static dev.loomtracer.testing.Spi.blocks;
+import static dev.loomtracer.testing.Spi.created;
+import static dev.loomtracer.testing.Spi.runsToEnd;
+import static dev.loomtracer.testing.Spi.traced;
+import static dev.loomtracer.testing.Spi.unblocked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -157,27 +159,14 @@ class MountsTest {
     void aThreadCreatedBlockedHasNoBlockToCount() throws Exception {
         Path file = dir.resolve("created-blocked.trace");
         Thread vt = Thread.ofVirtual().unstarted(() -> {});
-        traceTo(file, t -> {
-            onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, true, null, null)));
-            onNewThread("waker", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
-            onNewThread("carrier", () -> {
-                emit(t, w -> w.goStart(vt));
-                emit(t, w -> w.goBlock(vt, "sleep", null));
-            });
-            onNewThread("waker", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
-            onNewThread("carrier", () -> {
-                emit(t, w -> w.goStart(vt));
-                emit(t, w -> w.goDestroy(vt));
-            });
-        });
-        CheckedTrace.of(file);
-        long createdBlocked = 0;
-        try (TraceParser p = TraceParser.open(file)) {
-            for (TraceEvent e; (e = p.next()) != null; ) {
-                createdBlocked += e.type() == EventType.GO_CREATE_BLOCKED ? 1 : 0;
-            }
-        }
-        assertEquals(1, createdBlocked, "the trace has the creation of a blocked thread");
+        CheckedTrace trace = traced(file, t -> {
+            created(t, "creator", vt, true);
+            unblocked(t, "waker", vt);
+            blocks(t, "carrier", vt, "sleep");
+            unblocked(t, "waker", vt);
+            runsToEnd(t, "carrier", vt);
+        }).trace();
+        assertEquals(1, trace.count(e -> e.type() == EventType.GO_CREATE_BLOCKED), "the trace has the creation of a blocked thread");
 
         AnalysisResult r = Analysis.of(file, AnalysisOptions.defaults());
         // Nor is the wait for a carrier after its unblock a block's (a row of 0 blocks with a wait after them, before).

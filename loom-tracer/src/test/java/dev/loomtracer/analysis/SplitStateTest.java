@@ -2,10 +2,12 @@ package dev.loomtracer.analysis;
 
 import static dev.loomtracer.testing.Spi.emit;
 import static dev.loomtracer.testing.Spi.onNewThread;
-import static dev.loomtracer.testing.Spi.traceTo;
+import static dev.loomtracer.testing.Spi.runs;
+import static dev.loomtracer.testing.Spi.runsToEnd;
+import static dev.loomtracer.testing.Spi.tracedThread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.loomtracer.testing.CheckedTrace;
+import dev.loomtracer.testing.Spi.Traced;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,25 +28,14 @@ class SplitStateTest {
 
     @Test
     void aBlockSplitByATaskEndElsewhereIsOneBlock() throws Exception {
-        Path file = dir.resolve("split.trace");
-        Thread vt = Thread.ofVirtual().unstarted(() -> {});
-        traceTo(file, t -> {
-            onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
-            onNewThread("carrier", () -> {
-                emit(t, w -> w.goStart(vt));
-                emit(t, w -> w.userTaskBegin(vt, 1, 0, "job", null));
-                emit(t, w -> w.goBlock(vt, "sleep", null));
-            });
+        Path file = tracedThread(dir.resolve("split.trace"), (t, vt) -> {
+            runs(t, "carrier", vt, w -> w.userTaskBegin(vt, 1, 0, "job", null), w -> w.goBlock(vt, "sleep", null));
             onNewThread("ender", () -> {
                 emit(t, w -> w.userTaskEnd(Thread.currentThread(), 1, null));
                 emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
             });
-            onNewThread("carrier", () -> {
-                emit(t, w -> w.goStart(vt));
-                emit(t, w -> w.goDestroy(vt));
-            });
-        });
-        CheckedTrace.of(file);
+            runsToEnd(t, "carrier", vt);
+        }).trace().file;
 
         AnalysisResult r = Analysis.of(file, AnalysisOptions.defaults());
         assertEquals(1, r.blocking().size(), "one reason: " + r.blocking());
@@ -61,24 +52,15 @@ class SplitStateTest {
      */
     @Test
     void theRunningPieceUpToATasksEndIsTheTasks() throws Exception {
-        Path file = dir.resolve("pieces.trace");
-        Thread vt = Thread.ofVirtual().unstarted(() -> {});
-        traceTo(file, t -> {
-            onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
-            onNewThread("carrier", () -> {
-                emit(t, w -> w.goStart(vt));
-                emit(t, w -> w.userTaskBegin(vt, 7, 0, "job", null));
-                emit(t, w -> w.userTaskEnd(vt, 7, null));
-                emit(t, w -> w.goDestroy(vt));
-            });
-        });
-        CheckedTrace.of(file);
+        Traced<Thread> run = tracedThread(dir.resolve("pieces.trace"), (t, vt) -> runs(t, "carrier", vt,
+                w -> w.userTaskBegin(vt, 7, 0, "job", null), w -> w.userTaskEnd(vt, 7, null), w -> w.goDestroy(vt)));
+        long vt = run.value().threadId();
 
         List<Interval> running = new ArrayList<>();
-        Analysis.of(file, AnalysisOptions.defaults(), new ModelListener() {
+        Analysis.of(run.trace().file, AnalysisOptions.defaults(), new ModelListener() {
             @Override
             public void interval(Interval i) {
-                if (i.thread().id() == vt.threadId() && i.state() == ThreadState.RUNNING) {
+                if (i.thread().id() == vt && i.state() == ThreadState.RUNNING) {
                     running.add(i);
                 }
             }

@@ -1,14 +1,14 @@
 package dev.loomtracer.analysis;
 
-import static dev.loomtracer.testing.Spi.emit;
-import static dev.loomtracer.testing.Spi.onNewThread;
-import static dev.loomtracer.testing.Spi.traceTo;
+import static dev.loomtracer.testing.Spi.blocks;
+import static dev.loomtracer.testing.Spi.runsToEnd;
+import static dev.loomtracer.testing.Spi.tracedThread;
+import static dev.loomtracer.testing.Spi.unblocked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loomtracer.analysis.AnalysisResult.Reason;
 import dev.loomtracer.analysis.AnalysisResult.ReasonGroup;
-import dev.loomtracer.testing.CheckedTrace;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,23 +69,13 @@ class TimedReasonsTest {
 
     /** One virtual thread blocking once per reason, each block ended by an unblock, in a trace both judges check. */
     private AnalysisResult analyse(String name, List<String> reasons) throws Exception {
-        Path file = dir.resolve(name);
-        Thread vt = Thread.ofVirtual().unstarted(() -> {});
-        traceTo(file, t -> {
-            onNewThread("creator", () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null)));
+        Path file = tracedThread(dir.resolve(name), (t, vt) -> {
             for (String reason : reasons) {
-                onNewThread("carrier", () -> {
-                    emit(t, w -> w.goStart(vt));
-                    emit(t, w -> w.goBlock(vt, reason, null));
-                });
-                onNewThread("waker", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
+                blocks(t, "carrier", vt, reason);
+                unblocked(t, "waker", vt);
             }
-            onNewThread("carrier", () -> {
-                emit(t, w -> w.goStart(vt));
-                emit(t, w -> w.goDestroy(vt));
-            });
-        });
-        CheckedTrace.of(file);
+            runsToEnd(t, "carrier", vt);
+        }).trace().file;
         return Analysis.of(file, AnalysisOptions.defaults());
     }
 }

@@ -3,7 +3,6 @@ package dev.loomtracer.engine;
 import dev.loomtracer.TraceOptions;
 import dev.loomtracer.TraceResult;
 import dev.loomtracer.format.EventType;
-import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.Spi.Traced;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,8 +16,9 @@ import static dev.loomtracer.testing.Spi.await;
 import static dev.loomtracer.testing.Spi.emit;
 import static dev.loomtracer.testing.Spi.join;
 import static dev.loomtracer.testing.Spi.onNewThread;
-import static dev.loomtracer.testing.Spi.pumpTo;
+import static dev.loomtracer.testing.Spi.runsToEnd;
 import static dev.loomtracer.testing.Spi.traced;
+import static dev.loomtracer.testing.Spi.tracedValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,7 +65,7 @@ class AdvanceWindowTest {
     @Test
     void aThreadThatWritesIntoTheNextGenerationAndEndsKeepsItsEvents() throws Exception {
         Thread vt = Thread.ofVirtual().unstarted(() -> { });
-        Traced run = traced(dir.resolve("retire.trace"), config(), t -> {
+        Traced<Void> run = traced(dir.resolve("retire.trace"), config(), t -> {
             emit(t, w -> w.goCreate(null, vt, false, null, null));
             CountDownLatch parked = new CountDownLatch(1);
             CountDownLatch again = new CountDownLatch(1);
@@ -85,17 +85,12 @@ class AdvanceWindowTest {
                 join(carrier); // it wrote into generation 3 and has ended
             });
             emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
-            onNewThread("carrier-2", () -> {
-                emit(t, w -> w.goStart(vt));
-                emit(t, w -> w.goDestroy(vt));
-            });
+            runsToEnd(t, "carrier-2", vt);
         });
-        TraceResult stats = run.stats();
-        CheckedTrace trace = run.trace();
         long id = vt.threadId();
-        assertEquals(3, trace.count(e -> e.type() == EventType.GO_START && e.arg(0) == id), "both of the carrier's, and carrier-2's");
-        assertEquals(2, trace.count(e -> e.type() == EventType.GO_UNBLOCK && e.arg(0) == id), "the carrier's and the test thread's");
-        assertEquals(0, stats.inconsistentEvents());
+        assertEquals(3, run.trace().count(e -> e.type() == EventType.GO_START && e.arg(0) == id), "both of the carrier's, and carrier-2's");
+        assertEquals(2, run.trace().count(e -> e.type() == EventType.GO_UNBLOCK && e.arg(0) == id), "the carrier's and the test thread's");
+        assertEquals(0, run.stats().inconsistentEvents());
     }
 
     /**
@@ -106,7 +101,7 @@ class AdvanceWindowTest {
     @Test
     void aGoroutineToldInTheNextGenerationIsNotEndedInThisOne() throws Exception {
         Thread vt = Thread.ofVirtual().unstarted(() -> { });
-        Traced run = traced(dir.resolve("reap.trace"), config(), t -> {
+        Traced<Void> run = traced(dir.resolve("reap.trace"), config(), t -> {
             emit(t, w -> w.goCreate(null, vt, false, null, null));
             onNewThread("carrier-a", () -> {
                 emit(t, w -> w.goStart(vt));
@@ -121,17 +116,12 @@ class AdvanceWindowTest {
                 vt.start(); // the thread itself ends now; the trace has not been told yet
                 join(vt);
             });
-            onNewThread("carrier-c", () -> {
-                emit(t, w -> w.goStart(vt));
-                emit(t, w -> w.goDestroy(vt));
-            });
+            runsToEnd(t, "carrier-c", vt);
         });
-        TraceResult stats = run.stats();
-        CheckedTrace trace = run.trace();
         long id = vt.threadId();
-        assertEquals(3, trace.count(e -> e.type() == EventType.GO_START && e.arg(0) == id), "on a, b and c; none by the reaper");
-        assertEquals(1, trace.count(e -> e.type() == EventType.GO_DESTROY && e.g() == id));
-        assertEquals(0, stats.inconsistentEvents());
+        assertEquals(3, run.trace().count(e -> e.type() == EventType.GO_START && e.arg(0) == id), "on a, b and c; none by the reaper");
+        assertEquals(1, run.trace().count(e -> e.type() == EventType.GO_DESTROY && e.g() == id));
+        assertEquals(0, run.stats().inconsistentEvents());
     }
 
     /**
@@ -144,7 +134,7 @@ class AdvanceWindowTest {
         Thread running = Thread.ofVirtual().unstarted(() -> { });
         Thread elsewhere = Thread.ofVirtual().unstarted(() -> { });
         Thread parked = Thread.ofVirtual().unstarted(() -> { });
-        Traced run = traced(dir.resolve("introduce.trace"), config(), t -> {
+        Traced<Void> run = traced(dir.resolve("introduce.trace"), config(), t -> {
             emit(t, w -> w.goCreate(null, running, false, null, null));
             onNewThread("carrier-a", () -> {
                 emit(t, w -> w.goStart(running));
@@ -154,17 +144,12 @@ class AdvanceWindowTest {
             });
             t.advanceNow(); // past the first generation: a G is introduced by a creation
             advanceWith(t, () -> onNewThread("unparker", () -> emit(t, w -> w.goUnblock(parked, Thread.currentThread(), null))));
-            onNewThread("carrier-b", () -> {
-                emit(t, w -> w.goStart(parked));
-                emit(t, w -> w.goDestroy(parked));
-            });
+            runsToEnd(t, "carrier-b", parked);
         });
-        TraceResult stats = run.stats();
-        CheckedTrace trace = run.trace();
         long id = parked.threadId();
-        assertEquals(1, trace.count(e -> e.type() == EventType.GO_CREATE_BLOCKED && e.arg(0) == id));
-        assertEquals(0, trace.count(e -> e.type() == EventType.GO_STATUS && e.arg(0) == id), "introduced by its creation only");
-        assertEquals(1, stats.inconsistentEvents(), "the unblock told by a thread not running there");
+        assertEquals(1, run.trace().count(e -> e.type() == EventType.GO_CREATE_BLOCKED && e.arg(0) == id));
+        assertEquals(0, run.trace().count(e -> e.type() == EventType.GO_STATUS && e.arg(0) == id), "introduced by its creation only");
+        assertEquals(1, run.stats().inconsistentEvents(), "the unblock told by a thread not running there");
     }
 
     /**
@@ -175,34 +160,30 @@ class AdvanceWindowTest {
      */
     @Test
     void aPlatformThreadUsedAsACarrierWritesAValidTrace() throws Exception {
-        Tracer t = Tracer.newInstance();
-        Path file = dir.resolve("both.trace");
-        t.start(config());
-        Thread pump = pumpTo(t, file);
         Thread child = Thread.ofVirtual().unstarted(() -> { });
         Thread parkedBefore = Thread.ofVirtual().unstarted(() -> { });
-        emit(t, w -> w.userLog(Thread.currentThread(), 0, "k", "v", null));
-        t.advanceNow(); // past the first generation: a G the trace never saw is introduced by a creation
-        Thread both = onNewThread("both", () -> {
-            emit(t, w -> w.userLog(Thread.currentThread(), 0, "k", "as itself", null));
-            emit(t, w -> w.goCreate(null, child, false, null, null));
-            emit(t, w -> w.goUnblock(parkedBefore, null, null));
-            emit(t, w -> w.goStart(child));
+        Traced<Thread> run = tracedValue(dir.resolve("both.trace"), config(), t -> {
+            emit(t, w -> w.userLog(Thread.currentThread(), 0, "k", "v", null));
+            t.advanceNow(); // past the first generation: a G the trace never saw is introduced by a creation
+            Thread both = onNewThread("both", () -> {
+                emit(t, w -> w.userLog(Thread.currentThread(), 0, "k", "as itself", null));
+                emit(t, w -> w.goCreate(null, child, false, null, null));
+                emit(t, w -> w.goUnblock(parkedBefore, null, null));
+                emit(t, w -> w.goStart(child));
+            });
+            onNewThread("carrier", () -> {
+                emit(t, w -> w.goStart(child));
+                emit(t, w -> w.goDestroy(child));
+                emit(t, w -> w.goStart(parkedBefore));
+                emit(t, w -> w.goDestroy(parkedBefore));
+            });
+            return both;
         });
-        onNewThread("carrier", () -> {
-            emit(t, w -> w.goStart(child));
-            emit(t, w -> w.goDestroy(child));
-            emit(t, w -> w.goStart(parkedBefore));
-            emit(t, w -> w.goDestroy(parkedBefore));
-        });
-        TraceResult stats = t.stop();
-        pump.join();
-
-        CheckedTrace trace = CheckedTrace.of(file);
-        assertEquals(1, trace.count(e -> e.type() == EventType.GO_CREATE && e.arg(0) == child.threadId() && e.g() == both.threadId()));
-        assertEquals(1, trace.count(e -> e.type() == EventType.GO_CREATE_BLOCKED && e.arg(0) == parkedBefore.threadId()
-                && e.g() == both.threadId()));
-        assertEquals(1, stats.inconsistentEvents(), "the start on the M its own G occupies");
+        long both = run.value().threadId();
+        assertEquals(1, run.trace().count(e -> e.type() == EventType.GO_CREATE && e.arg(0) == child.threadId() && e.g() == both));
+        assertEquals(1, run.trace().count(e -> e.type() == EventType.GO_CREATE_BLOCKED && e.arg(0) == parkedBefore.threadId()
+                && e.g() == both));
+        assertEquals(1, run.stats().inconsistentEvents(), "the start on the M its own G occupies");
     }
 
     /**
@@ -214,32 +195,29 @@ class AdvanceWindowTest {
      */
     @Test
     void aLossInThisGenerationReportedAfterOneInTheNextEndsTheTraceAtThisOne() throws Exception {
-        Tracer t = Tracer.newInstance();
-        Path file = dir.resolve("loss.trace");
-        t.start(config());
-        Thread pump = pumpTo(t, file);
-        emit(t, w -> w.userLog(Thread.currentThread(), 0, "before", "kept", null));
-        t.advanceNow(); // generation 1 is whole
-        long g = t.generation();
-        emit(t, w -> w.userLog(Thread.currentThread(), 0, "during", "lost with its generation", null));
-        TraceSession s = t.session;
-        Advancer.advance(t, false, new Advancer.Steps() {
-            @Override
-            void waitForWriters(List<MState> ms) {
-                s.recordLoss(g + 1);
-                s.recordLoss(g);
-                super.waitForWriters(ms);
-            }
+        Traced<Long> run = tracedValue(dir.resolve("loss.trace"), config(), t -> {
+            emit(t, w -> w.userLog(Thread.currentThread(), 0, "before", "kept", null));
+            t.advanceNow(); // generation 1 is whole
+            long g = t.generation();
+            emit(t, w -> w.userLog(Thread.currentThread(), 0, "during", "lost with its generation", null));
+            TraceSession s = t.session;
+            Advancer.advance(t, false, new Advancer.Steps() {
+                @Override
+                void waitForWriters(List<MState> ms) {
+                    s.recordLoss(g + 1);
+                    s.recordLoss(g);
+                    super.waitForWriters(ms);
+                }
+            });
+            return g;
         });
-        dev.loomtracer.TraceResult result = t.stop();
-        pump.join();
-
+        long g = run.value();
+        TraceResult result = run.stats();
         assertEquals(g, result.generations(), "the trace ends with g, replaced by the loss record: " + result);
         assertTrue(result.lostEvents() >= 2, String.valueOf(result));
-        CheckedTrace trace = CheckedTrace.of(file);
-        assertEquals(1, trace.count(e -> e.type() == EventType.USER_LOG && "before".equals(e.name())));
-        assertEquals(0, trace.count(e -> e.type() == EventType.USER_LOG && "during".equals(e.name())), "g is not written");
-        assertEquals(1, trace.count(e -> e.type() == EventType.USER_LOG && Advancer.LOSS_KEY.equals(e.name())
+        assertEquals(1, run.trace().count(e -> e.type() == EventType.USER_LOG && "before".equals(e.name())));
+        assertEquals(0, run.trace().count(e -> e.type() == EventType.USER_LOG && "during".equals(e.name())), "g is not written");
+        assertEquals(1, run.trace().count(e -> e.type() == EventType.USER_LOG && Advancer.LOSS_KEY.equals(e.name())
                 && e.generation() == g && e.message().contains("in generation " + g)), "the loss record replaces g");
     }
 }

@@ -1,8 +1,6 @@
 package dev.loomtracer.engine;
 
 import dev.loomtracer.TraceOptions;
-import dev.loomtracer.TraceResult;
-import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.Spi.Traced;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,7 +12,9 @@ import java.util.concurrent.CountDownLatch;
 
 import static dev.loomtracer.testing.Spi.await;
 import static dev.loomtracer.testing.Spi.emit;
+import static dev.loomtracer.testing.Spi.blocks;
 import static dev.loomtracer.testing.Spi.onNewThread;
+import static dev.loomtracer.testing.Spi.runsToEnd;
 import static dev.loomtracer.testing.Spi.traced;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,6 +49,19 @@ class ConcurrentTellersTest {
             }
             return super.put(stack);
         }
+
+        /** Puts this table in place of both of {@code t}'s stack tables (this generation's and the next's). */
+        void install(Tracer t) {
+            t.session.stacks[0] = this;
+            t.session.stacks[1] = this;
+        }
+
+        /** Starts a platform thread {@code name} telling {@code vt}'s unblock with {@link #marker}; returns it once it is held inside. */
+        Thread heldWaker(Tracer t, String name, Thread vt) {
+            Thread waker = Thread.ofPlatform().name(name).start(() -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), marker)));
+            await(inside);
+            return waker;
+        }
     }
 
     private static TraceOptions config() {
@@ -59,20 +72,12 @@ class ConcurrentTellersTest {
     void aStartToldWhileTheWakerIsTellingTheUnblockIsDroppedAndCounted() throws Exception {
         GatedStackTable gate = new GatedStackTable();
         Thread vt = Thread.ofVirtual().unstarted(() -> { });
-        Traced run = traced(dir.resolve("unblock-vs-start.trace"), config(), t -> {
-            t.session.stacks[0] = gate;
-            t.session.stacks[1] = gate;
-
+        Traced<Void> run = traced(dir.resolve("unblock-vs-start.trace"), config(), t -> {
+            gate.install(t);
             emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
-            // Carrier A runs it until it parks.
-            onNewThread("carrier-a", () -> {
-                emit(t, w -> w.goStart(vt));
-                emit(t, w -> w.goBlock(vt, "park", null));
-            });
+            blocks(t, "carrier-a", vt, "park"); // carrier A runs it until it parks
             // The waker tells the unblock, and is held inside it (its stack is being interned)...
-            Thread waker = Thread.ofPlatform().name("waker").start(
-                    () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), gate.marker)));
-            await(gate.inside);
+            Thread waker = gate.heldWaker(t, "waker", vt);
             // ...while carrier B, running the thread dump's leftover task, tells the start.
             onNewThread("carrier-b", () -> emit(t, w -> w.goStart(vt)));
             gate.go.countDown();
@@ -81,46 +86,32 @@ class ConcurrentTellersTest {
             // it is woken again, runs on A and ends.
             onNewThread("carrier-b2", () -> emit(t, w -> w.goBlock(vt, "park", null)));
             emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null));
-            onNewThread("carrier-a2", () -> {
-                emit(t, w -> w.goStart(vt));
-                emit(t, w -> w.goDestroy(vt));
-            });
+            runsToEnd(t, "carrier-a2", vt);
         });
-        TraceResult stats = run.stats();
-        CheckedTrace trace = run.trace();
         long id = vt.threadId();
-        assertEquals(2, trace.count(e -> e.typeName().equals("GoUnblock") && e.arg(0) == id), "one per wake-up");
-        assertEquals(3, trace.count(e -> e.typeName().equals("GoStart") && e.arg(0) == id),
+        assertEquals(2, run.trace().count(e -> e.typeName().equals("GoUnblock") && e.arg(0) == id), "one per wake-up");
+        assertEquals(3, run.trace().count(e -> e.typeName().equals("GoStart") && e.arg(0) == id),
                 "on A, on B (repaired when its park is told), on A again");
-        assertEquals(1, stats.inconsistentEvents(), "carrier B's start lost the claim: dropped and counted");
-        assertEquals(0, stats.lostEvents());
+        assertEquals(1, run.stats().inconsistentEvents(), "carrier B's start lost the claim: dropped and counted");
+        assertEquals(0, run.stats().lostEvents());
     }
 
     @Test
     void twoWakersTellingTheSameUnblockWriteItOnce() throws Exception {
         GatedStackTable gate = new GatedStackTable();
         Thread vt = Thread.ofVirtual().unstarted(() -> { });
-        Traced run = traced(dir.resolve("unblock-vs-unblock.trace"), config(), t -> {
-            t.session.stacks[0] = gate;
-            t.session.stacks[1] = gate;
-
+        Traced<Void> run = traced(dir.resolve("unblock-vs-unblock.trace"), config(), t -> {
+            gate.install(t);
             emit(t, w -> w.goCreate(Thread.currentThread(), vt, true, null, null));
-            Thread first = Thread.ofPlatform().name("waker-1").start(
-                    () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), gate.marker)));
-            await(gate.inside);
+            Thread first = gate.heldWaker(t, "waker-1", vt);
             onNewThread("waker-2", () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
             gate.go.countDown();
             assertTrue(first.join(Duration.ofMinutes(1)));
-            onNewThread("carrier", () -> {
-                emit(t, w -> w.goStart(vt));
-                emit(t, w -> w.goDestroy(vt));
-            });
+            runsToEnd(t, "carrier", vt);
         });
-        TraceResult stats = run.stats();
-        CheckedTrace trace = run.trace();
         long id = vt.threadId();
-        assertEquals(1, trace.count(e -> e.typeName().equals("GoUnblock") && e.arg(0) == id));
-        assertEquals(1, stats.inconsistentEvents(), "the second waker's unblock: dropped and counted");
+        assertEquals(1, run.trace().count(e -> e.typeName().equals("GoUnblock") && e.arg(0) == id));
+        assertEquals(1, run.stats().inconsistentEvents(), "the second waker's unblock: dropped and counted");
     }
 
     /**
@@ -131,7 +122,7 @@ class ConcurrentTellersTest {
     @Test
     void aWriterInAnOlderGenerationDoesNotTellAGoroutineAfterANewerOneDid() throws Exception {
         Thread vt = Thread.ofVirtual().unstarted(() -> { });
-        Traced run = traced(dir.resolve("stale-generation.trace"), config(), t -> {
+        Traced<Void> run = traced(dir.resolve("stale-generation.trace"), config(), t -> {
             emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
             CountDownLatch acquired = new CountDownLatch(1);
             CountDownLatch go = new CountDownLatch(1);
@@ -164,15 +155,10 @@ class ConcurrentTellersTest {
             });
             assertTrue(a.join(Duration.ofMinutes(1)));
             assertEquals(before + 1, t.generation());
-            onNewThread("carrier-c", () -> {
-                emit(t, w -> w.goStart(vt));
-                emit(t, w -> w.goDestroy(vt));
-            });
+            runsToEnd(t, "carrier-c", vt);
         });
-        TraceResult stats = run.stats();
-        CheckedTrace trace = run.trace();
         long id = vt.threadId();
-        assertEquals(2, trace.count(e -> e.typeName().equals("GoStart") && e.arg(0) == id), "B's and C's");
-        assertEquals(1, stats.inconsistentEvents(), "A's stale start: dropped and counted");
+        assertEquals(2, run.trace().count(e -> e.typeName().equals("GoStart") && e.arg(0) == id), "B's and C's");
+        assertEquals(1, run.stats().inconsistentEvents(), "A's stale start: dropped and counted");
     }
 }

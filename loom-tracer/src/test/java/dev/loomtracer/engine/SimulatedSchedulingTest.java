@@ -6,6 +6,7 @@ import dev.loomtracer.format.EventType;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.SimulatedScheduler;
+import dev.loomtracer.testing.Spi.Traced;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 import static dev.loomtracer.testing.Spi.emit;
-import static dev.loomtracer.testing.Spi.pumpTo;
+import static dev.loomtracer.testing.Spi.traced;
+import static dev.loomtracer.testing.Spi.tracedValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,41 +34,37 @@ class SimulatedSchedulingTest {
 
     @Test
     void carriersRunningVirtualThreadsTellTheDrivenStory() throws Exception {
-        Tracer t = Tracer.newInstance();
-        Path file = dir.resolve("sim.trace");
-        t.start(TraceOptions.defaults().generationPeriod(Duration.ofMillis(20)).generationBytes(1 << 20));
-        Thread pump = pumpTo(t, file);
-
         int vts = 64;
         int rounds = 40;
         // A platform "creator" makes every virtual thread; two carriers run them: start, block
         // (odd rounds: then the unparker unblocks) or yield, a pinned episode every 5th round,
         // destroy at the end.
-        SimulatedScheduler.Run run = SimulatedScheduler.run(t, "", vts, rounds, 2, (vt, index, left) -> {
-            if (left % 5 == 0) {
-                emit(t, w -> w.logOnCurrent(vt, "pinned", "class initializer"));
-                emit(t, w -> w.syscallBegin(vt, null));
-                emit(t, w -> w.syscallEnd(vt));
-            }
-            if (left == 0) {
-                emit(t, w -> w.goDestroy(vt));
-                return SimulatedScheduler.Outcome.DESTROYED;
-            } else if (left % 2 == 1) {
-                emit(t, w -> w.goBlock(vt, "park java.util.concurrent.locks.ReentrantLock", null));
-                return SimulatedScheduler.Outcome.BLOCKED;
-            }
-            emit(t, w -> w.goStop(vt, "yield", null));
-            return SimulatedScheduler.Outcome.YIELDED;
-        });
+        Traced<SimulatedScheduler.Run> traced = tracedValue(dir.resolve("sim.trace"),
+                TraceOptions.defaults().generationPeriod(Duration.ofMillis(20)).generationBytes(1 << 20),
+                t -> SimulatedScheduler.run(t, "", vts, rounds, 2, (vt, index, left) -> {
+                    if (left % 5 == 0) {
+                        emit(t, w -> w.logOnCurrent(vt, "pinned", "class initializer"));
+                        emit(t, w -> w.syscallBegin(vt, null));
+                        emit(t, w -> w.syscallEnd(vt));
+                    }
+                    if (left == 0) {
+                        emit(t, w -> w.goDestroy(vt));
+                        return SimulatedScheduler.Outcome.DESTROYED;
+                    } else if (left % 2 == 1) {
+                        emit(t, w -> w.goBlock(vt, "park java.util.concurrent.locks.ReentrantLock", null));
+                        return SimulatedScheduler.Outcome.BLOCKED;
+                    }
+                    emit(t, w -> w.goStop(vt, "yield", null));
+                    return SimulatedScheduler.Outcome.YIELDED;
+                }));
+        SimulatedScheduler.Run run = traced.value();
         Thread creator = run.creator();
         Thread unparker = run.unparker();
-        TraceResult stats = t.stop();
-        pump.join();
-
+        TraceResult stats = traced.stats();
         assertEquals(0, stats.lostEvents());
         assertEquals(0, stats.inconsistentEvents(), "a correct driver never needs repair");
         assertEquals(0, stats.nestedEvents());
-        CheckedTrace trace = CheckedTrace.of(file);
+        CheckedTrace trace = traced.trace();
         assertTrue(trace.generations() >= 2, "the run spans generations (one switch is forced): " + trace.generations());
 
         Map<Long, int[]> perG = new HashMap<>(); // create, start, block, stop, unblock, syscall, destroy
@@ -135,68 +133,61 @@ class SimulatedSchedulingTest {
 
     @Test
     void aCaptureLayerThatMissesTransitionsStillYieldsAValidTrace() throws Exception {
-        Tracer t = Tracer.newInstance();
-        Path file = dir.resolve("repair.trace");
-        t.start(TraceOptions.defaults().generationPeriod(Duration.ofMillis(10)).generationBytes(1 << 20));
-        Thread pump = pumpTo(t, file);
         Thread vt = Thread.ofVirtual().unstarted(() -> {});
-        Thread carrier = Thread.ofPlatform().start(() -> {
-            emit(t, w -> w.goBlock(vt, "sleep", null));     // never seen start: repaired by a start
-            emit(t, w -> w.goStart(vt));                     // never seen unblock: repaired
-            emit(t, w -> w.goStart(vt));                     // started twice: ignored
-            emit(t, w -> w.goUnblock(vt, null, null));       // unblock of a running G: dropped
-            emit(t, w -> w.syscallEnd(vt));                  // end without begin: dropped
-            emit(t, w -> w.goDestroy(vt));
+        Traced<Void> run = traced(dir.resolve("repair.trace"),
+                TraceOptions.defaults().generationPeriod(Duration.ofMillis(10)).generationBytes(1 << 20), t -> {
+            Thread carrier = Thread.ofPlatform().start(() -> {
+                emit(t, w -> w.goBlock(vt, "sleep", null));     // never seen start: repaired by a start
+                emit(t, w -> w.goStart(vt));                     // never seen unblock: repaired
+                emit(t, w -> w.goStart(vt));                     // started twice: ignored
+                emit(t, w -> w.goUnblock(vt, null, null));       // unblock of a running G: dropped
+                emit(t, w -> w.syscallEnd(vt));                  // end without begin: dropped
+                emit(t, w -> w.goDestroy(vt));
+            });
+            carrier.join();
+            // A G running on one carrier, "unblocked" from another: dropped, and no status of it
+            // may be written on the wrong M (it would bind it there).
+            Thread vt2 = Thread.ofVirtual().unstarted(() -> {});
+            Thread a = Thread.ofPlatform().start(() -> emit(t, w -> w.goStart(vt2)));
+            a.join();
+            t.advanceNow(); // a fresh generation, where the G's status is not yet told
+            Thread vt3 = Thread.ofVirtual().unstarted(() -> {});
+            Thread b = Thread.ofPlatform().start(() -> {
+                emit(t, w -> w.goUnblock(vt2, null, null));
+                // Had the bogus unblock bound vt2 to this M, Go's parser would reject this start.
+                emit(t, w -> w.goStart(vt3));
+                emit(t, w -> w.goDestroy(vt3));
+            });
+            b.join();
+            Thread a2 = Thread.ofPlatform().start(() -> emit(t, w -> w.goStart(vt2)));
+            a2.join();
         });
-        carrier.join();
-        // A G running on one carrier, "unblocked" from another: dropped, and no status of it
-        // may be written on the wrong M (it would bind it there).
-        Thread vt2 = Thread.ofVirtual().unstarted(() -> {});
-        Thread a = Thread.ofPlatform().start(() -> emit(t, w -> w.goStart(vt2)));
-        a.join();
-        t.advanceNow(); // a fresh generation, where the G's status is not yet told
-        Thread vt3 = Thread.ofVirtual().unstarted(() -> {});
-        Thread b = Thread.ofPlatform().start(() -> {
-            emit(t, w -> w.goUnblock(vt2, null, null));
-            // Had the bogus unblock bound vt2 to this M, Go's parser would reject this start.
-            emit(t, w -> w.goStart(vt3));
-            emit(t, w -> w.goDestroy(vt3));
-        });
-        b.join();
-        Thread a2 = Thread.ofPlatform().start(() -> emit(t, w -> w.goStart(vt2)));
-        a2.join();
-        TraceResult stats = t.stop();
-        pump.join();
-        assertEquals(4, stats.inconsistentEvents(), "the unrepairable events are counted");
-        CheckedTrace trace = CheckedTrace.of(file);
-        assertEquals(1, trace.count(e -> e.type() == EventType.GO_DESTROY && e.g() == vt.threadId()));
-        assertEquals(1, trace.count(e -> e.type() == EventType.GO_BLOCK && "sleep".equals(e.reason())));
+        assertEquals(4, run.stats().inconsistentEvents(), "the unrepairable events are counted");
+        assertEquals(1, run.trace().count(e -> e.type() == EventType.GO_DESTROY && e.g() == vt.threadId()));
+        assertEquals(1, run.trace().count(e -> e.type() == EventType.GO_BLOCK && "sleep".equals(e.reason())));
     }
 
     @Test
     void platformThreadsThatEmittedAndDiedAreRetiredFromTheTrace() throws Exception {
-        Tracer t = Tracer.newInstance();
-        Path file = dir.resolve("retire.trace");
-        t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(60)).generationBytes(1 << 20));
-        Thread pump = pumpTo(t, file);
         List<Long> ids = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            Thread p = Thread.ofPlatform().start(() -> emit(t, w -> w.userLog(Thread.currentThread(), 0, "hello", "from a short-lived thread", null)));
-            p.join();
-            ids.add(p.threadId());
-        }
-        t.advanceNow(); // they wrote in this generation: told by their own events
-        t.advanceNow(); // told by nobody: the sweep ends them
-        int msLeft = t.session.ms.size();
-        t.advanceNow();
-        TraceResult stats = t.stop();
-        pump.join();
-        assertEquals(0, stats.inconsistentEvents());
-        assertEquals(0, msLeft, "all dead Ms retired");
-        CheckedTrace trace = CheckedTrace.of(file);
+        Traced<Integer> run = tracedValue(dir.resolve("retire.trace"),
+                TraceOptions.defaults().generationPeriod(Duration.ofSeconds(60)).generationBytes(1 << 20), t -> {
+            for (int i = 0; i < 20; i++) {
+                Thread p = Thread.ofPlatform().start(() -> emit(t, w -> w.userLog(Thread.currentThread(), 0, "hello", "from a short-lived thread", null)));
+                p.join();
+                ids.add(p.threadId());
+            }
+            t.advanceNow(); // they wrote in this generation: told by their own events
+            t.advanceNow(); // told by nobody: the sweep ends them
+            int msLeft = t.session.ms.size();
+            t.advanceNow();
+            return msLeft;
+        });
+        assertEquals(0, run.stats().inconsistentEvents());
+        assertEquals(0, (int) run.value(), "all dead Ms retired");
         for (long id : ids) {
             // A platform thread's G sits in a syscall on its M between its events: it ends from there.
-            assertEquals(1, trace.count(e -> e.type() == EventType.GO_DESTROY_SYSCALL && e.g() == id), "G " + id + " ended");
+            assertEquals(1, run.trace().count(e -> e.type() == EventType.GO_DESTROY_SYSCALL && e.g() == id), "G " + id + " ended");
         }
     }
 }

@@ -1,15 +1,16 @@
 package dev.loomtracer.engine;
 
 import dev.loomtracer.TraceOptions;
-import dev.loomtracer.TraceResult;
 import dev.loomtracer.format.EventType;
 import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.parse.TraceThreads;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.GoJudge;
+import dev.loomtracer.testing.Spi.Traced;
 import static dev.loomtracer.testing.Spi.emit;
 import static dev.loomtracer.testing.Spi.onNewThread;
-import static dev.loomtracer.testing.Spi.pumpTo;
+import static dev.loomtracer.testing.Spi.runsToEnd;
+import static dev.loomtracer.testing.Spi.tracedValue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,58 +36,64 @@ class ThreadIdentityTest {
     @TempDir
     Path dir;
 
+    private static TraceOptions config() {
+        return TraceOptions.defaults().generationPeriod(Duration.ofSeconds(60)).generationBytes(1 << 20);
+    }
+
+    /** The platform threads that told the story of {@link #namesTravelAndPlatformThreadsAreNotCarriers}. */
+    private record Tellers(Thread creator, Thread carrier, Thread unparker, Thread carrier2) {}
+
     @Test
     void namesTravelAndPlatformThreadsAreNotCarriers() throws Exception {
-        Tracer t = Tracer.newInstance();
-        Path file = dir.resolve("who.trace");
-        t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(60)).generationBytes(1 << 20));
-        Thread pump = pumpTo(t, file);
-
         Thread a = Thread.ofVirtual().name("request-1").unstarted(() -> {});
         Thread b = Thread.ofVirtual().name("request-2").unstarted(() -> {});
         Thread anon = Thread.ofVirtual().unstarted(() -> {});
-        // A platform thread creates them, with a task of its own (it needs a P for both).
-        Thread creator = onNewThread("acceptor", () -> {
-            emit(t, w -> w.userTaskBegin(Thread.currentThread(), 7, 0, "accept", null));
-            for (Thread vt : List.of(a, b, anon)) {
-                emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
-            }
+        Traced<Tellers> run = tracedValue(dir.resolve("who.trace"), config(), t -> {
+            // A platform thread creates them, with a task of its own (it needs a P for both).
+            Thread creator = onNewThread("acceptor", () -> {
+                emit(t, w -> w.userTaskBegin(Thread.currentThread(), 7, 0, "accept", null));
+                for (Thread vt : List.of(a, b, anon)) {
+                    emit(t, w -> w.goCreate(Thread.currentThread(), vt, false, null, null));
+                }
+            });
+            // A carrier runs them; a renamed thread gets its new name; the two requests block.
+            Thread carrier = onNewThread("ForkJoinPool-1-worker-1", () -> {
+                emit(t, w -> w.goStart(a));
+                emit(t, w -> w.goBlock(a, "sleep", null));
+                emit(t, w -> w.goStart(b));
+                b.setName("request-2-renamed");
+                emit(t, w -> w.goStop(b, "yield", null));
+                emit(t, w -> w.goStart(b));
+                emit(t, w -> w.goBlock(b, "sleep", null));
+                emit(t, w -> w.goStart(anon));
+                emit(t, w -> w.goDestroy(anon));
+                emit(t, w -> w.procStop());
+            });
+            t.advanceNow(); // the next generation states every name again
+            // A platform thread that only unblocks: it never needs a P for that.
+            Thread unparker = onNewThread("VirtualThread-unparker", () -> {
+                emit(t, w -> w.goUnblock(a, Thread.currentThread(), null));
+                emit(t, w -> w.goUnblock(b, Thread.currentThread(), null));
+            });
+            Thread carrier2 = onNewThread("ForkJoinPool-1-worker-2", () -> {
+                emit(t, w -> w.goStart(a));
+                emit(t, w -> w.goDestroy(a));
+                emit(t, w -> w.goStart(b));
+                emit(t, w -> w.goDestroy(b));
+            });
+            return new Tellers(creator, carrier, unparker, carrier2);
         });
-        // A carrier runs them; a renamed thread gets its new name; the two requests block.
-        Thread carrier = onNewThread("ForkJoinPool-1-worker-1", () -> {
-            emit(t, w -> w.goStart(a));
-            emit(t, w -> w.goBlock(a, "sleep", null));
-            emit(t, w -> w.goStart(b));
-            b.setName("request-2-renamed");
-            emit(t, w -> w.goStop(b, "yield", null));
-            emit(t, w -> w.goStart(b));
-            emit(t, w -> w.goBlock(b, "sleep", null));
-            emit(t, w -> w.goStart(anon));
-            emit(t, w -> w.goDestroy(anon));
-            emit(t, w -> w.procStop());
-        });
-        t.advanceNow(); // the next generation states every name again
-        // A platform thread that only unblocks: it never needs a P for that.
-        Thread unparker = onNewThread("VirtualThread-unparker", () -> {
-            emit(t, w -> w.goUnblock(a, Thread.currentThread(), null));
-            emit(t, w -> w.goUnblock(b, Thread.currentThread(), null));
-        });
-        Thread carrier2 = onNewThread("ForkJoinPool-1-worker-2", () -> {
-            emit(t, w -> w.goStart(a));
-            emit(t, w -> w.goDestroy(a));
-            emit(t, w -> w.goStart(b));
-            emit(t, w -> w.goDestroy(b));
-        });
-        TraceResult stats = t.stop();
-        pump.join();
-        assertEquals(0, stats.inconsistentEvents());
-        assertEquals(0, stats.lostEvents());
-
-        CheckedTrace trace = CheckedTrace.of(file);
+        assertEquals(0, run.stats().inconsistentEvents());
+        assertEquals(0, run.stats().lostEvents());
+        Thread creator = run.value().creator();
+        Thread carrier = run.value().carrier();
+        Thread unparker = run.value().unparker();
+        Thread carrier2 = run.value().carrier2();
+        CheckedTrace trace = run.trace();
         assertTrue(trace.generations() >= 2);
 
         // Go's parser reports each G's label, in each generation where the G runs.
-        String go = Files.readString(GoJudge.judge(file).stdout());
+        String go = Files.readString(GoJudge.judge(trace.file).stdout());
         assertTrue(go.contains("Label=\"request-1\" Resource=Goroutine(" + a.threadId() + ")"), "request-1 labelled:\n" + go);
         assertTrue(go.contains("Label=\"request-2-renamed\" Resource=Goroutine(" + b.threadId() + ")"), "renamed:\n" + go);
         assertTrue(go.contains("Label=\"acceptor\" Resource=Goroutine(" + creator.threadId() + ")"), "platform G labelled:\n" + go);
@@ -131,28 +138,23 @@ class ThreadIdentityTest {
 
     @Test
     void aPlatformThreadUnblockingAThreadTheTraceNeverSawIntroducesItLegally() throws Exception {
-        Tracer t = Tracer.newInstance();
-        Path file = dir.resolve("unseen.trace");
-        t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(60)).generationBytes(1 << 20));
-        Thread pump = pumpTo(t, file);
         Thread parkedBefore = Thread.ofVirtual().name("parked-before-the-trace").unstarted(() -> {});
-        onNewThread("warm-up", () -> emit(t, w -> w.userLog(Thread.currentThread(), 0, "k", "v", null)));
-        t.advanceNow(); // after the first generation a G the trace never saw is introduced by a creation
-        Thread unparker = onNewThread("VirtualThread-unparker", () -> {
-            emit(t, w -> w.userLog(Thread.currentThread(), 0, "k", "v", null)); // labelled: no bracket due below
-            emit(t, w -> w.goUnblock(parkedBefore, Thread.currentThread(), null));
+        // Both judges check the trace: a creation needs a running G or none, not one in a syscall.
+        Traced<Thread> run = tracedValue(dir.resolve("unseen.trace"), config(), t -> {
+            onNewThread("warm-up", () -> emit(t, w -> w.userLog(Thread.currentThread(), 0, "k", "v", null)));
+            t.advanceNow(); // after the first generation a G the trace never saw is introduced by a creation
+            Thread unparker = onNewThread("VirtualThread-unparker", () -> {
+                emit(t, w -> w.userLog(Thread.currentThread(), 0, "k", "v", null)); // labelled: no bracket due below
+                emit(t, w -> w.goUnblock(parkedBefore, Thread.currentThread(), null));
+            });
+            runsToEnd(t, "carrier", parkedBefore);
+            return unparker;
         });
-        onNewThread("carrier", () -> {
-            emit(t, w -> w.goStart(parkedBefore));
-            emit(t, w -> w.goDestroy(parkedBefore));
-        });
-        TraceResult stats = t.stop();
-        pump.join();
-        assertEquals(0, stats.inconsistentEvents());
-        CheckedTrace trace = CheckedTrace.of(file); // a creation needs a running G or none: not one in a syscall
-        assertEquals(1, trace.count(e -> e.type() == EventType.GO_CREATE_BLOCKED && e.arg(0) == parkedBefore.threadId()
-                && e.g() == unparker.threadId()));
-        assertEquals(1, trace.count(e -> e.type() == EventType.GO_UNBLOCK && e.g() == unparker.threadId()));
+        assertEquals(0, run.stats().inconsistentEvents());
+        long unparker = run.value().threadId();
+        assertEquals(1, run.trace().count(e -> e.type() == EventType.GO_CREATE_BLOCKED && e.arg(0) == parkedBefore.threadId()
+                && e.g() == unparker));
+        assertEquals(1, run.trace().count(e -> e.type() == EventType.GO_UNBLOCK && e.g() == unparker));
     }
 
     private static int count(String s, String what) {

@@ -29,16 +29,42 @@ import java.util.function.Consumer;
 public final class Spi {
     private Spi() {}
 
-    /** Runs {@code body} inside a write on the calling thread's M (nothing when tracing is off). */
+    /** Runs {@code body} inside a write on the calling thread's M (nothing when tracing is off): {@link Tracer#emit}. */
     public static void emit(Tracer t, Consumer<TraceWriter> body) {
-        TraceWriter w = t.acquire();
-        if (w != null) {
-            try {
-                body.accept(w);
-            } finally {
-                t.release(w);
+        t.emit(body);
+    }
+
+    // A virtual thread's story as a scheduler tells it, each step on a new platform thread (its own M).
+
+    /** {@code vt} is created by a new platform thread named {@code creator}; {@code blocked}: first seen waiting (GoCreateBlocked). */
+    public static void created(Tracer t, String creator, Thread vt, boolean blocked) {
+        onNewThread(creator, () -> emit(t, w -> w.goCreate(Thread.currentThread(), vt, blocked, null, null)));
+    }
+
+    /** {@code vt} starts on a new platform thread named {@code carrier}, which then tells {@code then}, one write each. */
+    @SafeVarargs
+    public static void runs(Tracer t, String carrier, Thread vt, Consumer<TraceWriter>... then) {
+        onNewThread(carrier, () -> {
+            emit(t, w -> w.goStart(vt));
+            for (Consumer<TraceWriter> event : then) {
+                emit(t, event);
             }
-        }
+        });
+    }
+
+    /** {@code vt} starts on a new platform thread named {@code carrier} and blocks there for {@code reason}. */
+    public static void blocks(Tracer t, String carrier, Thread vt, String reason) {
+        runs(t, carrier, vt, w -> w.goBlock(vt, reason, null));
+    }
+
+    /** A new platform thread named {@code waker} unblocks {@code vt}. */
+    public static void unblocked(Tracer t, String waker, Thread vt) {
+        onNewThread(waker, () -> emit(t, w -> w.goUnblock(vt, Thread.currentThread(), null)));
+    }
+
+    /** {@code vt} starts on a new platform thread named {@code carrier} and ends there. */
+    public static void runsToEnd(Tracer t, String carrier, Thread vt) {
+        runs(t, carrier, vt, w -> w.goDestroy(vt));
     }
 
     /**
@@ -99,33 +125,69 @@ public final class Spi {
         });
     }
 
-    /** What a test tells a tracer ({@link #traceTo}). */
+    /** What a test tells a tracer ({@link #traced}). */
     public interface Script {
         void run(Tracer t) throws Exception;
     }
 
+    /** What a test tells a tracer and hands back, to check after the trace is whole ({@link #tracedValue}). */
+    public interface ValueScript<R> {
+        R run(Tracer t) throws Exception;
+    }
+
+    /** What a traced run left: the script's value (null for a {@link Script}), the tracer's counters and its trace, judged by both judges. */
+    public record Traced<R>(R value, TraceResult stats, CheckedTrace trace) {}
+
     /**
-     * Runs {@code script} against a new tracer whose trace goes to {@code file} (generations of
-     * 10 s or 1 MiB, 8 MiB of buffers: one generation for a short script), then stops it and
-     * waits until the file is whole. Check the file with {@link CheckedTrace#of}.
+     * {@link #traced(Path, TraceOptions, Script)} with generations of 10 s or 1 MiB and 8 MiB of
+     * buffers: one generation for a short script.
      */
-    public static void traceTo(Path file, Script script) throws Exception {
-        traceTo(file, TraceOptions.defaults().generationPeriod(Duration.ofSeconds(10))
+    public static Traced<Void> traced(Path file, Script script) throws Exception {
+        return traced(file, TraceOptions.defaults().generationPeriod(Duration.ofSeconds(10))
                 .generationBytes(1L << 20)
                 .bufferMemory(8L << 20), script);
     }
 
+    /** What a test tells of one virtual thread ({@link #tracedThread}). */
+    public interface ThreadScript {
+        void run(Tracer t, Thread vt) throws Exception;
+    }
+
+    /**
+     * {@link #traced(Path, Script)} of one virtual thread's story: a new unstarted virtual thread,
+     * {@link #created} by a platform thread named {@code creator}, then {@code story}. The thread
+     * is the value handed back.
+     */
+    public static Traced<Thread> tracedThread(Path file, ThreadScript story) throws Exception {
+        Thread vt = Thread.ofVirtual().unstarted(() -> { });
+        Traced<Void> run = traced(file, t -> {
+            created(t, "creator", vt, false);
+            story.run(t, vt);
+        });
+        return new Traced<>(vt, run.stats(), run.trace());
+    }
+
+    /** {@link #tracedValue} for a script that hands nothing back. */
+    public static Traced<Void> traced(Path file, TraceOptions options, Script script) throws Exception {
+        return tracedValue(file, options, t -> {
+            script.run(t);
+            return null;
+        });
+    }
+
     /**
      * Runs {@code script} against a new tracer started with {@code options} whose trace goes to
-     * {@code file} (a reader thread writes it), then stops it and waits until the file is whole;
-     * returns the tracer's counters.
+     * {@code file} (a reader thread writes it), then stops it (also when the script fails), waits
+     * until the file is whole and judges it by both judges ({@link CheckedTrace#of}); returns what
+     * the script returned, the tracer's counters and the checked trace.
      */
-    public static TraceResult traceTo(Path file, TraceOptions options, Script script) throws Exception {
+    public static <R> Traced<R> tracedValue(Path file, TraceOptions options, ValueScript<R> script) throws Exception {
         Tracer t = Tracer.newInstance();
         t.start(options);
         Thread pump = pumpTo(t, file);
+        R value;
         try {
-            script.run(t);
+            value = script.run(t);
         } catch (Throwable e) {
             t.stop();
             join(pump);
@@ -133,16 +195,7 @@ public final class Spi {
         }
         TraceResult stats = t.stop();
         join(pump);
-        return stats;
-    }
-
-    /** What a traced run left: the tracer's counters and its trace, judged by both judges. */
-    public record Traced(TraceResult stats, CheckedTrace trace) {}
-
-    /** {@link #traceTo(Path, TraceOptions, Script)}, then the file judged by both judges ({@link CheckedTrace#of}). */
-    public static Traced traced(Path file, TraceOptions options, Script script) throws Exception {
-        TraceResult stats = traceTo(file, options, script);
-        return new Traced(stats, CheckedTrace.of(file));
+        return new Traced<>(value, stats, CheckedTrace.of(file));
     }
 
     /**
