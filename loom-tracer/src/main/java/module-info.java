@@ -6,7 +6,8 @@
  * the ones docs/API.md, docs/FORMAT.md ("Parser API") and docs/REPORT.md document. The writer
  * ({@code engine}) and the wire format ({@code format}) are exported only to the two modules that
  * write or frame traces, the capture layer (carrier-hooks) and the JFR bridge; the commands'
- * shared hints ({@code cli}) only to the capture layer's commands. {@code judge} (where Go is found) is
+ * shared hints and the demos' workload ({@code cli}) only to the capture layer's commands and the
+ * JFR bridge's live demo. {@code judge} (where Go is found) is
  * exported to nobody. On the class path, and on the boot class path where the agent puts these
  * classes, this declaration does not apply (docs/API.md, "On the module path").
  */
@@ -25,5 +26,5 @@ module dev.loomtracer {
 
     exports dev.loomtracer.engine to dev.loomtracer.hooks, dev.loomtracer.jfr;
     exports dev.loomtracer.format to dev.loomtracer.hooks, dev.loomtracer.jfr;
-    exports dev.loomtracer.cli to dev.loomtracer.hooks;
+    exports dev.loomtracer.cli to dev.loomtracer.hooks, dev.loomtracer.jfr;
 }

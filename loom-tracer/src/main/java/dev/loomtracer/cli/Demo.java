@@ -224,8 +224,8 @@ public final class Demo {
         return args[i];
     }
 
-    /** A toy request server: requests on virtual threads, a lock, a queue to a worker, sleeps. */
-    static void workload(int requests) throws InterruptedException {
+    /** The demos' toy request server (this command's, jfr-bridge's LiveDemo's): requests on virtual threads, a lock, a queue to a worker, sleeps. */
+    public static void workload(int requests) throws InterruptedException {
         ReentrantLock cacheLock = new ReentrantLock();
         BlockingQueue<Runnable> work = new ArrayBlockingQueue<>(16);
         Thread worker = Thread.ofVirtual().name("worker").start(() -> {

@@ -1,7 +1,6 @@
 package dev.loomtracer.jfr.cli;
 
-import dev.loomtracer.Region;
-import dev.loomtracer.Task;
+import dev.loomtracer.cli.Demo;
 import dev.loomtracer.jfr.live.AutoBridge;
 import dev.loomtracer.jfr.live.JfrBridge;
 
@@ -9,18 +8,12 @@ import jdk.jfr.Recording;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@code LiveDemo [-o FILE.jfr] [--requests N]}: the live bridge end to end. Installs
- * {@link AutoBridge}, records JFR with Loom Tracer's settings while a toy request server runs on
- * virtual threads (a shared lock, a queue hand-off to a worker, sleeps, tasks, regions, logs),
- * and writes the recording. With the capture agent
+ * {@link AutoBridge}, records JFR with Loom Tracer's settings while {@code loomtrace demo}'s toy
+ * request server ({@link Demo#workload}: a shared lock, a queue hand-off to a worker, sleeps,
+ * tasks, regions, logs) runs on virtual threads, and writes the recording. With the capture agent
  * ({@code -javaagent:carrier-hooks-...-agent.jar}) the recording holds the virtual threads'
  * scheduling (runs, parks, unparks); without it, the tasks, regions and logs.
  *
@@ -57,7 +50,7 @@ public final class LiveDemo {
                 Thread.sleep(5);
             }
             System.out.println("tracing into JFR: " + (auto.bridge() != null));
-            workload(requests);
+            Demo.workload(requests);
             if (own != null) {
                 own.stop(); // the end-of-chunk hook flushes the bridge first
                 own.dump(out);
@@ -69,62 +62,5 @@ public final class LiveDemo {
                 System.out.println("bridge: " + b.stats());
             }
         }
-    }
-
-    static void workload(int requests) throws InterruptedException {
-        ReentrantLock cacheLock = new ReentrantLock();
-        BlockingQueue<Runnable> work = new ArrayBlockingQueue<>(16);
-        Thread worker = Thread.ofVirtual().name("worker").start(() -> {
-            try {
-                for (;;) {
-                    work.take().run();
-                }
-            } catch (InterruptedException e) {
-                // done
-            }
-        });
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < requests; i++) {
-            int id = i;
-            threads.add(Thread.ofVirtual().name("request-" + i).start(() -> {
-                try (Task task = Task.begin("request")) {
-                    try (Region r = task.region("cache")) {
-                        cacheLock.lock();
-                        try {
-                            spin(5_000);
-                        } finally {
-                            cacheLock.unlock();
-                        }
-                    }
-                    try (Region r = task.region("backend")) {
-                        Thread.sleep(1 + id % 3);
-                        CountDownLatch done = new CountDownLatch(1);
-                        work.put(done::countDown);
-                        done.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    task.log("status", id % 50 == 0 ? "slow" : "ok");
-                }
-            }));
-            if (i % 100 == 99) {
-                Thread.sleep(20);
-            }
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        worker.interrupt();
-        worker.join();
-    }
-
-    private static volatile long sink;
-
-    private static void spin(int n) {
-        long x = 0;
-        for (int i = 0; i < n; i++) {
-            x += i * 31L;
-        }
-        sink += x;
     }
 }
