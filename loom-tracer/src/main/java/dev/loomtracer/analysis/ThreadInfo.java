@@ -2,7 +2,8 @@ package dev.loomtracer.analysis;
 
 /**
  * A thread the trace names (a Go goroutine): a virtual thread, or a platform thread that emitted
- * events (the trace shows it running on itself: G id = M id).
+ * events (the trace shows it on the M of its own id: the parser's rule,
+ * {@link dev.loomtracer.parse.TraceThreads#isPlatform}).
  *
  * <p>Invariant: one instance per thread id while the thread lives in the trace; {@link #isVirtual()}
  * turns false, never back, once the thread is seen running on itself; {@link #group()} never

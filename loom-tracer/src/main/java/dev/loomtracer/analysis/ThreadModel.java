@@ -6,6 +6,7 @@ import dev.loomtracer.format.TraceStrings;
 import dev.loomtracer.parse.LongMap;
 import dev.loomtracer.parse.ParsedStack;
 import dev.loomtracer.parse.TraceEvent;
+import dev.loomtracer.parse.TraceThreads;
 import dev.loomtracer.parse.Transition;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -168,10 +169,15 @@ public final class ThreadModel implements Consumer<TraceEvent> {
             firstTime = now;
         }
         lastTime = now;
-        if (e.g() != TraceEvent.NONE && e.g() == e.m()) {
+        // Who is a platform thread is the parser's rule (TraceThreads): a G on the M of its own id.
+        if (TraceThreads.isPlatform(e.g(), e.m())) {
             thread(e.g()).info.markPlatform();
         }
-        if (platformTransition(e)) {
+        long ownM = TraceThreads.placedOnOwnM(e);
+        if (ownM != TraceEvent.NONE) {
+            thread(ownM).info.markPlatform();
+        }
+        if (platformTransition(e, ownM)) {
             // A platform thread runs its own code on itself from first sight to end: the syscall
             // it sits in between its events, and the P it borrows around some of them
             // (docs/FORMAT.md, "Names and platform threads"), are not scheduling.
@@ -209,9 +215,6 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 if (t.state == null) {
                     ThreadState s = state(tr.to());
                     long carrier = s == ThreadState.RUNNING || s == ThreadState.PINNED ? e.arg(1) : Interval.NONE;
-                    if (carrier == tr.id()) {
-                        t.info.markPlatform();
-                    }
                     enter(t, s, now, carrier, "", e.stack());
                     t.cutAtStart = true;
                     t.stateSince = Interval.NONE;
@@ -219,9 +222,6 @@ public final class ThreadModel implements Consumer<TraceEvent> {
             }
             case GO_START -> {
                 T t = thread(e.arg(0));
-                if (e.m() == e.arg(0)) { // a platform thread runs on itself
-                    t.info.markPlatform();
-                }
                 t.pendingPin = null;
                 enter(t, ThreadState.RUNNING, now, e.m(), "", ParsedStack.EMPTY);
             }
@@ -391,14 +391,14 @@ public final class ThreadModel implements Consumer<TraceEvent> {
      * True for a platform thread's own transitions: its G in a syscall on the M of its own id
      * (GoStatus, GoCreateSyscall: it enters running on itself), and the borrowing of its P around
      * an event (GoSyscallBegin, GoSyscallEndBlocked, GoStart on its own M), which leave it as it was.
+     * {@code ownM}: the G the event places on the M of its own id ({@link TraceThreads#placedOnOwnM}), already marked a platform thread.
      */
-    private boolean platformTransition(TraceEvent e) {
+    private boolean platformTransition(TraceEvent e, long ownM) {
         switch (e.type()) {
             case GO_STATUS, GO_STATUS_STACK -> {
                 Transition tr = e.transition();
-                if (tr.to() == Transition.State.SYSCALL && e.arg(0) == e.arg(1)) {
+                if (tr.to() == Transition.State.SYSCALL && ownM != TraceEvent.NONE) {
                     T t = thread(tr.id());
-                    t.info.markPlatform();
                     if (t.state == null) {
                         enter(t, ThreadState.RUNNING, e.time(), e.arg(1), "", e.stack());
                         t.cutAtStart = true;
@@ -409,7 +409,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 return false;
             }
             case GO_CREATE_SYSCALL -> {
-                if (e.arg(0) != e.m()) {
+                if (ownM == TraceEvent.NONE) {
                     return false;
                 }
                 schedulingEvents++;
@@ -424,10 +424,10 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 return true;
             }
             case GO_SYSCALL_BEGIN, GO_SYSCALL_END_BLOCKED -> {
-                return e.g() != TraceEvent.NONE && e.g() == e.m();
+                return TraceThreads.isPlatform(e.g(), e.m());
             }
             case GO_START -> {
-                return e.arg(0) == e.m();
+                return ownM != TraceEvent.NONE;
             }
             default -> {
                 return false;

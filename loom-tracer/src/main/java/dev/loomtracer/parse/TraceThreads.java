@@ -20,8 +20,9 @@ import java.util.function.Consumer;
  * a {@link ThreadIdentity#CARRIER_LOG} log names its M and marks it a carrier; a platform thread
  * that emitted events is a G whose id is that of the M it runs (or sits in a syscall) on; every
  * other M is a carrier; every other G a virtual thread. The tracer's own synthetic ids are none
- * of these. Invariant: {@link #name} is the latest name the trace gave the id so far, or null
- * when the trace never named it (a gap, never a guess).
+ * of these. The platform-thread rule lives here alone ({@link #isPlatform}, {@link #placedOnOwnM}):
+ * the analysis model asks it too. Invariant: {@link #name} is the latest name the trace gave the
+ * id so far, or null when the trace never named it (a gap, never a guess).
  */
 public final class TraceThreads implements Consumer<TraceEvent> {
     private final Map<Long, String> names = new HashMap<>();
@@ -42,9 +43,14 @@ public final class TraceThreads implements Consumer<TraceEvent> {
         }
         if (ThreadIdentity.isJavaThread(g)) {
             gs.add(g);
-            if (g == m) {
-                platform.add(g);
-            }
+        }
+        if (isPlatform(g, m)) {
+            platform.add(g);
+        }
+        long own = placedOnOwnM(e);
+        if (own != TraceEvent.NONE) {
+            platform.add(own);
+            ms.add(own);
         }
         Transition t = e.transition();
         if (t != null && t.resource() == Transition.Resource.GOROUTINE && ThreadIdentity.isJavaThread(t.id())) {
@@ -62,20 +68,40 @@ public final class TraceThreads implements Consumer<TraceEvent> {
                     namedCarriers.add(m);
                 }
             }
-            case EventType.GO_STATUS, EventType.GO_STATUS_STACK -> {
-                // A G stated on the M of its own id: a platform thread (in its syscall, or running).
-                if (e.arg(0) == e.arg(1) && ThreadIdentity.isJavaThread(e.arg(0))) {
-                    platform.add(e.arg(0));
-                    ms.add(e.arg(1));
-                }
-            }
-            case EventType.GO_CREATE_SYSCALL -> {
-                if (e.arg(0) == m && ThreadIdentity.isJavaThread(m)) {
-                    platform.add(m);
-                }
-            }
             default -> { }
         }
+    }
+
+    /**
+     * True if G {@code g} running on M {@code m} is a platform thread: a Java thread's G on the M
+     * of its own id (a platform thread that emits events is its own M and its own G).
+     */
+    public static boolean isPlatform(long g, long m) {
+        return g == m && ThreadIdentity.isJavaThread(g);
+    }
+
+    /**
+     * The G that {@code e} places on the M of its own id, a platform thread (in its syscall, or
+     * running on itself), else {@link TraceEvent#NONE}: a GoStatus stating a G on its own M, a
+     * GoStart or GoCreateSyscall of the G whose id is the event's M.
+     */
+    public static long placedOnOwnM(TraceEvent e) {
+        long g;
+        long on;
+        switch (e.type()) {
+            case EventType.GO_STATUS, EventType.GO_STATUS_STACK -> {
+                g = e.arg(0);
+                on = e.arg(1);
+            }
+            case EventType.GO_START, EventType.GO_CREATE_SYSCALL -> {
+                g = e.arg(0);
+                on = e.m();
+            }
+            default -> {
+                return TraceEvent.NONE;
+            }
+        }
+        return isPlatform(g, on) ? g : TraceEvent.NONE;
     }
 
     /** The latest name the trace gave thread {@code id}, or null if it never named it. */
