@@ -315,19 +315,38 @@ public final class TextReport {
         line("  by reason (then the wait for a carrier after the unblocks; timed waits under their kind):");
         for (AnalysisResult.ReasonGroup g : AnalysisResult.byUntimedReason(rows)) {
             reasonRow("    ", 40, g.all());
-            List<Reason> forms = g.forms();
-            if (forms.size() == 1 && forms.get(0).reason().equals(g.all().reason())) {
-                continue; // untimed only: the row says it all
-            }
-            if (forms.size() <= TIMED_FORMS_SHOWN) {
-                forms.forEach(f -> reasonRow("      ", 38, f));
-            } else {
-                long[] asked = forms.stream().mapToLong(f -> dev.loomtracer.format.BlockReasons.timeoutNanos(f.reason()))
-                        .filter(n -> n > 0).sorted().toArray();
-                line("      %d forms%s (--json blocking has each)", forms.size(), asked.length == 0 ? ""
-                        : ", asking " + dur(asked[0]) + " to " + dur(asked[asked.length - 1]));
+            formsListed(g).forEach(f -> reasonRow("      ", 38, f));
+            String more = formsSummary(g);
+            if (more != null) {
+                line("      %s (--json blocking has each)", more);
             }
         }
+    }
+
+    /**
+     * The forms listed under a group's row (analyze's by-reason table, the report's blocking
+     * table): none for an untimed reason alone (its row says it all), the forms as traced when
+     * there are at most {@link #TIMED_FORMS_SHOWN}, else none ({@link #formsSummary} says them).
+     */
+    public static List<Reason> formsListed(AnalysisResult.ReasonGroup g) {
+        List<Reason> forms = g.forms();
+        boolean untimedOnly = forms.size() == 1 && forms.get(0).reason().equals(g.all().reason());
+        return untimedOnly || forms.size() > TIMED_FORMS_SHOWN ? List.of() : forms;
+    }
+
+    /**
+     * For a group of more than {@link #TIMED_FORMS_SHOWN} forms, their number and the range of
+     * waits they asked for ({@code 12 forms, asking 1.00 ms to 12.00 ms}); else null.
+     */
+    public static String formsSummary(AnalysisResult.ReasonGroup g) {
+        List<Reason> forms = g.forms();
+        if (forms.size() <= TIMED_FORMS_SHOWN) {
+            return null;
+        }
+        long[] asked = forms.stream().mapToLong(f -> dev.loomtracer.format.BlockReasons.timeoutNanos(f.reason()))
+                .filter(n -> n > 0).sorted().toArray();
+        return forms.size() + " forms" + (asked.length == 0 ? ""
+                : ", asking " + dur(asked[0]) + " to " + dur(asked[asked.length - 1]));
     }
 
     private void reasonRow(String indent, int width, Reason row) {

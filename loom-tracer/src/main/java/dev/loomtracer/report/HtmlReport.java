@@ -5,6 +5,7 @@ import dev.loomtracer.analysis.AnalysisJson;
 import dev.loomtracer.analysis.AnalysisOptions;
 import dev.loomtracer.analysis.AnalysisResult;
 import dev.loomtracer.analysis.AnalysisResult.Bucket;
+import dev.loomtracer.analysis.AnalysisResult.Reason;
 import dev.loomtracer.analysis.AnalysisResult.StackRow;
 import dev.loomtracer.analysis.AnalysisResult.Step;
 import dev.loomtracer.analysis.AnalysisResult.TaskReport;
@@ -254,7 +255,9 @@ public final class HtmlReport {
                 groups.list().stream().map(strings::index).toList(), lanes.lanes());
         Meta meta = new Meta(options.name(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), r.trace().cut(),
                 lanes.sawStacks(), r.trace().hasScheduling(), origin);
-        Page page = new Page(meta, TextReport.headlines(r), frames.list(), strings.list(), flame, timeline);
+        List<BlockKind> blocking = AnalysisResult.byUntimedReason(r.blocking()).stream()
+                .map(g -> new BlockKind(g.all(), TextReport.formsListed(g), TextReport.formsSummary(g))).toList();
+        Page page = new Page(meta, TextReport.headlines(r), blocking, frames.list(), strings.list(), flame, timeline);
         String data = "{\"analysis\":" + AnalysisJson.toJson(r).strip() + ",\"report\":" + AnalysisJson.toJson(page).strip() + "}";
         return fill(scriptSafe(data)).getBytes(StandardCharsets.UTF_8);
     }
@@ -263,7 +266,15 @@ public final class HtmlReport {
     // records by reflection; not an API.
 
     /** What the page needs beside the analysis. */
-    public record Page(Meta meta, List<String> headline, List<String> frames, List<String> strings, Flame flame, Timeline timeline) {}
+    public record Page(Meta meta, List<String> headline, List<BlockKind> blocking, List<String> frames, List<String> strings,
+                       Flame flame, Timeline timeline) {}
+
+    /**
+     * A row of the blocking table: the blocks of one untimed reason summed, as {@code analyze}'s
+     * by-reason table has them ({@link AnalysisResult#byUntimedReason}), with the timed forms it
+     * lists under the row ({@link TextReport#formsListed}) or their summary ({@link TextReport#formsSummary}, else null).
+     */
+    public record BlockKind(Reason kind, List<Reason> forms, String more) {}
 
     public record Meta(String file, String generated, String partial, boolean stacks, boolean scheduling, long originNanos) {}
 

@@ -365,11 +365,25 @@
     const rows = A.blocking;
     if (!rows.length) { gap(s, 'No blocked time in this trace.'); }
     else {
-      const total = rows.reduce((a, r) => a + r.totalNanos, 0);
-      s.appendChild(table(['reason', 'blocks ', 'total ', 'longest ', 'share', ''], rows.map(r => el('tr', { 'data-reason': r.reason },
-        el('td', null, r.reason), intCell(r.count, 'count'), nsCell(r.totalNanos, 'totalNanos'), nsCell(r.maxNanos, 'maxNanos'),
-        el('td', { class: 'n' }, pct(r.totalNanos, total)),
-        el('td', { style: 'width:25%' }, stackedBar([['blocked', r.reason, r.totalNanos]], total)))), { id: 'block-reasons' }));
+      // One row per untimed reason, as analyze's text sums them (timed waits under their kind: sleep 5 ms under sleep);
+      // under it the forms as traced when there are a few, else their range. A.blocking keeps one row per form.
+      const kinds = R.blocking;
+      const total = kinds.reduce((a, k) => a + k.kind.totalNanos, 0);
+      const trs = [];
+      for (const k of kinds) {
+        const r = k.kind;
+        trs.push(el('tr', { 'data-reason': r.reason },
+          el('td', null, r.reason), intCell(r.count, 'count'), nsCell(r.totalNanos, 'totalNanos'), nsCell(r.maxNanos, 'maxNanos'),
+          el('td', { class: 'n' }, pct(r.totalNanos, total)),
+          el('td', { style: 'width:25%' }, stackedBar([['blocked', r.reason, r.totalNanos]], total))));
+        for (const f of k.forms) {
+          trs.push(el('tr', { class: 'form', 'data-form': f.reason },
+            el('td', null, f.reason), intCell(f.count, 'count'), nsCell(f.totalNanos, 'totalNanos'), nsCell(f.maxNanos, 'maxNanos'),
+            el('td', { class: 'n' }, pct(f.totalNanos, total)), el('td')));
+        }
+        if (k.more) trs.push(el('tr', { class: 'form' }, el('td', { colspan: 6 }, k.more + ' (analyze --json: blocking has each)')));
+      }
+      s.appendChild(table(['reason', 'blocks ', 'total ', 'longest ', 'share', ''], trs, { id: 'block-reasons' }));
       if (rows.some(r => r.reason.startsWith('monitor'))) {
         s.appendChild(el('p', { class: 'note' }, 'A virtual thread contending for a monitor (synchronized) spins on its carrier before it unmounts ' +
           '(0.3 to 7.5 ms measured): that part shows as running, not as blocked.'));

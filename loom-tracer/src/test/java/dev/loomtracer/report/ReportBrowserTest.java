@@ -10,8 +10,12 @@ import dev.loomtracer.Region;
 import dev.loomtracer.Task;
 import dev.loomtracer.TraceOptions;
 import dev.loomtracer.cli.Report;
+import dev.loomtracer.format.BlockReasons;
+import dev.loomtracer.format.EventType;
+import dev.loomtracer.parse.TraceEvent;
 import dev.loomtracer.testing.CheckedTrace;
 import dev.loomtracer.testing.Chromium;
+import dev.loomtracer.testing.Spi;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +25,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -161,6 +167,60 @@ class ReportBrowserTest {
         for (String id : List.of("headline", "tasks", "sched", "blocking", "pinning", "carriers", "groups", "timeline")) {
             assertTrue(((Number) page.eval("document.getElementById('" + id + "').innerText.length")).intValue() > 40, id);
         }
+    }
+
+    /**
+     * The blocking table sums timed waits under their untimed reason, as {@code analyze}'s text
+     * does ({@code AnalysisResult.byUntimedReason}): sleeps of three lengths are one {@code sleep}
+     * row, the lengths listed under it; a timed {@code Object.wait} is listed under its kind; an
+     * untimed park stands alone. The counts are the trace's own GoBlock events, counted here.
+     */
+    @Test
+    void aTimedReasonAppearsOnceUnderItsKind(@TempDir Path dir) throws Exception {
+        String wait = BlockReasons.timed(BlockReasons.WAIT, 2_000_000);
+        List<String> reasons = List.of("sleep 5 ms", "sleep 7 ms", "sleep 5 ms", "sleep 9 ms", BlockReasons.PARK, wait);
+        CheckedTrace trace = Spi.tracedThread(dir.resolve("timed.trace"), (t, vt) -> {
+            for (String reason : reasons) {
+                Spi.blocks(t, "carrier", vt, reason);
+                Spi.unblocked(t, "waker", vt);
+            }
+            Spi.runsToEnd(t, "carrier", vt);
+        }).trace();
+        Map<String, Long> blocks = new TreeMap<>(); // by reason as traced
+        for (TraceEvent e : trace.events) {
+            if (e.type() == EventType.GO_BLOCK) {
+                blocks.merge(e.reason(), 1L, Long::sum);
+            }
+        }
+        assertEquals(Map.of("sleep 5 ms", 2L, "sleep 7 ms", 1L, "sleep 9 ms", 1L, "park", 1L, wait, 1L), blocks);
+        Path html = dir.resolve("timed.html");
+        Cli cli = report(trace.file.toString(), "-o", html.toString());
+        assertEquals(0, cli.exit(), cli.err());
+
+        Chromium.Page page = browser.open(html, 1300, 900);
+        assertEquals(List.of(), page.errors());
+        // Each row: its kind (data-reason) or its form (data-form), and its count; forms follow their kind.
+        Object shown = page.eval("[...document.querySelectorAll('#block-reasons tbody tr')].map(r => [r.getAttribute('data-reason') ?? '',"
+                + " r.getAttribute('data-form') ?? '', r.querySelector('td[data-key=count]')?.getAttribute('data-count') ?? ''])");
+        Map<String, Long> kinds = new TreeMap<>();
+        Map<String, Long> forms = new TreeMap<>();
+        String kind = null;
+        for (Object o : (List<?>) shown) {
+            List<?> row = (List<?>) o;
+            if (!row.get(0).equals("")) {
+                kind = (String) row.get(0);
+                assertEquals(null, kinds.put(kind, Long.parseLong((String) row.get(2))), "a second row for " + kind + ": " + shown);
+            } else {
+                String form = (String) row.get(1);
+                assertEquals(kind, BlockReasons.untimed(form), form + " listed under " + kind + ": " + shown);
+                forms.put(form, Long.parseLong((String) row.get(2)));
+            }
+        }
+        assertEquals(Map.of("sleep", 4L, "park", 1L, BlockReasons.WAIT, 1L), kinds, "one row per kind: " + shown);
+        Map<String, Long> timed = new TreeMap<>(blocks);
+        timed.remove("park");
+        assertEquals(timed, forms, "the timed forms, each once, under their kind: " + shown);
+        page.screenshot("#blocking", Path.of("target", "report-screenshots", "timed-blocking.png"));
     }
 
     /** Temporary files the report command left in {@code dir}. */
