@@ -35,6 +35,10 @@ public final class Uvarint {
      * it; returns -1 if the bytes end before the value does, and -2 if it overflows 64 bits.
      */
     public static int read(byte[] buf, int pos, int limit, long[] out) {
+        if (pos < limit && buf[pos] >= 0) { // one byte: most ids and many time deltas
+            out[0] = buf[pos];
+            return pos + 1;
+        }
         long x = 0;
         int shift = 0;
         for (int i = 0; i < MAX_BYTES; i++) {

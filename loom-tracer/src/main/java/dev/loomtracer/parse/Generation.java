@@ -96,7 +96,7 @@ public final class Generation {
 
     /** The string with this id, "" for id 0, or null if the generation has no such string. */
     public String string(long id) {
-        return id == 0 ? "" : strings.get(id);
+        return id == 0 ? "" : strings.getRecent(id); // most events name one of a few strings (a reason, a task type)
     }
 
     /** The stack with this id, {@link ParsedStack#EMPTY} for id 0, or null if there is no such stack. */

@@ -11,15 +11,26 @@ import java.util.function.LongFunction;
  * JFR, docs/PERFORMANCE.md "Analysis throughput"). Open addressing with linear probing; a removal
  * shifts the following entries back, so there are no tombstones.
  *
+ * <p>{@link #getRecent} remembers the last two keys it looked up: the parser's ordering and the
+ * model look up, for most events, a thread of the event before, and a table probe that misses the
+ * CPU's caches costs more than the rest of the lookup (docs/PERFORMANCE.md). The map keeps what it
+ * remembers true itself (a put of a remembered key updates it, a removal forgets it), so a caller
+ * has nothing to invalidate.
+ *
  * <p>Invariant: {@code keys[i]} is meaningful iff {@code vals[i] != null}; every entry is reachable
- * from its home slot without crossing an empty slot; the table is at most half full. Not
- * thread-safe; iteration order is unspecified.
+ * from its home slot without crossing an empty slot; the table is at most half full; a remembered
+ * key with a non-null value maps to that value. Not thread-safe; iteration order is unspecified.
  */
 public final class LongMap<V> {
     private long[] keys;
     private Object[] vals;
     private int size;
     private int mask;
+    // The two keys getRecent looked up last, most recent first, and their values (null: nothing remembered).
+    private long recentKey;
+    private Object recentVal;
+    private long recentKey2;
+    private Object recentVal2;
 
     public LongMap() {
         this(16);
@@ -58,6 +69,41 @@ public final class LongMap<V> {
         return (V) vals[slot(k)];
     }
 
+    /**
+     * {@link #get}, answered without the table when {@code k} is one of the two keys this method
+     * looked up last (a found key is remembered; a missing one is not).
+     */
+    @SuppressWarnings("unchecked")
+    public V getRecent(long k) {
+        if (k == recentKey && recentVal != null) {
+            return (V) recentVal;
+        }
+        Object v;
+        if (k == recentKey2 && recentVal2 != null) {
+            v = recentVal2;
+        } else {
+            v = vals[slot(k)];
+            if (v == null) {
+                return null;
+            }
+        }
+        recentKey2 = recentKey;
+        recentVal2 = recentVal;
+        recentKey = k;
+        recentVal = v;
+        return (V) v;
+    }
+
+    /** {@code k} now maps to {@code v} (null: to nothing): what {@link #getRecent} remembers follows. */
+    private void changed(long k, Object v) {
+        if (k == recentKey) {
+            recentVal = v;
+        }
+        if (k == recentKey2) {
+            recentVal2 = v;
+        }
+    }
+
     public boolean containsKey(long k) {
         return vals[slot(k)] != null;
     }
@@ -72,6 +118,7 @@ public final class LongMap<V> {
         V old = (V) vals[i];
         keys[i] = k;
         vals[i] = v;
+        changed(k, v);
         if (old == null && ++size * 2 > vals.length) {
             grow();
         }
@@ -87,6 +134,7 @@ public final class LongMap<V> {
             v = make.apply(k);
             keys[i] = k;
             vals[i] = v;
+            changed(k, v);
             if (++size * 2 > vals.length) {
                 grow();
             }
@@ -116,6 +164,7 @@ public final class LongMap<V> {
     }
 
     private void removeAt(int i) {
+        changed(keys[i], null);
         size--;
         // Shift back the entries after i that would no longer be reachable across the hole.
         int hole = i;
@@ -134,6 +183,8 @@ public final class LongMap<V> {
     public void clear() {
         java.util.Arrays.fill(vals, null);
         size = 0;
+        recentVal = null;
+        recentVal2 = null;
     }
 
     /** A snapshot of the values. */

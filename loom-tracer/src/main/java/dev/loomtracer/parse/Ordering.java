@@ -22,6 +22,8 @@ import java.util.Objects;
  */
 final class Ordering {
     static final long NO = TraceEvent.NONE;
+    /** The most arguments after the timestamp any event has (Go 1.23's spec table: GoStatusStack has 4). */
+    static final int MAX_ARGS = 5;
 
     /** Thrown for an event that is invalid in any order; the parser adds where it is. */
     static final class Invalid extends Exception {
@@ -51,7 +53,7 @@ final class Ordering {
     static final class Raw {
         int type;
         long time;
-        final long[] args = new long[5];
+        final long[] args = new long[MAX_ARGS];
         int argCount;
         long offset;
 
@@ -72,8 +74,19 @@ final class Ordering {
 
     private record TaskState(String name, long parent) {}
 
-    /** A sequence number local to a generation (Go's seqCounter). */
-    private record Seq(long gen, long seq) {
+    /**
+     * A sequence number local to a generation (Go's seqCounter). Each G's and P's is its own object,
+     * never shared, so the hot GoStart and GoUnblock advance it in place instead of making one.
+     */
+    private static final class Seq {
+        long gen;
+        long seq;
+
+        Seq(long gen, long seq) {
+            this.gen = gen;
+            this.seq = seq;
+        }
+
         boolean succeeds(Seq b) {
             return gen == b.gen && seq == b.seq + 1;
         }
@@ -134,6 +147,7 @@ final class Ordering {
         int status;
         Seq seq;
         final List<Region> regions = new ArrayList<>(0);
+        Ctx running; // the context it last started running in (a value: reused when it starts there again), or null
 
         GOrderState(long id, int status, Seq seq) {
             this.id = id;
@@ -160,6 +174,7 @@ final class Ordering {
         long g = NO;
         long p = NO;
         Ctx ctx; // the context it advanced to last (Ctx is a value: reused instead of made per event), or null
+        Ctx idle; // its context without a G last made, or null (reused likewise)
     }
 
     private static final int GC_UNDETERMINED = 0, GC_NOT_RUNNING = 1, GC_RUNNING = 2;
@@ -172,16 +187,11 @@ final class Ordering {
     private int gcState = GC_UNDETERMINED;
     private long initialGen;
     private final ArrayDeque<TraceEvent> queue = new ArrayDeque<>();
-    // The M and the two Gs looked up last (most events are on the M, and name a G, of the event
-    // before): answered without the maps; forgotten whenever those maps change.
-    private long lastM = NO;
-    private MOrderState lastMs;
-    private long lastG = NO;
-    private GOrderState lastGs;
-    private long lastG2 = NO;
-    private GOrderState lastGs2;
+    /** Events handed back to be refilled (TraceParser.reuseEvents), or null: a new event for each. */
+    private ArrayDeque<TraceEvent> free;
 
     // Per-call context.
+    private MOrderState curM; // the state of the event's M, null for an event on no M
     private Raw ev;
     private Generation evt;
     private long gen;
@@ -212,18 +222,17 @@ final class Ordering {
         if (m == NO) {
             cur = new Ctx(NO, NO, m);
         } else {
-            if (m == lastM && lastMs != null) {
-                ms = lastMs;
-            } else {
-                ms = mStates.computeIfAbsent(m, k -> new MOrderState());
-                lastM = m;
-                lastMs = ms;
+            ms = mStates.getRecent(m); // most events are on the M of the event before
+            if (ms == null) {
+                ms = new MOrderState();
+                mStates.put(m, ms);
             }
             cur = ms.ctx;
             if (cur == null || cur.g != ms.g || cur.p != ms.p) {
                 cur = new Ctx(ms.g, ms.p, m);
             }
         }
+        curM = ms;
         Ctx next = dispatch(cur);
         if (next != null && ms != null) {
             ms.p = next.p;
@@ -304,31 +313,22 @@ final class Ordering {
         return EventSpec.name(ev.type);
     }
 
-    /** The G's state, or null ({@code gStates.get}, the last two remembered). */
+    /** The G's state, or null (most events name a G of the event before). */
     private GOrderState gState(long id) {
-        if (id == lastG && lastGs != null) {
-            return lastGs;
-        }
-        GOrderState s;
-        if (id == lastG2 && lastGs2 != null) {
-            s = lastGs2;
-        } else {
-            s = gStates.get(id);
-            if (s == null) {
-                return null;
-            }
-        }
-        lastG2 = lastG;
-        lastGs2 = lastGs;
-        lastG = id;
-        lastGs = s;
-        return s;
+        return gStates.getRecent(id);
     }
 
-    /** gStates changed: what {@link #gState} remembers may be stale. */
-    private void forgetGs() {
-        lastGs = null;
-        lastGs2 = null;
+    /** {@code cur.withG(NO)}, the one its M made last if it is the same. */
+    private Ctx withoutG(Ctx cur) {
+        MOrderState ms = curM;
+        if (ms == null) {
+            return cur.withG(NO);
+        }
+        Ctx c = ms.idle;
+        if (c == null || c.p != cur.p || c.m != cur.m) {
+            c = ms.idle = cur.withG(NO);
+        }
+        return c;
     }
 
     private Seq seq(long s) {
@@ -340,12 +340,48 @@ final class Ordering {
         return gen == prev.gen && s == prev.seq + 1;
     }
 
+    /** From now on, events come from a pool that {@link #release} refills. */
+    void reuseEvents() {
+        if (free == null) {
+            free = new ArrayDeque<>();
+        }
+    }
+
+    /** {@code e}, which the parser returned and its caller is done with, may be refilled. */
+    void release(TraceEvent e) {
+        if (free != null && e.pooled) {
+            free.push(e);
+        }
+    }
+
     private TraceEvent push(Ctx c) {
+        if (free != null) {
+            TraceEvent e = pooled(c, ev.type, ev.argCount);
+            System.arraycopy(ev.args, 0, e.args, 0, ev.argCount);
+            return e;
+        }
         return push(c, ev.type, ev.copyArgs());
     }
 
     private TraceEvent push(Ctx c, int type, long[] args) {
-        TraceEvent e = new TraceEvent(type, ev.time, c.m, c.p, c.g, args, gen, ev.offset);
+        TraceEvent e;
+        if (free != null) {
+            e = pooled(c, type, args.length);
+            System.arraycopy(args, 0, e.args, 0, args.length);
+            return e;
+        }
+        e = new TraceEvent(type, ev.time, c.m, c.p, c.g, args, gen, ev.offset);
+        queue.add(e);
+        return e;
+    }
+
+    /** A pooled event refilled and queued; its arguments are the caller's to copy in. */
+    private TraceEvent pooled(Ctx c, int type, int argCount) {
+        TraceEvent e = free.poll();
+        if (e == null) {
+            e = TraceEvent.pooled();
+        }
+        e.refill(type, ev.time, c.m, c.p, c.g, argCount, gen, ev.offset);
         queue.add(e);
         return e;
     }
@@ -507,7 +543,6 @@ final class Ordering {
             s.seq = seq(0);
         } else if (gen == initialGen) {
             gStates.put(gid, new GOrderState(gid, (int) status, seq(0)));
-            forgetGs();
             oldState = State.UNDETERMINED;
         } else {
             throw new Invalid("found goroutine status for new goroutine after the first generation: id="
@@ -538,7 +573,6 @@ final class Ordering {
                     MOrderState fresh = new MOrderState();
                     fresh.g = gid;
                     mStates.put(mid, fresh);
-                    lastMs = null;
                 }
                 cur = cur.withM(mid);
             }
@@ -559,7 +593,6 @@ final class Ordering {
         }
         int status = ev.type == GO_CREATE_BLOCKED ? Status.GO_WAITING : Status.GO_RUNNABLE;
         gStates.put(newgid, new GOrderState(newgid, status, seq(0)));
-        forgetGs();
         push(cur);
         return cur;
     }
@@ -567,11 +600,10 @@ final class Ordering {
     private Ctx goStopExec(Ctx cur) throws Invalid {
         userGoReqs(cur);
         GOrderState state = runningG(cur, Status.GO_RUNNING, "Running");
-        Ctx next = cur.withG(NO);
+        Ctx next = withoutG(cur);
         switch (ev.type) {
             case GO_DESTROY -> {
                 gStates.remove(cur.g);
-                forgetGs();
             }
             case GO_STOP -> state.status = Status.GO_RUNNABLE;
             default -> state.status = Status.GO_WAITING;
@@ -590,9 +622,13 @@ final class Ordering {
         }
         validateCtx(cur, MUST_HAVE, MUST_HAVE, MUST_NOT_HAVE);
         state.status = Status.GO_RUNNING;
-        state.seq = seq(ev.args[1]);
+        state.seq.seq = ev.args[1]; // its gen is this one: it succeeds
         push(cur);
-        return cur.withG(gid);
+        Ctx next = state.running;
+        if (next == null || next.p != cur.p || next.m != cur.m) {
+            next = state.running = cur.withG(gid);
+        }
+        return next;
     }
 
     private Ctx goUnblock(Ctx cur) {
@@ -604,7 +640,7 @@ final class Ordering {
             return null;
         }
         state.status = Status.GO_RUNNABLE;
-        state.seq = seq(ev.args[1]);
+        state.seq.seq = ev.args[1]; // its gen is this one: it succeeds
         push(cur);
         return cur;
     }
@@ -626,7 +662,6 @@ final class Ordering {
             push(cur, GO_BLOCK, new long[] {0, 0});
         } else {
             gStates.remove(cur.g);
-            forgetGs();
             push(cur, GO_DESTROY, new long[0]);
         }
         nextG.status = Status.GO_RUNNING;
@@ -697,7 +732,6 @@ final class Ordering {
             throw new Invalid("tried to create goroutine (" + newgid + ") in syscall that already exists");
         }
         gStates.put(newgid, new GOrderState(newgid, Status.GO_SYSCALL, seq(0)));
-        forgetGs();
         push(cur);
         return cur.withG(newgid);
     }
@@ -706,7 +740,6 @@ final class Ordering {
         validateCtx(cur, MUST_HAVE, MAY_HAVE, MUST_HAVE);
         runningG(cur, Status.GO_SYSCALL, "Syscall");
         gStates.remove(cur.g);
-        forgetGs();
         Ctx next = cur.withG(NO);
         if (cur.p != NO) {
             POrderState p = pStates.get(cur.p);

@@ -13,7 +13,8 @@ import dev.loomtracer.parse.Transition.State;
  * <em>before</em> the event, as in Go's {@code schedCtx}: a GoStart happens on a P with no G, and
  * the started G is in {@link #transition()}. {@link #NONE} (-1) means no M, P or G. Times are
  * nanoseconds and strictly increase along the trace. An event holds no reference to its
- * generation's tables, only to the strings and stacks it uses.
+ * generation's tables, only to the strings and stacks it uses. An event of a parser that reuses
+ * events ({@link TraceParser#reuseEvents()}) holds its values until that parser's next call only.
  */
 public final class TraceEvent {
     /** Type of the synthetic event that ends each generation (Go's EventSync). */
@@ -24,14 +25,19 @@ public final class TraceEvent {
     private static final long[] NO_ARGS = {};
     private static final String[] NO_STRINGS = {};
 
-    final int type;
+    // Not final: the ordering refills a pooled event when its parser reuses events (TraceParser.reuseEvents).
+    int type;
     long time;
-    final long m;
-    final long p;
-    final long g;
-    final long[] args;
-    final long generation;
-    final long offset;
+    long m;
+    long p;
+    long g;
+    long[] args;
+    int argCount;
+    long generation;
+    long offset;
+    /** Made by the ordering's pool: refilled after the parser's next call when events are reused. */
+    boolean pooled;
+    private String[] ownStrings; // a pooled event's string array, reused
 
     // Filled in by the ordering (Go smuggles these through baseEvent.extra).
     State from;           // GoStatus/GoStatusStack/ProcStatus: state before the event
@@ -52,8 +58,47 @@ public final class TraceEvent {
         this.p = p;
         this.g = g;
         this.args = args == null ? NO_ARGS : args;
+        this.argCount = this.args.length;
         this.generation = generation;
         this.offset = offset;
+    }
+
+    /** A pooled event, to be {@link #refill}ed; its argument array holds the most any event has. */
+    static TraceEvent pooled() {
+        TraceEvent e = new TraceEvent(SYNC, 0, NONE, NONE, NONE, new long[Ordering.MAX_ARGS], 0, -1);
+        e.pooled = true;
+        return e;
+    }
+
+    /** Makes this pooled event a new one, as the constructor would (arguments copied in by the caller). */
+    void refill(int type, long time, long m, long p, long g, int argCount, long generation, long offset) {
+        this.type = type;
+        this.time = time;
+        this.m = m;
+        this.p = p;
+        this.g = g;
+        this.argCount = argCount;
+        this.generation = generation;
+        this.offset = offset;
+        from = null;
+        stealStatus = 0;
+        taskParent = NONE;
+        taskName = null;
+        stwKind = null;
+        strings = NO_STRINGS;
+        stack = ParsedStack.EMPTY;
+        newStack = ParsedStack.EMPTY;
+    }
+
+    /** An array for {@code n} resolved strings: a pooled event's own, else a new one. */
+    String[] stringSlots(int n) {
+        if (!pooled) {
+            return new String[n];
+        }
+        if (ownStrings == null || ownStrings.length < n) {
+            ownStrings = new String[Math.max(2, n)];
+        }
+        return ownStrings;
     }
 
     /** Event type code ({@link dev.loomtracer.format.EventType}), or {@link #SYNC}. */
@@ -105,12 +150,12 @@ public final class TraceEvent {
 
     /** Number of arguments after the timestamp. */
     public int argCount() {
-        return args.length;
+        return argCount;
     }
 
     /** Argument {@code i} after the timestamp, as on the wire (a task begun with parent 0 reads -1). */
     public long arg(int i) {
-        return args[i];
+        return args[java.util.Objects.checkIndex(i, argCount)];
     }
 
     /** Stop or block reason (GoStop, GoBlock), stop-the-world kind (STWBegin, STWEnd), else null. */

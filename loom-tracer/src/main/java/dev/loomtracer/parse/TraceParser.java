@@ -44,6 +44,8 @@ public final class TraceParser implements AutoCloseable {
     private boolean emittedSync = true; // no Sync before the first generation
     private long lastTs;
     private boolean failed;
+    private boolean reuse;
+    private TraceEvent returned; // the event returned last, refilled later when events are reused
 
     private TraceParser(InputStream stream) throws IOException {
         this.stream = stream;
@@ -98,6 +100,18 @@ public final class TraceParser implements AutoCloseable {
         return this;
     }
 
+    /**
+     * From now on, an event returned by {@link #next()} is valid only until the next call: the
+     * parser refills it then (what it names, its strings and stacks, stays valid). For a consumer
+     * that reads each event once, as the analysis does: it saves an event and its arrays per event
+     * (docs/PERFORMANCE.md, "Analysis throughput"). Call before the first {@link #next()}.
+     */
+    public TraceParser reuseEvents() {
+        reuse = true;
+        order.reuseEvents();
+        return this;
+    }
+
     /** The time of the event returned last (a Sync's included); before the first, 0 or {@link #continueAfter}'s. */
     public long lastTime() {
         return lastTs;
@@ -118,10 +132,17 @@ public final class TraceParser implements AutoCloseable {
         if (failed) {
             throw new IllegalStateException("the trace is invalid; the parser cannot go on");
         }
+        if (returned != null) {
+            order.release(returned);
+            returned = null;
+        }
         try {
             TraceEvent e = nextUnchecked();
             if (e == null) {
                 return null;
+            }
+            if (reuse) {
+                returned = e;
             }
             if (!e.isSync()) {
                 resolve(e);
@@ -248,7 +269,7 @@ public final class TraceParser implements AutoCloseable {
         }
         int[] strings = EventSpec.stringArgs(e.type);
         if (strings.length > 0) {
-            String[] s = new String[strings.length];
+            String[] s = e.stringSlots(strings.length);
             for (int i = 0; i < strings.length; i++) {
                 s[i] = gen.string(e.args[strings[i]]);
                 if (s[i] == null) {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link LongMap} behaves as a {@code HashMap<Long, V>} under random puts, removals (also of a key
- * only while it maps to a given object) and lookups
+ * only while it maps to a given object) and lookups, plain and remembering ({@code getRecent},
+ * whose remembered keys must follow every put, removal and clear)
  * (removal shifts entries back across wrapped clusters: the keys are drawn from a small range so
  * clusters form and wrap), including negative keys and growth.
  */
@@ -24,9 +25,10 @@ class LongMapTest {
             LongMap<Long> m = new LongMap<>(4);
             Map<Long, Long> ref = new HashMap<>();
             int range = 8 + rnd.nextInt(200);
+            long[] recent = {0, 0};
             for (int op = 0; op < 20_000; op++) {
                 long k = rnd.nextInt(range) - range / 4;
-                switch (rnd.nextInt(5)) {
+                switch (rnd.nextInt(7)) {
                     case 0, 1 -> {
                         Long v = (long) op;
                         assertEquals(ref.put(k, v), m.put(k, v), "put " + k);
@@ -42,7 +44,22 @@ class LongMapTest {
                             ref.remove(k);
                         }
                     }
-                    default -> assertEquals(ref.get(k), m.get(k), "get " + k);
+                    case 4 -> assertEquals(ref.get(k), m.get(k), "get " + k);
+                    case 5 -> {
+                        // One of the two keys looked up last, mostly: the remembered answers.
+                        long r = rnd.nextBoolean() ? k : recent[rnd.nextInt(2)];
+                        assertEquals(ref.get(r), m.getRecent(r), "getRecent " + r);
+                        recent[1] = recent[0];
+                        recent[0] = r;
+                    }
+                    default -> {
+                        if (rnd.nextInt(50) == 0) {
+                            m.clear();
+                            ref.clear();
+                        } else {
+                            assertEquals(ref.get(recent[0]), m.getRecent(recent[0]), "getRecent " + recent[0]);
+                        }
+                    }
                 }
                 assertEquals(ref.size(), m.size());
             }

@@ -4,6 +4,7 @@ import static dev.loomtracer.testing.Spi.emit;
 
 import dev.loomtracer.TraceOptions;
 import dev.loomtracer.TraceResult;
+import dev.loomtracer.engine.CapturedStack;
 import dev.loomtracer.engine.Tracer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * sleep); a platform unparker per carrier unblocks the batch. So the trace has carriers, tasks,
  * blocks, unblocks by a platform thread and scheduler waits, in as many generations as it takes.
  *
+ * <p>{@link #writeWithStacks} gives the same workload stacks: each thread a start location (one of
+ * two), and one block in four a stack (one of three sites per reason), so the analyses' thread
+ * groups, stacks and estimates for blocks without a stack ({@code stacks=on-block}) have work.
+ *
  * <p>Invariant: the file holds at least {@code targetBytes} and nothing was lost (it fails
  * otherwise); every task begun is ended before the trace stops.
  */
@@ -29,6 +34,28 @@ public final class BigTrace {
     public record Written(long bytes, long tasks, long blocks) {}
 
     public static Written write(Path file, long targetBytes, int carriers, int batch) throws Exception {
+        return write(file, targetBytes, carriers, batch, false);
+    }
+
+    /** {@link #write}, with start stacks and one block's stack in four (see above). */
+    public static Written writeWithStacks(Path file, long targetBytes, int carriers, int batch) throws Exception {
+        return write(file, targetBytes, carriers, batch, true);
+    }
+
+    private static CapturedStack stack(String function, String file, int line) {
+        return CapturedStack.ofFrames(new CapturedStack.Frame(function, file, line),
+                new CapturedStack.Frame("example.Server.handle", "Server.java", 40));
+    }
+
+    private static Written write(Path file, long targetBytes, int carriers, int batch, boolean stacks) throws Exception {
+        CapturedStack[] starts = {stack("example.Server.serve", "Server.java", 12), stack("example.Worker.run", "Worker.java", 7)};
+        CapturedStack[][] sites = new CapturedStack[2][3];
+        for (int r = 0; r < 2; r++) {
+            for (int k = 0; k < 3; k++) {
+                sites[r][k] = stack(r == 0 ? "java.util.concurrent.locks.ReentrantLock.lock" : "java.lang.Thread.sleep",
+                        r == 0 ? "ReentrantLock.java" : "Thread.java", 100 + 10 * k);
+            }
+        }
         Tracer t = Tracer.newInstance();
         t.start(TraceOptions.defaults().generationPeriod(Duration.ofSeconds(1))
                 .generationBytes(16L << 20)
@@ -59,9 +86,10 @@ public final class BigTrace {
                     List<Thread> a = new ArrayList<>();
                     for (int i = 0; i < batch; i++) {
                         Thread vt = Thread.ofVirtual().unstarted(() -> {});
+                        CapturedStack start = stacks ? starts[i % 2] : null;
                         // Created by the scheduler on this carrier: a thread that emits as itself is a
                         // platform thread, never also a carrier (docs/FORMAT.md, "Names and platform threads").
-                        emit(t, w -> w.goCreate(null, vt, false, null, null));
+                        emit(t, w -> w.goCreate(null, vt, false, start, null));
                         a.add(vt);
                     }
                     long[] open = new long[batch];
@@ -70,6 +98,7 @@ public final class BigTrace {
                         String reason = round % 2 == 0 ? "park ReentrantLock$NonfairSync" : "sleep";
                         for (int i = 0; i < batch; i++) {
                             Thread vt = a.get(i);
+                            CapturedStack at = stacks && (round + i) % 4 == 0 ? sites[(int) (round % 2)][i % 3] : null;
                             long prev = open[i];
                             long id = open[i] = taskIds.incrementAndGet();
                             emit(t, w -> {
@@ -78,7 +107,7 @@ public final class BigTrace {
                                     w.userTaskEnd(vt, prev, null);
                                 }
                                 w.userTaskBegin(vt, id, 0, "request", null);
-                                w.goBlock(vt, reason, null);
+                                w.goBlock(vt, reason, at);
                             });
                             tasks.incrementAndGet();
                             blocks.incrementAndGet();
