@@ -50,34 +50,35 @@ public final class Analysis implements Consumer<TraceEvent> {
 
     /** Analyses a trace file. */
     public static AnalysisResult of(Path file, AnalysisOptions options) throws IOException {
-        try (TraceParser p = TraceParser.open(file)) {
+        try (TraceParser p = TraceParser.open(file).reuseEvents()) {
             return new Analysis(options).read(p);
         }
     }
 
     /** Analyses a trace file, telling {@code also} what the model derives (see {@link #Analysis(AnalysisOptions, ModelListener)}). */
     public static AnalysisResult of(Path file, AnalysisOptions options, ModelListener also) throws IOException {
-        try (TraceParser p = TraceParser.open(file)) {
+        try (TraceParser p = TraceParser.open(file).reuseEvents()) {
             return new Analysis(options, also).read(p);
         }
     }
 
     /** Analyses a trace read from {@code in} (closed at the end), e.g. a flight-recorder snapshot. */
     public static AnalysisResult of(InputStream in, AnalysisOptions options) throws IOException {
-        try (TraceParser p = TraceParser.open(in)) {
+        try (TraceParser p = TraceParser.open(in).reuseEvents()) {
             return new Analysis(options).read(p);
         }
     }
 
     /** The same, telling {@code also} what the model derives (see {@link #Analysis(AnalysisOptions, ModelListener)}). */
     public static AnalysisResult of(InputStream in, AnalysisOptions options, ModelListener also) throws IOException {
-        try (TraceParser p = TraceParser.open(in)) {
+        try (TraceParser p = TraceParser.open(in).reuseEvents()) {
             return new Analysis(options, also).read(p);
         }
     }
 
     /**
-     * Reads every remaining event of {@code p} and returns the result. A truncated trace throws,
+     * Reads every remaining event of {@code p} and returns the result (it keeps no event: {@code p}
+     * may {@linkplain TraceParser#reuseEvents() reuse} them, as the {@code of} methods make it). A truncated trace throws,
      * unless {@link AnalysisOptions#partial()}: then the complete generations are analysed and the
      * result names the cut.
      */
@@ -127,6 +128,12 @@ public final class Analysis implements Consumer<TraceEvent> {
         public void interval(Interval interval) {
             first.interval(interval);
             second.interval(interval);
+        }
+
+        @Override
+        public void interval(IntervalView view) {
+            first.interval(view);
+            second.interval(view);
         }
 
         @Override

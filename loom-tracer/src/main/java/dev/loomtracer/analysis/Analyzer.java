@@ -114,6 +114,15 @@ final class Analyzer implements ModelListener {
             h = digits > 0 ? new Histogram(digits) : null;
         }
 
+        /** Zero again (only for an accumulator without a histogram). */
+        Acc reset() {
+            count = 0;
+            total = 0;
+            max = 0;
+            resume = 0;
+            return this;
+        }
+
         void add(long d) {
             count++;
             total += d;
@@ -204,7 +213,7 @@ final class Analyzer implements ModelListener {
                     return accs[i];
                 }
             }
-            Acc a = new Acc(0);
+            Acc a = n < accs.length && accs[n] != null ? accs[n].reset() : new Acc(0); // one left by reset()
             if (n == LIST) {
                 map = new HashMap<>();
                 for (int i = 0; i < n; i++) {
@@ -220,6 +229,12 @@ final class Analyzer implements ModelListener {
             keys[n] = reason;
             accs[n++] = a;
             return a;
+        }
+
+        /** Empty again; the list's accumulators are kept to be reused. */
+        void reset() {
+            n = 0;
+            map = null;
         }
 
         void forEach(java.util.function.BiConsumer<String, Acc> f) {
@@ -246,7 +261,14 @@ final class Analyzer implements ModelListener {
         long pinned;
         final ReasonAccs blocked = new ReasonAccs();
 
-        void add(Interval i) {
+        void reset() {
+            running = 0;
+            runnable = 0;
+            pinned = 0;
+            blocked.reset();
+        }
+
+        void add(IntervalView i) {
             long d = i.duration();
             switch (i.state()) {
                 case RUNNING -> running += d;
@@ -265,13 +287,22 @@ final class Analyzer implements ModelListener {
             running += o.running;
             runnable += o.runnable;
             pinned += o.pinned;
-            o.blocked.forEach((k, v) -> {
-                Acc a = blocked.get(k);
-                a.count += v.count;
-                a.total += v.total;
-                a.max = Math.max(a.max, v.max);
-                a.resume += v.resume;
-            });
+            ReasonAccs b = o.blocked;
+            if (b.map != null) {
+                b.map.forEach(this::addBlocked);
+            } else {
+                for (int i = 0; i < b.n; i++) { // (no lambda made per task)
+                    addBlocked(b.keys[i], b.accs[i]);
+                }
+            }
+        }
+
+        private void addBlocked(String reason, Acc v) {
+            Acc a = blocked.get(reason);
+            a.count += v.count;
+            a.total += v.total;
+            a.max = Math.max(a.max, v.max);
+            a.resume += v.resume;
         }
 
         Split split() {
@@ -279,51 +310,79 @@ final class Analyzer implements ModelListener {
         }
     }
 
+    /**
+     * A task begun and not ended: its split so far and its longest steps. Reused for a later task
+     * once its own has ended ({@link #reset}), so a task costs no allocation once the open tasks
+     * have been seen.
+     */
     private static final class OpenTask {
-        final long id;
-        final String type;
-        final long start;
+        long id;
+        String type;
+        long start;
         final SplitAcc split = new SplitAcc();
-        // Its longest intervals other than running, longest first: Steps are made only for a task
-        // that enters the slowest list.
-        final Interval[] steps = new Interval[STEPS];
+        // Its longest intervals other than running, longest first (copied: the view is reused);
+        // Steps are made only for a task that enters the slowest list.
+        final StepSlot[] steps = {new StepSlot(), new StepSlot(), new StepSlot()};
         int stepCount;
 
-        OpenTask(long id, String type, long start) {
+        OpenTask reset(long id, String type, long start) {
             this.id = id;
             this.type = type;
             this.start = start;
+            split.reset();
+            stepCount = 0;
+            return this;
         }
 
-        void add(Interval i) {
+        void add(IntervalView i) {
             split.add(i);
             if (i.state() == ThreadState.RUNNING) {
                 return;
             }
             long d = i.duration();
-            if (stepCount == STEPS && steps[STEPS - 1].duration() >= d) {
+            if (stepCount == STEPS && steps[STEPS - 1].duration >= d) {
                 return;
             }
             int at = stepCount;
-            while (at > 0 && steps[at - 1].duration() < d) {
+            while (at > 0 && steps[at - 1].duration < d) {
                 at--; // longest first; an equal one stays after those before it
             }
-            int moved = Math.min(stepCount, STEPS - 1) - at;
-            if (moved > 0) {
-                System.arraycopy(steps, at, steps, at + 1, moved);
-            }
-            steps[at] = i;
+            int last = Math.min(stepCount, STEPS - 1); // the slot to fill: a free one, or the shortest's
+            StepSlot slot = steps[last];
+            System.arraycopy(steps, at, steps, at + 1, last - at);
+            steps[at] = slot.of(i);
             stepCount = Math.min(stepCount + 1, STEPS);
         }
 
         List<Step> steps() {
             List<Step> l = new ArrayList<>(stepCount);
             for (int k = 0; k < stepCount; k++) {
-                Interval i = steps[k];
-                l.add(new Step(i.thread().id(), i.state().name(), i.reason(), i.region(), where(i.stack()), i.start(),
-                        i.duration()));
+                StepSlot i = steps[k];
+                l.add(new Step(i.thread, i.state.name(), i.reason, i.region, where(i.stack), i.start, i.duration));
             }
             return List.copyOf(l);
+        }
+    }
+
+    /** What a task's step keeps of its interval. */
+    private static final class StepSlot {
+        long thread;
+        ThreadState state;
+        String reason;
+        String region;
+        ParsedStack stack;
+        long start;
+        long duration;
+
+        StepSlot of(IntervalView i) {
+            thread = i.thread().id();
+            state = i.state();
+            reason = i.reason();
+            region = i.region();
+            stack = i.stack();
+            start = i.start();
+            duration = i.duration();
+            return this;
         }
     }
 
@@ -361,15 +420,12 @@ final class Analyzer implements ModelListener {
     private final Keyed<Acc> pinByCarrier = new Keyed<>(k -> new Acc(0));
     private final PriorityQueue<Episode> longestPins = new PriorityQueue<>(Comparator.comparingLong(Episode::durationNanos));
 
-    private final LongMap<OpenTask> openTasks = new LongMap<>(1024);
-    private long lastTaskId = Interval.NONE; // the open task looked up last, and it
-    private OpenTask lastTask;
+    private final LongMap<OpenTask> openTasks = new LongMap<>(1024); // getRecent: a thread's intervals come in runs
+    private final java.util.ArrayDeque<OpenTask> freeTasks = new java.util.ArrayDeque<>(); // ended, to reuse
     private final Keyed<TypeAcc> taskTypes = new Keyed<>(k -> new TypeAcc());
     private final PriorityQueue<TaskReport> slowest = new PriorityQueue<>(Comparator.comparingLong(TaskReport::wallNanos));
 
-    private final LongMap<Acc> carrierBusy = new LongMap<>();
-    private long lastCarrier = Interval.NONE; // the carrier whose busy time was added last, and its accumulator
-    private Acc lastCarrierBusy;
+    private final LongMap<Acc> carrierBusy = new LongMap<>(); // getRecent
     private final Timeline timeline = new Timeline();
 
     private final Keyed<GroupAcc> groups = new Keyed<>(k -> new GroupAcc());
@@ -397,6 +453,11 @@ final class Analyzer implements ModelListener {
 
     @Override
     public void interval(Interval i) {
+        interval(IntervalView.of(i));
+    }
+
+    @Override
+    public void interval(IntervalView i) {
         timeline.origin(model.firstTime());
         ThreadInfo t = i.thread();
         GroupAcc group = groups.get(t.group());
@@ -443,9 +504,9 @@ final class Analyzer implements ModelListener {
                     blockByUnblocker.get(unblockerOf(i)).add(b);
                     StackAcc at = blockByStack.add(i.stack(), b);
                     if (at != null) {
-                        blockShares.sampled(t.id(), i.reason(), at, b);
+                        blockShares.sampled(t, i.reason(), at, b);
                     } else {
-                        blockShares.unsampled(t.id(), i.reason(), b);
+                        blockShares.unsampled(t, i.reason(), b);
                     }
                 } else if (i.cutAtEnd()) {
                     blockedAtEnd.get(i.reason()).add(i.stateStart() == Interval.NONE ? d : i.stateDuration());
@@ -474,7 +535,7 @@ final class Analyzer implements ModelListener {
 
     @Override
     public void threadEnd(ThreadInfo t) {
-        blockShares.threadEnd(t.id());
+        blockShares.threadEnd(t);
         threadCount++;
         if (t.isVirtual()) {
             virtualCount++;
@@ -484,14 +545,13 @@ final class Analyzer implements ModelListener {
 
     @Override
     public void taskBegin(long id, long parent, String type, long time, ThreadInfo thread) {
-        openTasks.put(id, new OpenTask(id, type, time));
-        lastTask = null;
+        OpenTask t = freeTasks.poll();
+        openTasks.put(id, (t == null ? new OpenTask() : t).reset(id, type, time));
     }
 
     @Override
     public void taskEnd(long id, long time) {
         OpenTask t = openTasks.remove(id);
-        lastTask = null;
         if (t == null) {
             return;
         }
@@ -505,6 +565,7 @@ final class Analyzer implements ModelListener {
                 slowest.poll();
             }
         }
+        freeTasks.push(t);
     }
 
     @Override
@@ -513,31 +574,25 @@ final class Analyzer implements ModelListener {
         timeline.runnable(time, runnable);
     }
 
-    /** The open task {@code id}, or null; the last one looked up is kept at hand (a thread's intervals come in runs). */
+    /** The open task {@code id}, or null. */
     private OpenTask openTask(long id) {
-        if (id == Interval.NONE) {
-            return null;
-        }
-        if (id != lastTaskId || lastTask == null) {
-            lastTask = openTasks.get(id);
-            lastTaskId = id;
-        }
-        return lastTask;
+        return id == Interval.NONE ? null : openTasks.getRecent(id);
     }
 
-    private void busy(Interval i) {
+    private void busy(IntervalView i) {
         if (!i.thread().isVirtual() || i.carrier() == Interval.NONE) {
             return;
         }
-        if (i.carrier() != lastCarrier || lastCarrierBusy == null) {
-            lastCarrierBusy = carrierBusy.computeIfAbsent(i.carrier(), k -> new Acc(0));
-            lastCarrier = i.carrier();
+        Acc busy = carrierBusy.getRecent(i.carrier());
+        if (busy == null) {
+            busy = new Acc(0);
+            carrierBusy.put(i.carrier(), busy);
         }
-        lastCarrierBusy.add(i.duration());
+        busy.add(i.duration());
         timeline.busy(i.start(), i.end());
     }
 
-    private void offerWorst(Interval i) {
+    private void offerWorst(IntervalView i) {
         if (topN <= 0 || (worst.size() >= topN && worst.peek().waitNanos() >= i.stateDuration())) {
             return;
         }
@@ -576,7 +631,7 @@ final class Analyzer implements ModelListener {
     }
 
     /** {@link #unblocker}, with a platform thread's name remembered per id. */
-    private String unblockerOf(Interval i) {
+    private String unblockerOf(IntervalView i) {
         ThreadInfo by = i.unblocker();
         if (!i.unblocked() || by == null || by.isVirtual()) {
             return unblocker(i);
@@ -601,7 +656,7 @@ final class Analyzer implements ModelListener {
         return blocker != null ? blocker : "(" + (reason.isEmpty() ? "no reason" : dev.loomtracer.format.BlockReasons.untimed(reason)) + ")";
     }
 
-    private static String unblocker(Interval i) {
+    private static String unblocker(IntervalView i) {
         if (!i.unblocked()) {
             return "(not unblocked)";
         }

@@ -34,38 +34,21 @@ import dev.loomtracer.parse.ParsedStack;
  * the thread entered the state this interval belongs to, {@link #NONE} if before the trace began.
  * What counts whole states (scheduler waits, blocks, pinned blocks) uses the interval that ends
  * the state ({@link #endsState()}) and {@link #stateDuration()}.
+ *
+ * <p>A listener that only sums intervals can take them as the model's reused {@link IntervalView}
+ * instead ({@link ModelListener#interval(IntervalView)}), which allocates nothing per interval.
  */
 public record Interval(ThreadInfo thread, ThreadState state, long start, long end, long carrier, String reason,
                        ParsedStack stack, boolean unblocked, ThreadInfo unblocker, long task, String taskType,
-                       String region, boolean cutAtStart, boolean cutAtEnd, long stateStart, boolean continues) {
+                       String region, boolean cutAtStart, boolean cutAtEnd, long stateStart, boolean continues)
+        implements IntervalData {
     /** No carrier, no task. */
     public static final long NONE = -1;
 
-    /** {@code end - start}, nanoseconds. */
-    public long duration() {
-        return end - start;
-    }
-
-    /** True if both ends are in the trace. */
-    public boolean complete() {
-        return !cutAtStart && !cutAtEnd;
-    }
-
-    /** True if the thread's state ends with this interval (it is not a piece that {@link #continues()}). */
-    public boolean endsState() {
-        return !continues;
-    }
-
-    /**
-     * True if this interval ends a state whose start and end are both in the trace (what blocking,
-     * scheduler latency and pinning count).
-     */
-    public boolean completeState() {
-        return !continues && !cutAtEnd && stateStart != NONE;
-    }
-
-    /** {@code end - stateStart}: the whole state's length when {@link #completeState()}. */
-    public long stateDuration() {
-        return end - stateStart;
+    /** A copy of {@code i} (e.g. of the model's reused {@link IntervalView}) to keep. */
+    public static Interval of(IntervalData i) {
+        return i instanceof Interval r ? r : new Interval(i.thread(), i.state(), i.start(), i.end(), i.carrier(), i.reason(),
+                i.stack(), i.unblocked(), i.unblocker(), i.task(), i.taskType(), i.region(), i.cutAtStart(), i.cutAtEnd(),
+                i.stateStart(), i.continues());
     }
 }

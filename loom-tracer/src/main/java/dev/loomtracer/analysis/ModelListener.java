@@ -11,6 +11,16 @@ public interface ModelListener {
     /** A thread's interval ended. */
     void interval(Interval interval);
 
+    /**
+     * A thread's interval ended, told as the model's reused {@link IntervalView}: valid only during
+     * this call (keep {@link IntervalView#toInterval()}). The model calls this one; by default it
+     * makes the {@link Interval} and calls {@link #interval(Interval)}. A listener that only reads
+     * each interval overrides it and allocates nothing per interval.
+     */
+    default void interval(IntervalView view) {
+        interval(view.toInterval());
+    }
+
     /** A task began ({@code parent} {@link Interval#NONE} if none) on {@code thread}. */
     default void taskBegin(long id, long parent, String type, long time, ThreadInfo thread) {}
 

@@ -16,7 +16,8 @@ import java.util.Map;
  *
  * <p>Invariant: the time added to stacks plus the time left unattributed equals the time of the
  * blocks without a stack; a block is only ever attributed to a stack of its own reason; memory is
- * bounded by the live threads and the distinct (reason, stack) pairs, the latter capped.
+ * bounded by the live threads and the distinct (reason, stack) pairs, the latter capped; a
+ * thread's own blocks hang on its {@link ThreadInfo} from its first block to its end.
  */
 final class StackShares {
     /** Blocks without a stack: how many, and of their time what went to stacks and what to none. */
@@ -28,8 +29,41 @@ final class StackShares {
         final Map<String, long[]> unsampled = new HashMap<>();
     }
 
+    /**
+     * One thread's blocks, kept on its {@link ThreadInfo} (so a block finds them without a lookup):
+     * its sampled ones by reason (made at its first), and its stack-less time by reason, in a short
+     * list searched by identity first (a reason is one string of its generation's table).
+     */
+    static final class OfThread {
+        private final Map<String, Map<Analyzer.StackAcc, long[]>> sampled = new HashMap<>();
+        private String[] reasons = new String[2];
+        private long[] nanos = new long[2];
+        private int n;
+
+        void addUnsampled(String reason, long d) {
+            for (int i = 0; i < n; i++) {
+                if (reasons[i] == reason) {
+                    nanos[i] += d;
+                    return;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                if (reasons[i].equals(reason)) {
+                    nanos[i] += d;
+                    return;
+                }
+            }
+            if (n == reasons.length) {
+                reasons = java.util.Arrays.copyOf(reasons, n * 2);
+                nanos = java.util.Arrays.copyOf(nanos, n * 2);
+            }
+            reasons[n] = reason;
+            nanos[n++] = d;
+        }
+    }
+
     private final int maxKeys;
-    private final LongMap<ByReason> threads = new LongMap<>();
+    private final LongMap<ThreadInfo> threads = new LongMap<>(); // those with blocks told, for finish
     private final ByReason all = new ByReason();
     private long withoutStack;
     private long estimated;
@@ -39,35 +73,39 @@ final class StackShares {
         this.maxKeys = maxKeys;
     }
 
-    /** A block of {@code nanos} on thread {@code thread} with {@code reason} carried the stack of {@code row}. */
-    void sampled(long thread, String reason, Analyzer.StackAcc row, long nanos) {
-        add(thread(thread).sampled, reason, row, nanos);
+    /** A block of {@code nanos} on {@code thread} with {@code reason} carried the stack of {@code row}. */
+    void sampled(ThreadInfo thread, String reason, Analyzer.StackAcc row, long nanos) {
+        add(of(thread).sampled, reason, row, nanos);
         add(all.sampled, reason, row, nanos);
     }
 
     /** A block of {@code nanos} on {@code thread} with {@code reason} carried no stack. */
-    void unsampled(long thread, String reason, long nanos) {
+    void unsampled(ThreadInfo thread, String reason, long nanos) {
         withoutStack++;
-        thread(thread).unsampled.computeIfAbsent(reason, k -> new long[1])[0] += nanos;
+        of(thread).addUnsampled(reason, nanos);
     }
 
     /** The thread ended: its stack-less time goes to its own stacks of the same reason, or waits for the end. */
-    void threadEnd(long thread) {
-        ByReason t = threads.remove(thread);
+    void threadEnd(ThreadInfo thread) {
+        OfThread t = thread.shares;
         if (t == null) {
             return;
         }
-        t.unsampled.forEach((reason, nanos) -> {
-            if (!spread(t.sampled.get(reason), nanos[0])) {
-                all.unsampled.computeIfAbsent(reason, k -> new long[1])[0] += nanos[0];
+        thread.shares = null;
+        threads.remove(thread.id(), thread);
+        for (int i = 0; i < t.n; i++) {
+            String reason = t.reasons[i];
+            long nanos = t.nanos[i];
+            if (!spread(t.sampled.get(reason), nanos)) {
+                all.unsampled.computeIfAbsent(reason, k -> new long[1])[0] += nanos;
             }
-        });
+        }
     }
 
     /** Ends the analysis: threads still open, then every thread's stack-less time by reason. */
     Unattributed finish() {
-        for (long id : threads.keys()) {
-            threadEnd(id);
+        for (ThreadInfo t : threads.values()) {
+            threadEnd(t);
         }
         all.unsampled.forEach((reason, nanos) -> {
             if (!spread(all.sampled.get(reason), nanos[0])) {
@@ -78,11 +116,12 @@ final class StackShares {
         return new Unattributed(withoutStack, estimated, unattributed);
     }
 
-    private ByReason thread(long id) {
-        ByReason t = threads.get(id);
+    private OfThread of(ThreadInfo thread) {
+        OfThread t = thread.shares;
         if (t == null) {
-            t = new ByReason();
-            threads.put(id, t);
+            t = new OfThread();
+            thread.shares = t;
+            threads.put(thread.id(), thread);
         }
         return t;
     }

@@ -16,6 +16,8 @@ public final class ThreadInfo {
     private String group;
     private boolean platform;
     private boolean groupFixed;
+    /** The analyses' record of its blocks ({@link StackShares}), null before its first: kept here, not looked up per block. */
+    StackShares.OfThread shares;
 
     ThreadInfo(long id, String group) {
         this.id = id;

@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  *
  * <p>Invariant: memory is bounded by the live threads, their open regions and the open tasks,
  * never by the number of events; every interval is emitted exactly once, when it ends (the ones
- * still open at {@link #finish()} with {@code cutAtEnd}).
+ * still open at {@link #finish()} with {@code cutAtEnd}), through one reused {@link IntervalView}.
  */
 public final class ThreadModel implements Consumer<TraceEvent> {
     /** Log key of a pinned episode's reason, written on the pinned thread just before it blocks. */
@@ -100,14 +100,10 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                                   String region) {}
 
     private final ModelListener out;
-    private final LongMap<T> threads = new LongMap<>(1024);
+    private final IntervalView view = new IntervalView(); // refilled for each interval told
+    private final LongMap<T> threads = new LongMap<>(1024); // looked up with getRecent: most events name a thread of the event before
     private final LongMap<T> onCarrier = new LongMap<>();
     private final LongMap<OpenTask> openTasks = new LongMap<>(1024);
-    // The two threads looked up last, most recent first: most events name a thread of the event before.
-    private long lastId = Interval.NONE;
-    private T last;
-    private long lastId2 = Interval.NONE;
-    private T last2;
     private int runnable;
     private int peakThreads;
     private long firstTime = -1;
@@ -187,7 +183,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
             case GO_CREATE, GO_CREATE_BLOCKED, GO_CREATE_SYSCALL -> {
                 long id = e.arg(0);
                 T t = new T(new ThreadInfo(id, groupOf(e.newStack())));
-                T was = putThread(id, t);
+                T was = threads.put(id, t);
                 if (was != null) { // met before its creation was read (a platform thread seen first as a G)
                     retire(was, now);
                     if (!was.info.isVirtual()) {
@@ -264,7 +260,6 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                     unmount(t, now, null, "", false);
                     endRegions(t, now);
                     threads.remove(t.info.id());
-                    forgetLookups();
                     t.info.fixGroup();
                     out.threadEnd(t.info);
                 }
@@ -299,7 +294,8 @@ public final class ThreadModel implements Consumer<TraceEvent> {
             case USER_TASK_BEGIN -> {
                 long id = e.task();
                 T t = e.g() == TraceEvent.NONE ? null : thread(e.g());
-                OpenTask was = openTasks.put(id, new OpenTask(e.name(), t));
+                OpenTask task = new OpenTask(e.name(), t);
+                OpenTask was = openTasks.put(id, task);
                 if (was != null) {
                     was.ended = true;
                 }
@@ -307,6 +303,8 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 if (t != null) {
                     split(t, now);
                     t.pushTask(id);
+                    t.typeTask = id; // its intervals' task from now on, unless a region says otherwise
+                    t.typeOf = task;
                 }
             }
             case USER_TASK_END -> {
@@ -367,7 +365,6 @@ public final class ThreadModel implements Consumer<TraceEvent> {
             out.threadEnd(t.info);
         }
         threads.clear();
-        forgetLookups();
         onCarrier.clear();
     }
 
@@ -378,7 +375,6 @@ public final class ThreadModel implements Consumer<TraceEvent> {
      */
     public void reset() {
         threads.clear();
-        forgetLookups();
         onCarrier.clear();
         for (OpenTask o : openTasks.values()) {
             o.ended = true;
@@ -415,7 +411,7 @@ public final class ThreadModel implements Consumer<TraceEvent> {
                 schedulingEvents++;
                 T t = new T(new ThreadInfo(e.arg(0), NO_START));
                 t.info.markPlatform();
-                T was = putThread(e.arg(0), t);
+                T was = threads.put(e.arg(0), t);
                 if (was != null) {
                     retire(was, e.time());
                 }
@@ -464,36 +460,13 @@ public final class ThreadModel implements Consumer<TraceEvent> {
     }
 
     private T thread(long id) {
-        if (id == lastId && last != null) {
-            return last;
+        T t = threads.getRecent(id);
+        if (t == null) {
+            t = new T(new ThreadInfo(id, NO_START));
+            threads.put(id, t);
+            peakThreads = Math.max(peakThreads, threads.size());
         }
-        T t;
-        if (id == lastId2 && last2 != null) {
-            t = last2;
-        } else {
-            t = threads.get(id);
-            if (t == null) {
-                t = new T(new ThreadInfo(id, NO_START));
-                threads.put(id, t);
-                peakThreads = Math.max(peakThreads, threads.size());
-            }
-        }
-        lastId2 = lastId;
-        last2 = last;
-        lastId = id;
-        last = t;
         return t;
-    }
-
-    /** Puts a new thread; returns the one it replaces, or null. */
-    private T putThread(long id, T t) {
-        forgetLookups();
-        return threads.put(id, t);
-    }
-
-    private void forgetLookups() {
-        last = null;
-        last2 = null;
     }
 
     /** The thread running on the event's M (the event's G), or null. */
@@ -575,10 +548,24 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         t.info.fixGroup();
         t.delivered = true;
         long task = taskOf(t);
-        String type = typeOf(t, task);
-        boolean afterBlock = t.state == ThreadState.RUNNABLE && t.afterBlock;
-        out.interval(new Interval(t.info, t.state, t.since, end, t.carrier, t.reason, t.stack, unblocked || afterBlock, by, task,
-                type, t.regions.isEmpty() ? "" : t.regions.peek().name(), t.cutAtStart, cutAtEnd, t.stateSince, continues));
+        IntervalView v = view;
+        v.thread = t.info;
+        v.state = t.state;
+        v.start = t.since;
+        v.end = end;
+        v.carrier = t.carrier;
+        v.reason = t.reason;
+        v.stack = t.stack;
+        v.unblocked = unblocked || (t.state == ThreadState.RUNNABLE && t.afterBlock);
+        v.unblocker = by;
+        v.task = task;
+        v.taskType = typeOf(t, task);
+        v.region = t.regions.isEmpty() ? "" : t.regions.peek().name();
+        v.cutAtStart = t.cutAtStart;
+        v.cutAtEnd = cutAtEnd;
+        v.stateStart = t.stateSince;
+        v.continues = continues;
+        out.interval(v);
     }
 
     /** The type of {@code task} (the task of {@code t}), "" if it is not open; remembered per thread until it ends. */
@@ -596,9 +583,11 @@ public final class ThreadModel implements Consumer<TraceEvent> {
     }
 
     private long taskOf(T t) {
-        for (OpenRegion r : t.regions) {
-            if (r.task() > 0) {
-                return r.task();
+        if (!t.regions.isEmpty()) { // (no iterator made for a thread without regions: most intervals)
+            for (OpenRegion r : t.regions) {
+                if (r.task() > 0) {
+                    return r.task();
+                }
             }
         }
         return t.taskCount == 0 ? Interval.NONE : t.tasks[t.taskCount - 1];
