@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The program {@link MemoryBoundTest} runs in a child JVM (serial GC: the heap used after
- * {@code System.gc()} is exactly what is live). One platform thread emits logs, each with a
+ * The program {@link MemoryBoundTest} runs in a child JVM (serial GC and no thread-local
+ * allocation buffers: the heap used after {@code System.gc()} is exactly what is live; with
+ * TLABs it also counts the fresh TLAB of every thread that allocated since, up to ~1 MB for the
+ * advancer right after it ended a generation). One platform thread emits logs, each with a
  * message of {@code chars} characters and a stack (stacks on: every log carries one), drawn from
  * {@code distinct} different messages and stacks; every {@code sample} logs it measures the live
  * heap against a baseline taken after the same scenario already ran once on another thread (every

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * tracestack: one generation's stack table.
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * strings into the same generation's string table, so it must run before that table is dumped.
  *
  * <p>Memory: as {@link StringTable}, each new entry is charged to the trace's budget; when the
- * budget is spent, {@link #put} adds nothing and returns {@link StringTable#FULL}.
+ * budget is spent, {@link #put} adds nothing and returns {@link StringTable#FULL}; and each new
+ * entry is told to {@code grown} at about the bytes it will take in the trace ({@link #wireBytes}).
  */
 class StackTable {
     /** Heap cost of an entry beyond the stack itself ({@link CapturedStack#heapBytes}): map node, Long. */
@@ -26,10 +28,17 @@ class StackTable {
     final ConcurrentHashMap<CapturedStack, Long> ids = new ConcurrentHashMap<>();
     final AtomicLong nextId = new AtomicLong(1);
     private final BufferPool budget;
+    private final LongConsumer grown;
     private final AtomicLong charged = new AtomicLong();
 
-    StackTable(BufferPool budget) {
+    StackTable(BufferPool budget, LongConsumer grown) {
         this.budget = budget;
+        this.grown = grown;
+    }
+
+    /** A table whose growth ends no generation (tests). */
+    StackTable(BufferPool budget) {
+        this(budget, StringTable.NOT_COUNTED);
     }
 
     /** A table with no memory bound (tests, stress). */
@@ -60,7 +69,22 @@ class StackTable {
             return raced;
         }
         charged.addAndGet(cost);
+        grown.accept(wireBytes(stack));
         return fresh;
+    }
+
+    /**
+     * About the bytes {@code stack} takes in a stacks batch: the entry's type, id and depth, and per
+     * frame its PC, function and file ids and line (varints of ~2-3 bytes). Not its frames' strings,
+     * interned at the dump and shared by every stack that has those frames.
+     */
+    static long wireBytes(CapturedStack stack) {
+        return 1 + 3 + 1 + 9L * stack.depth();
+    }
+
+    /** The budget this table holds now (its entries' heap cost). */
+    long charged() {
+        return charged.get();
     }
 
     int size() {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * tracestring: one generation's string dictionary.
@@ -20,6 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * cost; when the budget is spent, {@link #put} adds nothing and returns {@link #FULL} (the
  * caller counts a loss, which ends the trace before this generation). The charge is returned
  * when the table is dumped (the batches are charged instead) or reset.
+ *
+ * <p>Size: each new entry a writer adds is also told to {@code grown} at about the bytes it will
+ * take in the trace ({@link #wireBytes}), so that a generation's tables count towards its size
+ * ({@link TraceSession#addTableBytes}). The advancer's own entries (frame strings at the dump)
+ * are not: their generation is ending.
  */
 class StringTable {
     /** What {@link #put} returns when the budget has no room for a new entry. */
@@ -31,11 +37,21 @@ class StringTable {
     final ConcurrentHashMap<String, Long> ids = new ConcurrentHashMap<>();
     final AtomicLong nextId = new AtomicLong(1);
     private final BufferPool budget;
+    private final LongConsumer grown;
     private final AtomicLong charged = new AtomicLong();
 
-    StringTable(BufferPool budget) {
+    StringTable(BufferPool budget, LongConsumer grown) {
         this.budget = budget;
+        this.grown = grown;
     }
+
+    /** A table whose growth ends no generation (the loss generation's, tests). */
+    StringTable(BufferPool budget) {
+        this(budget, NOT_COUNTED);
+    }
+
+    /** For tables whose growth ends no generation. */
+    static final LongConsumer NOT_COUNTED = bytes -> { };
 
     /** A table with no memory bound (tests, stress). */
     StringTable() {
@@ -76,7 +92,24 @@ class StringTable {
             return raced;
         }
         charged.addAndGet(cost);
+        if (!forced) {
+            grown.accept(wireBytes(s));
+        }
         return fresh;
+    }
+
+    /**
+     * About the bytes {@code s} takes in a strings batch: its characters as bytes (exact for ASCII;
+     * UTF-8 takes up to 3 bytes for some) up to the format's limit, and the entry's type, id and
+     * length. An estimate that needs no encoding: writers call it at their first sight of a string.
+     */
+    static long wireBytes(String s) {
+        return 1 + 3 + 2 + Math.min(s.length(), EventType.MAX_STRING_SIZE);
+    }
+
+    /** The budget this table holds now (its entries' heap cost). */
+    long charged() {
+        return charged.get();
     }
 
     int size() {

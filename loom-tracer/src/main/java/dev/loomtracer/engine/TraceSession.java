@@ -34,8 +34,14 @@ final class TraceSession {
     /** Each frame's PC for the whole trace, across generations and flight-recorder snapshots. */
     final FramePcs pcs = new FramePcs();
     private final AtomicLong nextPid = new AtomicLong();
-    /** Bytes flushed in each generation, for the size threshold. */
+    /**
+     * The size of each generation (by parity) so far, for the size threshold: the bytes of its
+     * writers' flushed buffers, and about the bytes its new string and stack table entries will
+     * take once written ({@link #addTableBytes}).
+     */
     final AtomicLong[] genBytes = {new AtomicLong(), new AtomicLong()};
+    /** The budget a generation's tables may hold before it ends: a quarter of bufferMemory. */
+    final long tableLimit;
     /** Events dropped because the memory limit was reached. */
     final LongAdder lostEvents = new LongAdder();
     /** Events dropped because a hook re-entered the tracer on the same M (counted, never written). */
@@ -69,8 +75,11 @@ final class TraceSession {
         this.tracer = tracer;
         this.config = config;
         BufferPool budget = tracer.pool;
-        this.strings = new StringTable[] {new StringTable(budget), new StringTable(budget)};
-        this.stacks = new StackTable[] {new StackTable(budget), new StackTable(budget)};
+        this.strings = new StringTable[] {new StringTable(budget, n -> addTableBytes(0, n)),
+            new StringTable(budget, n -> addTableBytes(1, n))};
+        this.stacks = new StackTable[] {new StackTable(budget, n -> addTableBytes(0, n)),
+            new StackTable(budget, n -> addTableBytes(1, n))};
+        this.tableLimit = config.bufferMemory() / 4;
         this.reaperProc = new ProcState(newPid(), Status.PROC_IDLE);
         readClocks();
     }
@@ -152,5 +161,31 @@ final class TraceSession {
         if (genBytes[(int) (gen & 1)].addAndGet(bytes) > config.generationBytes()) {
             tracer.wakeAdvancer();
         }
+    }
+
+    /**
+     * A new string or stack in the tables of the generation of parity {@code slot}, of about
+     * {@code bytes} once written: past {@link #dueBySize} the advancer is woken to end it. A
+     * program that logs many distinct strings (or blocks at many distinct stacks) fills its
+     * tables long before its events fill a buffer; counting only events, its generation never
+     * ended by size, and its tables took the whole buffer memory and ended the trace with a loss.
+     */
+    void addTableBytes(int slot, long bytes) {
+        genBytes[slot].addAndGet(bytes);
+        if (dueBySize(slot)) {
+            tracer.wakeAdvancer();
+        }
+    }
+
+    /**
+     * True when the generation of parity {@code slot} should end by size: {@code generationBytes}
+     * written (its events and about its tables), or its tables holding a quarter of the buffer
+     * memory. Tables hold more in memory than they write (a string's characters at 2 bytes and
+     * its objects; a stack's frames at ~200 bytes in memory against ~9 written): written size
+     * alone let a generation of distinct stacks take the whole budget before it ended.
+     */
+    boolean dueBySize(int slot) {
+        return genBytes[slot].get() > config.generationBytes()
+                || strings[slot].charged() + stacks[slot].charged() > tableLimit;
     }
 }

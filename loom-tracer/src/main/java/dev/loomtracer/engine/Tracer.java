@@ -393,7 +393,7 @@ public final class Tracer {
         long deadline = System.nanoTime() + periodNanos;
         while (advancer == Thread.currentThread()) {
             long now = System.nanoTime();
-            boolean bySize = s.genBytes[(int) (gen & 1)].get() > s.config.generationBytes();
+            boolean bySize = s.dueBySize((int) (gen & 1));
             boolean byLoss = s.lossGen.get() != 0;
             if (now - deadline >= 0 || bySize || byLoss) {
                 Advancer.advance(this, false);
