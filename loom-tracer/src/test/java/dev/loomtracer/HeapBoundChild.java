@@ -13,8 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * message of {@code chars} characters and a stack (stacks on: every log carries one), drawn from
  * {@code distinct} different messages and stacks; every {@code sample} logs it measures the live
  * heap against a baseline taken after the same scenario already ran once on another thread (every
- * class loaded and initialised; a thread's tracer state keeps its last session until its next
- * event, so the warm-up's must not be the measuring thread's). Prints one line:
+ * class loaded and initialised). Prints one line:
  * {@code peak-growth BYTES samples N lost N largest-generation BYTES}.
  *
  * <p>Modes: {@code reader}: startForReading and nobody reads, so everything traced stays in
@@ -41,8 +40,6 @@ public final class HeapBoundChild {
         // never ends it early. Otherwise the measured growth counts cache entries, not the trace.
         long[] none = new long[4];
         onThread(mode, 64L << 20, window, Math.max(logs / 10, Math.min(logs, 1 << 12)), chars, distinct, sample, false, none);
-        // The tracer keeps its last session until the next start: an empty trace releases the warm-up's.
-        onThread(mode, budget, window, 0, chars, distinct, sample, false, none);
         long[] r = new long[4];
         onThread(mode, budget, window, logs, chars, distinct, sample, true, r);
         System.out.println("peak-growth " + r[0] + " samples " + r[1] + " lost " + r[2] + " largest-generation " + r[3]);

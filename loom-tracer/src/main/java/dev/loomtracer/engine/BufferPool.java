@@ -79,6 +79,18 @@ final class BufferPool {
         return b;
     }
 
+    /**
+     * Forgets the pooled empty buffers, after the trace's end: they would otherwise stay until the
+     * next start. Their charge goes with them. Lock held.
+     */
+    void dropEmpty() {
+        for (TraceBuf b = empty; b != null; b = b.link) {
+            uncharge(STANDARD_BYTES);
+            allocated.decrementAndGet();
+        }
+        empty = null;
+    }
+
     /** A new standard buffer if the memory limit allows one, else null. No lock needed. */
     TraceBuf tryAllocate() {
         if (!tryCharge(STANDARD_BYTES)) {

@@ -43,6 +43,12 @@ final class IdCache {
         ids[i] = id;
     }
 
+    /** Forgets every entry: the strings and stacks it holds are its session's ({@link TraceWriter#forget}). */
+    void clear() {
+        Arrays.fill(keys, null);
+        gen = 0;
+    }
+
     private static int slot(int hash) {
         return (hash ^ (hash >>> 16)) & (SIZE - 1);
     }

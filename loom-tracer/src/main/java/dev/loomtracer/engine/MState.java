@@ -12,7 +12,8 @@ import java.lang.invoke.VarHandle;
  * seen {@code seqlock} even, so every event a writer started in g is whole in g's buffer by then.
  * A virtual thread that writes here is pinned to this carrier from acquire to release, so it
  * cannot unmount in between even if the write path meets a contended monitor; the write path
- * never parks on its own and never does I/O.
+ * never parks on its own and never does I/O. Once its session is over, {@link #detach} lets go
+ * of it: the M stays in its thread's carrier-local until that thread's next event, maybe forever.
  */
 final class MState {
     private static final VarHandle SEQLOCK;
@@ -28,7 +29,8 @@ final class MState {
 
     final Thread thread;
     final long mid;
-    final TraceSession session;
+    /** Null once the session is over ({@link #detach}); read only inside a write or by acquire's check. */
+    TraceSession session;
     final ProcState proc;
     /**
      * The G running (or in a syscall) on this M, as the trace has told it; null if none. Read
@@ -57,6 +59,21 @@ final class MState {
         this.session = session;
         this.proc = new ProcState(pid, procStatus);
         this.writer = new TraceWriter(this);
+    }
+
+    /**
+     * Forgets the session, which is over: no write can start in it any more (its generation is
+     * 0 and every write in progress has ended), but the M stays in its thread's carrier-local
+     * until that thread's next event, and must not keep the session's tables, goroutines and
+     * PCs, nor its last buffer and the strings and stacks its writer remembers, alive meanwhile.
+     * Idempotent: stop and the M's own thread may both call it.
+     */
+    void detach() {
+        session = null;
+        curG = null;
+        bufs[0] = null;
+        bufs[1] = null;
+        writer.forget();
     }
 
     void setCurG(GState g) {

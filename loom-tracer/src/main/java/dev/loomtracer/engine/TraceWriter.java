@@ -53,6 +53,12 @@ public final class TraceWriter {
         return m;
     }
 
+    /** Drops what the writer remembers of its session (its last buffer, its strings and stacks): {@link MState#detach}. */
+    void forget() {
+        b = null;
+        ids.clear();
+    }
+
     /**
      * The trace this writer writes into, as a number unique in the JVM (never 0). A capture layer
      * that tells the two halves of an episode (a pinned block's begin and end) in two writes

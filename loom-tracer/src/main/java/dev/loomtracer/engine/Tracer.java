@@ -138,6 +138,9 @@ public final class Tracer {
         long g = gen;
         if (g == 0 || session != s) {
             m.endWrite();
+            if (session != s) {
+                m.detach(); // made for a session that stop() has already let go of: hold nothing of it
+            }
             if (virtual) {
                 Continuation.unpin();
             }
@@ -306,7 +309,13 @@ public final class Tracer {
             TraceResult stats = s.result(flushedGen);
             lock.lock();
             session = null;
+            pool.dropEmpty(); // the pool's buffers would wait for the next start (maybe never)
             lock.unlock();
+            // The session is over and no write can start in it: a thread that wrote keeps its M
+            // until its next event, which must not keep the session alive.
+            for (MState m : s.ms) {
+                m.detach();
+            }
             return stats;
         } finally {
             control.unlock();
