@@ -1,5 +1,8 @@
 package dev.loomtracer;
 
+import dev.loomtracer.engine.Pace;
+import dev.loomtracer.engine.Tracer;
+
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -18,7 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Modes: {@code reader}: startForReading and nobody reads, so everything traced stays in
  * memory until the budget runs out and the trace ends by itself; {@code flight}: a flight
- * recorder whose window is bounded by bytes, not by age.
+ * recorder whose window is bounded by bytes, not by age, whose program keeps pace with it
+ * ({@code Pace}: under load the recorder's thread or the advancer fell behind the program, and
+ * a generation outgrew the window, or the budget ran out).
  *
  * <p>Arguments: mode, bufferMemory, window bytes, logs, chars, distinct, sample.
  */
@@ -77,6 +82,9 @@ public final class HeapBoundChild {
         for (int i = 0; i < logs && (fr != null || LoomTrace.isRunning()); i++) {
             int k = i % distinct;
             logAtDepth(k, 12, "message " + k + " " + padding);
+            if (fr != null) {
+                Pace.keepPace(Tracer.GLOBAL); // the recorder keeps up, whatever the machine's load
+            }
             if (base >= 0 && i % sample == sample - 1) {
                 peak = Math.max(peak, live() - base);
                 samples++;

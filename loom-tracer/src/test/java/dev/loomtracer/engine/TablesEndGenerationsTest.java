@@ -28,10 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * size, its tables took the whole {@code bufferMemory} and the trace ended with a loss while the
  * reader kept up. Only size can end a generation here (a 10 minute period).
  *
- * <p>The program keeps pace with the tracer without timing: after each batch, if the tracer's own
- * count says the generation is due to end by size, it waits until that generation has ended and
- * the reader has taken it (a program would not wait; the test must not depend on how fast the
- * advancer and the reader run). With the old count it never waits, and loses.
+ * <p>The program keeps pace with the tracer without timing ({@link Pace}): after each batch, if
+ * the tracer says the generation is due to end by size, it waits until that generation has ended
+ * and the reader has taken it. With tables not counted it never waits, and loses.
  */
 class TablesEndGenerationsTest {
     static final long GENERATION = 64 << 10;
@@ -111,39 +110,9 @@ class TablesEndGenerationsTest {
                     CapturedStack s = stack.apply(i);
                     emit(t, w -> w.userLog(Thread.currentThread(), 0, "batch", v, s));
                 }
-                keepPace(t);
+                Pace.keepPace(t);
             }
         }));
-    }
-
-    /**
-     * If the tracer says its current generation is due to end by size (it has then woken the
-     * advancer to end it), waits until that generation is ended and read. Returns at once if the
-     * trace has ended.
-     */
-    private static void keepPace(Tracer t) {
-        long g = t.generation();
-        TraceSession s = t.session;
-        if (g == 0 || s == null || !s.dueBySize((int) (g & 1))) {
-            return;
-        }
-        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (!readPast(t, g)) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("generation " + g + ", due to end by size, was not ended and read within a minute");
-            }
-            Thread.yield();
-        }
-    }
-
-    /** True once the reader has taken every batch of generation {@code g}, or the trace has ended. */
-    private static boolean readPast(Tracer t, long g) {
-        t.lock.lock();
-        try {
-            return t.readerGen > g || t.finished || t.generation() == 0;
-        } finally {
-            t.lock.unlock();
-        }
     }
 
     /**
