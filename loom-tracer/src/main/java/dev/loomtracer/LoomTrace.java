@@ -35,6 +35,13 @@ public final class LoomTrace {
 
     private static final Object CONTROL = new Object();
     private static Pump pump;
+    /**
+     * Runs the stop a pump asks for when its sink fails (it cannot stop the trace itself: stop
+     * waits for it to drain): on a thread of its own. A seam for ApiTest, which holds that stop
+     * back until another trace runs.
+     */
+    static volatile java.util.function.Consumer<Runnable> stopOnError =
+            r -> Thread.ofPlatform().daemon().name("loomtrace-stop-on-error").start(r);
 
     /** Starts tracing into {@code out} with default options. */
     public static void start(OutputStream out) {
@@ -60,7 +67,7 @@ public final class LoomTrace {
     private static void start(WritableByteChannel sink, OutputStream flushable, TraceOptions options) {
         synchronized (CONTROL) {
             Tracer.GLOBAL.start(options);
-            pump = new Pump(sink, flushable);
+            pump = new Pump(sink, flushable, Tracer.GLOBAL.sessionNumber());
             pump.thread.start();
         }
     }
@@ -137,10 +144,13 @@ public final class LoomTrace {
         volatile TraceResult stoppedOnError;
         private final WritableByteChannel sink;
         private final OutputStream flushable;
+        /** The trace this pump writes: a sink failure stops it, and no later one. */
+        private final long session;
 
-        Pump(WritableByteChannel sink, OutputStream flushable) {
+        Pump(WritableByteChannel sink, OutputStream flushable, long session) {
             this.sink = sink;
             this.flushable = flushable;
+            this.session = session;
             this.thread = Thread.ofPlatform().daemon().name("loomtrace-writer").unstarted(this::run);
         }
 
@@ -161,8 +171,9 @@ public final class LoomTrace {
                         System.getLogger("dev.loomtracer").log(System.Logger.Level.WARNING,
                                 "Loom Tracer: writing the trace failed after " + bytes.get() + " bytes (" + e
                                         + "); tracing stopped");
-                        Thread.ofPlatform().daemon().name("loomtrace-stop-on-error")
-                                .start(() -> stoppedOnError = Tracer.GLOBAL.stop());
+                        // This trace only: the stop can run late, after stop() has ended this
+                        // trace and another has started, and must not end that one (ApiTest).
+                        stopOnError.accept(() -> stoppedOnError = Tracer.GLOBAL.stop(session));
                     }
                 }
                 if (flushable != null && failure == null) {

@@ -289,11 +289,19 @@ public final class Tracer {
      * ({@code bytes}: what the reader took), or null if nothing was running.
      */
     public TraceResult stop() {
+        return stop(0);
+    }
+
+    /**
+     * {@link #stop()}, if the trace is still the one numbered {@code number}
+     * ({@link #sessionNumber()}; 0: whichever runs); null otherwise, leaving a later trace alone.
+     */
+    public TraceResult stop(long number) {
         control.lock();
         boolean interrupted = false;
         try {
             TraceSession s = session;
-            if (s == null) {
+            if (s == null || (number != 0 && s.number != number)) {
                 return null;
             }
             Thread a = advancer;
@@ -347,6 +355,12 @@ public final class Tracer {
                 interrupted = true;
             }
         }
+    }
+
+    /** The number of the trace started last and not yet stopped (never 0, never reused in a JVM); 0 if none. */
+    public long sessionNumber() {
+        TraceSession s = session;
+        return s == null ? 0 : s.number;
     }
 
     /** Counters of the running trace, or null. */
