@@ -18,6 +18,11 @@ public final class TextReport {
             + " (0.3-7.5 ms measured) before it unmounts; the trace shows that spin as running, so \"monitor enter\""
             + " blocked time is less than the whole wait";
 
+    /** The note under the blocking table (analyze's, the report's): {@link #MONITOR_NOTE} when a thread blocked entering a monitor, else null. */
+    public static String blockingNote(AnalysisResult r) {
+        return r.blocking().stream().anyMatch(b -> dev.loomtracer.format.BlockReasons.isMonitorEnter(b.reason())) ? MONITOR_NOTE : null;
+    }
+
     private final StringBuilder sb = new StringBuilder(1 << 13);
 
     private TextReport() {}
@@ -236,8 +241,9 @@ public final class TextReport {
         line("");
         line("== Blocking (from each block to its unblock)");
         reasonGroups(r.blocking());
-        if (r.blocking().stream().anyMatch(b -> dev.loomtracer.format.BlockReasons.isMonitorEnter(b.reason()))) {
-            line("  note: %s", MONITOR_NOTE);
+        String note = blockingNote(r);
+        if (note != null) {
+            line("  note: %s", note);
         }
         rows("by blocker class", r.blockingByBlocker());
         rows("by who unblocked", r.blockingByUnblocker());

@@ -257,7 +257,8 @@ public final class HtmlReport {
                 lanes.sawStacks(), r.trace().hasScheduling(), origin);
         List<BlockKind> blocking = AnalysisResult.byUntimedReason(r.blocking()).stream()
                 .map(g -> new BlockKind(g.all(), TextReport.formsListed(g), TextReport.formsSummary(g))).toList();
-        Page page = new Page(meta, TextReport.headlines(r), blocking, frames.list(), strings.list(), flame, timeline);
+        Page page = new Page(meta, TextReport.headlines(r), blocking, TextReport.blockingNote(r), frames.list(), strings.list(),
+                flame, timeline);
         String data = "{\"analysis\":" + AnalysisJson.toJson(r).strip() + ",\"report\":" + AnalysisJson.toJson(page).strip() + "}";
         return fill(scriptSafe(data)).getBytes(StandardCharsets.UTF_8);
     }
@@ -266,8 +267,8 @@ public final class HtmlReport {
     // records by reflection; not an API.
 
     /** What the page needs beside the analysis. */
-    public record Page(Meta meta, List<String> headline, List<BlockKind> blocking, List<String> frames, List<String> strings,
-                       Flame flame, Timeline timeline) {}
+    public record Page(Meta meta, List<String> headline, List<BlockKind> blocking, String blockingNote, List<String> frames,
+                       List<String> strings, Flame flame, Timeline timeline) {}
 
     /**
      * A row of the blocking table: the blocks of one untimed reason summed, as {@code analyze}'s

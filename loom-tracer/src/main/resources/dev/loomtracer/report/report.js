@@ -384,10 +384,7 @@
         if (k.more) trs.push(el('tr', { class: 'form' }, el('td', { colspan: 6 }, k.more + ' (analyze --json: blocking has each)')));
       }
       s.appendChild(table(['reason', 'blocks ', 'total ', 'longest ', 'share', ''], trs, { id: 'block-reasons' }));
-      if (rows.some(r => r.reason.startsWith('monitor'))) {
-        s.appendChild(el('p', { class: 'note' }, 'A virtual thread contending for a monitor (synchronized) spins on its carrier before it unmounts ' +
-          '(0.3 to 7.5 ms measured): that part shows as running, not as blocked.'));
-      }
+      if (R.blockingNote) s.appendChild(el('p', { class: 'note', id: 'blocking-note' }, 'Note: ' + R.blockingNote + '.'));
       if (A.blockingByUnblocker.length) {
         s.appendChild(el('h3', null, 'Who ended the blocks'));
         s.appendChild(table(['unblocked by', 'blocks ', 'total '], A.blockingByUnblocker.map(r => [r.name, intCell(r.count, 'count'), nsCell(r.totalNanos, 'totalNanos')])));

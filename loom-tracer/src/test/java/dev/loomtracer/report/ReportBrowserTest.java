@@ -9,6 +9,7 @@ import dev.loomtracer.LoomTrace;
 import dev.loomtracer.Region;
 import dev.loomtracer.Task;
 import dev.loomtracer.TraceOptions;
+import dev.loomtracer.analysis.TextReport;
 import dev.loomtracer.cli.Report;
 import dev.loomtracer.format.BlockReasons;
 import dev.loomtracer.format.EventType;
@@ -173,12 +174,13 @@ class ReportBrowserTest {
      * The blocking table sums timed waits under their untimed reason, as {@code analyze}'s text
      * does ({@code AnalysisResult.byUntimedReason}): sleeps of three lengths are one {@code sleep}
      * row, the lengths listed under it; a timed {@code Object.wait} is listed under its kind; an
-     * untimed park stands alone. The counts are the trace's own GoBlock events, counted here.
+     * untimed park stands alone; a monitor enter's block brings analyze's note on monitor spins.
+     * The counts are the trace's own GoBlock events, counted here.
      */
     @Test
     void aTimedReasonAppearsOnceUnderItsKind(@TempDir Path dir) throws Exception {
         String wait = BlockReasons.timed(BlockReasons.WAIT, 2_000_000);
-        List<String> reasons = List.of("sleep 5 ms", "sleep 7 ms", "sleep 5 ms", "sleep 9 ms", BlockReasons.PARK, wait);
+        List<String> reasons = List.of("sleep 5 ms", "sleep 7 ms", "sleep 5 ms", "sleep 9 ms", BlockReasons.PARK, wait, BlockReasons.MONITOR);
         CheckedTrace trace = Spi.tracedThread(dir.resolve("timed.trace"), (t, vt) -> {
             for (String reason : reasons) {
                 Spi.blocks(t, "carrier", vt, reason);
@@ -192,7 +194,7 @@ class ReportBrowserTest {
                 blocks.merge(e.reason(), 1L, Long::sum);
             }
         }
-        assertEquals(Map.of("sleep 5 ms", 2L, "sleep 7 ms", 1L, "sleep 9 ms", 1L, "park", 1L, wait, 1L), blocks);
+        assertEquals(Map.of("sleep 5 ms", 2L, "sleep 7 ms", 1L, "sleep 9 ms", 1L, "park", 1L, wait, 1L, BlockReasons.MONITOR, 1L), blocks);
         Path html = dir.resolve("timed.html");
         Cli cli = report(trace.file.toString(), "-o", html.toString());
         assertEquals(0, cli.exit(), cli.err());
@@ -216,10 +218,13 @@ class ReportBrowserTest {
                 forms.put(form, Long.parseLong((String) row.get(2)));
             }
         }
-        assertEquals(Map.of("sleep", 4L, "park", 1L, BlockReasons.WAIT, 1L), kinds, "one row per kind: " + shown);
+        assertEquals(Map.of("sleep", 4L, "park", 1L, BlockReasons.WAIT, 1L, BlockReasons.MONITOR, 1L), kinds, "one row per kind: " + shown);
         Map<String, Long> timed = new TreeMap<>(blocks);
         timed.remove("park");
+        timed.remove(BlockReasons.MONITOR);
         assertEquals(timed, forms, "the timed forms, each once, under their kind: " + shown);
+        // A monitor enter's block: the page says what analyze's text says under its table.
+        assertEquals("Note: " + TextReport.MONITOR_NOTE + ".", page.eval("document.getElementById('blocking-note')?.textContent ?? null"));
         page.screenshot("#blocking", Path.of("target", "report-screenshots", "timed-blocking.png"));
     }
 
