@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * flight-recorder window together stay within what the options promise: twice
  * {@code bufferMemory} at the peak (while the advancer dumps a generation's tables into batches,
  * the tables are no longer charged but still live; measured without TLABs, generations ended
- * by their tables too, {@code bufferMemory} 1 MiB: 0.46 to 0.61 MB for the reader case, 0.79 to
- * 1.05 MB for the flight recorder and its window). Measured in a child JVM
+ * by their tables too, {@code bufferMemory} 1 MiB: 0.46 to 0.78 MB for the reader case, 0.76 to
+ * 1.21 MB for the flight recorder and its window, in about 20 runs each). Measured in a child JVM
  * ({@link HeapBoundChild}: serial GC, no TLABs, live heap after {@code System.gc()} every few logs) on a
  * program whose every log has a new long message and a new stack, so the tables weigh more than
  * the events.
