@@ -237,9 +237,9 @@ class ApiTest {
         a.close();
     }
 
-    @Test
-    void aFailingSinkStopsTheTraceAndStopReportsIt() {
-        OutputStream broken = new OutputStream() {
+    /** A sink that takes the trace's header and fails at the first byte after it ("disk full"). */
+    private static OutputStream failingAfterTheHeader() {
+        return new OutputStream() {
             int n;
 
             @Override
@@ -249,12 +249,16 @@ class ApiTest {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                if ((n += len) > 16) {
+                if ((n += len) > BatchLayout.FILE_HEADER.length) {
                     throw new IOException("disk full");
                 }
             }
         };
-        LoomTrace.start(broken, TraceOptions.defaults().generationPeriod(Duration.ofMillis(10)));
+    }
+
+    @Test
+    void aFailingSinkStopsTheTraceAndStopReportsIt() {
+        LoomTrace.start(failingAfterTheHeader(), TraceOptions.defaults().generationPeriod(Duration.ofMillis(10)));
         for (int i = 0; i < 100; i++) {
             LoomTrace.log("k", "v" + i);
         }
@@ -277,21 +281,7 @@ class ApiTest {
         java.util.function.Consumer<Runnable> threads = LoomTrace.stopOnError;
         LoomTrace.stopOnError = heldBack::add;
         try {
-            LoomTrace.start(new OutputStream() {
-                int n;
-
-                @Override
-                public void write(int b) throws IOException {
-                    write(new byte[] {(byte) b}, 0, 1);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    if ((n += len) > BatchLayout.FILE_HEADER.length) {
-                        throw new IOException("disk full");
-                    }
-                }
-            }, TraceOptions.defaults().generationPeriod(Duration.ofMillis(10)));
+            LoomTrace.start(failingAfterTheHeader(), TraceOptions.defaults().generationPeriod(Duration.ofMillis(10)));
             LoomTrace.log("k", "v");
             assertThrows(UncheckedIOException.class, LoomTrace::stop);
         } finally {
