@@ -18,13 +18,19 @@ import java.util.regex.Pattern;
  * The converter's memory (docs/JFR.md, "Offline conversion"): one chunk plus one generation, not
  * the trace. Measured as live heap in a child JVM ({@link ConverterHeapChild}: serial GC, a full
  * collection after every generation) converting a trace of many small generations into many small
- * chunks: the live heap over the last quarter of the generations must not exceed its peak over
- * the first quarter by more than {@link #SLACK}. A converter that keeps anything per generation
- * or per chunk fails it (one that kept every episode: 2,847 KiB in the first quarter, 5,063 KiB
- * in the last; this one: 2,601 and 2,026 KiB).
+ * chunks: the live heap's floor over the last quarter of the generations must not exceed its floor
+ * over the second quarter by more than {@link #SLACK}. A converter that keeps anything per
+ * generation or per chunk raises the floor and fails it (one that kept 20 KB per generation: a
+ * floor of 3,168 KiB in the second quarter, 4,463 KiB in the last; this one, in three runs: 1,663-1,689 and
+ * 1,663-1,704 KiB).
  *
- * <p>{@link #SLACK}: the open chunk and the generation in hand differ from one measurement to the
- * next (a chunk of {@link #CHUNK_EVENTS} events is about 30 KB in JMC's writer).
+ * <p>Why floors, and not the first quarter: the series is a sawtooth (about 1.7 MB after a chunk
+ * closes, up to 2.5 MB while the open chunk of {@link #CHUNK_EVENTS} events fills), and which
+ * teeth a quarter's measurements catch depends on where the 15 ms generation period cut the
+ * trace, i.e. on the machine's load: peaks and medians of a quarter moved by 300-400 KiB from run
+ * to run, and a peak comparison failed once (2,070 then 2,401 KiB). The floor, the heap with the
+ * least chunk in hand, moved by less than 50 KiB. The first quarter holds the warm-up (the
+ * first generations hold only creations), so it is not the reference.
  */
 class ConverterMemoryTest {
     static final int CHUNK_EVENTS = 500;
@@ -59,12 +65,13 @@ class ConverterMemoryTest {
         assertTrue(generations >= 100, "many generations: " + out);
         assertTrue(chunks >= 20 && events >= CHUNK_EVENTS * (chunks - 1),
                 "many full chunks: " + chunks + " chunks, " + events + " events");
-        List<Long> first = live.subList(0, live.size() / 4);
-        List<Long> second = live.subList(live.size() * 3 / 4, live.size());
-        long firstPeak = first.stream().mapToLong(Long::longValue).max().orElseThrow();
-        long secondPeak = second.stream().mapToLong(Long::longValue).max().orElseThrow();
-        System.out.printf("ConverterMemoryTest: %d generations, %d chunks, %d JFR events; live heap peak %d KiB in the"
-                + " first quarter of the generations, %d KiB in the last%n", generations, chunks, events, firstPeak >> 10, secondPeak >> 10);
-        assertTrue(secondPeak <= firstPeak + SLACK, "the live heap grew with the trace: " + live);
+        int q = live.size() / 4;
+        long secondFloor = live.subList(q, 2 * q).stream().mapToLong(Long::longValue).min().orElseThrow();
+        long lastFloor = live.subList(3 * q, live.size()).stream().mapToLong(Long::longValue).min().orElseThrow();
+        long peak = live.stream().mapToLong(Long::longValue).max().orElseThrow();
+        System.out.printf("ConverterMemoryTest: %d generations, %d chunks, %d JFR events; live heap floor %d KiB in the"
+                + " second quarter of the generations, %d KiB in the last; peak %d KiB%n", generations, chunks, events,
+                secondFloor >> 10, lastFloor >> 10, peak >> 10);
+        assertTrue(lastFloor <= secondFloor + SLACK, "the live heap grew with the trace: " + live);
     }
 }
