@@ -491,8 +491,13 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         t.stateSince = now;
         t.cutAtStart = false;
         t.carrier = carrier;
-        t.reason = reason == null ? "" : reason;
-        t.stack = stack;
+        String r = reason == null ? "" : reason;
+        if (t.reason != r) { // (only when it changes: see emitPiece)
+            t.reason = r;
+        }
+        if (t.stack != stack) {
+            t.stack = stack;
+        }
         if (s == ThreadState.RUNNABLE) {
             out.runnable(now, ++runnable);
         } else if (carrier != Interval.NONE) {
@@ -549,18 +554,36 @@ public final class ThreadModel implements Consumer<TraceEvent> {
         t.delivered = true;
         long task = taskOf(t);
         IntervalView v = view;
-        v.thread = t.info;
-        v.state = t.state;
+        // A reference is stored only when it changes: the view lives in the old generation, where
+        // G1's write barrier costs a memory fence per store of a reference (JDK 25).
+        String type = typeOf(t, task);
+        String region = t.regions.isEmpty() ? "" : t.regions.peek().name();
+        if (v.thread != t.info) {
+            v.thread = t.info;
+        }
+        if (v.state != t.state) {
+            v.state = t.state;
+        }
+        if (v.reason != t.reason) {
+            v.reason = t.reason;
+        }
+        if (v.stack != t.stack) {
+            v.stack = t.stack;
+        }
+        if (v.unblocker != by) {
+            v.unblocker = by;
+        }
+        if (v.taskType != type) {
+            v.taskType = type;
+        }
+        if (v.region != region) {
+            v.region = region;
+        }
         v.start = t.since;
         v.end = end;
         v.carrier = t.carrier;
-        v.reason = t.reason;
-        v.stack = t.stack;
         v.unblocked = unblocked || (t.state == ThreadState.RUNNABLE && t.afterBlock);
-        v.unblocker = by;
         v.task = task;
-        v.taskType = typeOf(t, task);
-        v.region = t.regions.isEmpty() ? "" : t.regions.peek().name();
         v.cutAtStart = t.cutAtStart;
         v.cutAtEnd = cutAtEnd;
         v.stateStart = t.stateSince;

@@ -26,11 +26,12 @@ public final class LongMap<V> {
     private Object[] vals;
     private int size;
     private int mask;
-    // The two keys getRecent looked up last, most recent first, and their values (null: nothing remembered).
+    // The two keys getRecent found last and their values (null: nothing remembered); which one it replaces next.
     private long recentKey;
     private Object recentVal;
     private long recentKey2;
     private Object recentVal2;
+    private boolean recentNext;
 
     public LongMap() {
         this(16);
@@ -71,35 +72,37 @@ public final class LongMap<V> {
 
     /**
      * {@link #get}, answered without the table when {@code k} is one of the two keys this method
-     * looked up last (a found key is remembered; a missing one is not).
+     * found last (a missing key is not remembered). A hit stores nothing (a reference stored into
+     * this long-lived map costs a memory fence under G1), so the two are replaced in turn.
      */
     @SuppressWarnings("unchecked")
     public V getRecent(long k) {
         if (k == recentKey && recentVal != null) {
             return (V) recentVal;
         }
-        Object v;
         if (k == recentKey2 && recentVal2 != null) {
-            v = recentVal2;
-        } else {
-            v = vals[slot(k)];
-            if (v == null) {
-                return null;
-            }
+            return (V) recentVal2;
         }
-        recentKey2 = recentKey;
-        recentVal2 = recentVal;
-        recentKey = k;
-        recentVal = v;
+        Object v = vals[slot(k)];
+        if (v != null) {
+            if (recentNext) {
+                recentKey2 = k;
+                recentVal2 = v;
+            } else {
+                recentKey = k;
+                recentVal = v;
+            }
+            recentNext = !recentNext;
+        }
         return (V) v;
     }
 
     /** {@code k} now maps to {@code v} (null: to nothing): what {@link #getRecent} remembers follows. */
     private void changed(long k, Object v) {
-        if (k == recentKey) {
+        if (k == recentKey && recentVal != v) {
             recentVal = v;
         }
-        if (k == recentKey2) {
+        if (k == recentKey2 && recentVal2 != v) {
             recentVal2 = v;
         }
     }
@@ -117,7 +120,9 @@ public final class LongMap<V> {
         int i = slot(k);
         V old = (V) vals[i];
         keys[i] = k;
-        vals[i] = v;
+        if (old != v) { // (a reference stored only when it changes: G1's write barrier fences)
+            vals[i] = v;
+        }
         changed(k, v);
         if (old == null && ++size * 2 > vals.length) {
             grow();

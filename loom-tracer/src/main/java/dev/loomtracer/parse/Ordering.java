@@ -237,7 +237,10 @@ final class Ordering {
         if (next != null && ms != null) {
             ms.p = next.p;
             ms.g = next.g;
-            ms.ctx = next.m == m ? next : null;
+            Ctx keep = next.m == m ? next : null;
+            if (ms.ctx != keep) { // (a reference stored only when it changes: G1's write barrier fences)
+                ms.ctx = keep;
+            }
         }
         return next != null;
     }

@@ -85,9 +85,17 @@ public final class TraceEvent {
         taskParent = NONE;
         taskName = null;
         stwKind = null;
-        strings = NO_STRINGS;
-        stack = ParsedStack.EMPTY;
-        newStack = ParsedStack.EMPTY;
+        // References stored only when they change: a pooled event lives in the old generation,
+        // where G1's write barrier costs a memory fence per store of a reference (JDK 25).
+        if (strings != NO_STRINGS) {
+            strings = NO_STRINGS;
+        }
+        if (stack != ParsedStack.EMPTY) {
+            stack = ParsedStack.EMPTY;
+        }
+        if (newStack != ParsedStack.EMPTY) {
+            newStack = ParsedStack.EMPTY;
+        }
     }
 
     /** An array for {@code n} resolved strings: a pooled event's own, else a new one. */

@@ -262,22 +262,33 @@ public final class TraceParser implements AutoCloseable {
         }
         int[] stacks = EventSpec.stackArgs(e.type);
         if (stacks.length > 0) {
-            e.stack = stackOf(e, e.args[stacks[0]]);
+            ParsedStack s = stackOf(e, e.args[stacks[0]]);
+            if (e.stack != s) { // (a reused event: see TraceEvent.refill)
+                e.stack = s;
+            }
             if (stacks.length > 1) {
-                e.newStack = stackOf(e, e.args[stacks[1]]);
+                s = stackOf(e, e.args[stacks[1]]);
+                if (e.newStack != s) {
+                    e.newStack = s;
+                }
             }
         }
         int[] strings = EventSpec.stringArgs(e.type);
         if (strings.length > 0) {
             String[] s = e.stringSlots(strings.length);
             for (int i = 0; i < strings.length; i++) {
-                s[i] = gen.string(e.args[strings[i]]);
-                if (s[i] == null) {
+                String str = gen.string(e.args[strings[i]]);
+                if (s[i] != str) {
+                    s[i] = str;
+                }
+                if (str == null) {
                     throw TraceFormatException.invalid(gen.number, e.offset, "M " + e.m + ", " + e.typeName()
                             + ": found invalid string ID " + e.args[strings[i]] + " for event " + e.typeName());
                 }
             }
-            e.strings = s;
+            if (e.strings != s) {
+                e.strings = s;
+            }
         }
     }
 
