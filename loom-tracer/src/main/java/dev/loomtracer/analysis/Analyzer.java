@@ -327,7 +327,9 @@ final class Analyzer implements ModelListener {
 
         OpenTask reset(long id, String type, long start) {
             this.id = id;
-            this.type = type;
+            if (this.type != type) { // (G1's write barrier, as above)
+                this.type = type;
+            }
             this.start = start;
             split.reset();
             stepCount = 0;
@@ -376,10 +378,19 @@ final class Analyzer implements ModelListener {
 
         StepSlot of(IntervalView i) {
             thread = i.thread().id();
-            state = i.state();
-            reason = i.reason();
-            region = i.region();
-            stack = i.stack();
+            // References stored only when they change (G1's write barrier: see ThreadModel.emitPiece).
+            if (state != i.state()) {
+                state = i.state();
+            }
+            if (reason != i.reason()) {
+                reason = i.reason();
+            }
+            if (region != i.region()) {
+                region = i.region();
+            }
+            if (stack != i.stack()) {
+                stack = i.stack();
+            }
             start = i.start();
             duration = i.duration();
             return this;

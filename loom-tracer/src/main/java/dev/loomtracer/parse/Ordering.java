@@ -186,7 +186,11 @@ final class Ordering {
     private long gcSeq;
     private int gcState = GC_UNDETERMINED;
     private long initialGen;
-    private final ArrayDeque<TraceEvent> queue = new ArrayDeque<>();
+    private final ArrayDeque<TraceEvent> queue = new ArrayDeque<>(); // after first, when hasFirst
+    private TraceEvent first;
+    private boolean hasFirst;
+    private TraceEvent spare; // a released event, when hasSpare (before those in free)
+    private boolean hasSpare;
     /** Events handed back to be refilled (TraceParser.reuseEvents), or null: a new event for each. */
     private ArrayDeque<TraceEvent> free;
 
@@ -198,7 +202,27 @@ final class Ordering {
 
     /** Next ordered event, or null if none is queued. */
     TraceEvent next() {
+        if (hasFirst) {
+            hasFirst = false;
+            return first;
+        }
         return queue.poll();
+    }
+
+    /**
+     * Queues {@code e}. Most advances queue one event, taken before the next advance: it is kept in
+     * a field, which the pooled events' cycle mostly sets to the object already there (a reference
+     * stored into this long-lived object otherwise costs a fence under G1; see TraceEvent.refill).
+     */
+    private void enqueue(TraceEvent e) {
+        if (!hasFirst && queue.isEmpty()) {
+            if (first != e) {
+                first = e;
+            }
+            hasFirst = true;
+        } else {
+            queue.add(e);
+        }
     }
 
     /** Distinct goroutines, procs and threads the state machines know now. */
@@ -353,7 +377,14 @@ final class Ordering {
     /** {@code e}, which the parser returned and its caller is done with, may be refilled. */
     void release(TraceEvent e) {
         if (free != null && e.pooled) {
-            free.push(e);
+            if (!hasSpare) { // (the same object as last time, mostly: see enqueue)
+                if (spare != e) {
+                    spare = e;
+                }
+                hasSpare = true;
+            } else {
+                free.push(e);
+            }
         }
     }
 
@@ -374,18 +405,24 @@ final class Ordering {
             return e;
         }
         e = new TraceEvent(type, ev.time, c.m, c.p, c.g, args, gen, ev.offset);
-        queue.add(e);
+        enqueue(e);
         return e;
     }
 
     /** A pooled event refilled and queued; its arguments are the caller's to copy in. */
     private TraceEvent pooled(Ctx c, int type, int argCount) {
-        TraceEvent e = free.poll();
-        if (e == null) {
-            e = TraceEvent.pooled();
+        TraceEvent e;
+        if (hasSpare) {
+            hasSpare = false;
+            e = spare;
+        } else {
+            e = free.poll();
+            if (e == null) {
+                e = TraceEvent.pooled();
+            }
         }
         e.refill(type, ev.time, c.m, c.p, c.g, argCount, gen, ev.offset);
-        queue.add(e);
+        enqueue(e);
         return e;
     }
 

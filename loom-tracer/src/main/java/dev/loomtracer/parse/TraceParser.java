@@ -45,7 +45,8 @@ public final class TraceParser implements AutoCloseable {
     private long lastTs;
     private boolean failed;
     private boolean reuse;
-    private TraceEvent returned; // the event returned last, refilled later when events are reused
+    private TraceEvent returned; // the event returned last, refilled later when events are reused (hasReturned)
+    private boolean hasReturned;
 
     private TraceParser(InputStream stream) throws IOException {
         this.stream = stream;
@@ -132,9 +133,9 @@ public final class TraceParser implements AutoCloseable {
         if (failed) {
             throw new IllegalStateException("the trace is invalid; the parser cannot go on");
         }
-        if (returned != null) {
+        if (hasReturned) {
             order.release(returned);
-            returned = null;
+            hasReturned = false;
         }
         try {
             TraceEvent e = nextUnchecked();
@@ -142,7 +143,10 @@ public final class TraceParser implements AutoCloseable {
                 return null;
             }
             if (reuse) {
-                returned = e;
+                if (returned != e) { // (mostly the same pooled object: see TraceEvent.refill)
+                    returned = e;
+                }
+                hasReturned = true;
             }
             if (!e.isSync()) {
                 resolve(e);
