@@ -7,6 +7,8 @@
 # events/s and peak RSS, checks that every run printed the same JSON, and deletes the trace.
 #
 # usage: scripts/analyze-throughput.sh [SIZE_MIB=300] [RUNS=3] [DIR=/tmp]
+# ANALYZE_JAVA_OPTS adds JVM options to the measured command (e.g. -XX:+UseParallelGC to compare
+# collectors: docs/PERFORMANCE.md); unset, the command is exactly the one above.
 # Needs the jars built first: ./loomtrace build (or mvn -B -DskipTests install). Run it on an idle
 # machine: CPU time grows with the load on shared cores, and wall time measures the other jobs.
 set -euo pipefail
@@ -32,12 +34,13 @@ public class WriteBigTrace {
     }
 }
 JAVA
-echo "analyze-throughput: $(date -u +%FT%TZ), $(nproc) cores, load:$(uptime | sed 's/.*load average://'), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "analyze-throughput: $(date -u +%FT%TZ), $(nproc) cores, load:$(uptime | sed 's/.*load average://'), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), JVM options: -Xmx512m ${ANALYZE_JAVA_OPTS:-}"
 # shellcheck disable=SC2086 # FLAGS is a list of JVM options
 "$JAVA" $FLAGS --sun-misc-unsafe-memory-access=allow -Xmx1g -cp "$JAR:$TESTS" "$WORK/WriteBigTrace.java" "$TRACE" "$SIZE"
 BYTES=$(stat -c %s "$TRACE")
 for i in $(seq "$RUNS"); do
-  /usr/bin/time -f '%U %S %e %M' -o "$WORK/time" "$JAVA" -Xmx512m -cp "$JAR:$HDR" dev.loomtracer.cli.Analyze --json "$TRACE" > "$WORK/out$i.json"
+  # shellcheck disable=SC2086 # ANALYZE_JAVA_OPTS is a list of JVM options
+  /usr/bin/time -f '%U %S %e %M' -o "$WORK/time" "$JAVA" ${ANALYZE_JAVA_OPTS:-} -Xmx512m -cp "$JAR:$HDR" dev.loomtracer.cli.Analyze --json "$TRACE" > "$WORK/out$i.json"
   read -r U S E M < "$WORK/time"
   EVENTS=$(grep -o '"events": *[0-9]*' "$WORK/out$i.json" | head -n 1 | grep -o '[0-9]*$')
   awk -v b="$BYTES" -v u="$U" -v s="$S" -v e="$E" -v m="$M" -v n="$EVENTS" -v i="$i" 'BEGIN {
