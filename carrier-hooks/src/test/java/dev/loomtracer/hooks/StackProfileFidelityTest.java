@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The blocked-time-by-stack profile against the program's own measurements (issue 16): a
  * workload ({@link StackSites}) blocks at four known sites a known number of times, each block
- * timed by the program (from just before its park to the waker's unpark). Traced through the agent
+ * timed by the program between two bounds (to the waker's unpark from just before the park, and
+ * from when the waker saw the thread parked). Traced through the agent
  * with {@code stacks=on-block} (sampled: one block's stack in 16) and {@code stacks=every-block}:
  * <ul>
  * <li>both judges accept the trace, and Go's parser reads the same blocks with the same stacks;</li>
@@ -31,7 +32,10 @@ import org.junit.jupiter.api.Test;
  *     and its site's method in its stack (sampling drops stacks, never moves them);</li>
  * <li>sampled, about one block in 16 has a stack, the others are counted as without one;</li>
  * <li>{@code loomtrace analyze --collapsed blocked} names every site, and each site's share of
- *     the sites' blocked time is within 5 % of its share of the program's measured time.
+ *     the sites' blocked time is within 5 % of its share of the program's measured time (of the
+ *     range of shares its two bounds allow: on a quiet machine they are microseconds apart; under
+ *     load the way from {@code park} to the unmount took 0.23 ms a block, which failed a check
+ *     against the upper bound alone: siteOne's profile 9 % under it).
  *     Sampled, a site that shares its reason with another site on the same thread
  *     ({@code mixedA}, {@code mixedB}) gets an estimate whose error shrinks with the samples
  *     (about 25 here): for them the 5 % holds on the two together, and each is only required to
@@ -59,12 +63,13 @@ class StackProfileFidelityTest {
         p.assertShare("siteTwo", 0.05);
         p.assertShare("mixedA+mixedB", 0.05);
         for (String mixed : List.of("mixedA", "mixedB")) {
-            double truth = p.truthShareWithin(mixed, "mixedA+mixedB");
+            double[] truth = p.truthShare(mixed, "mixedA+mixedB");
+            double mid = (truth[0] + truth[1]) / 2;
             double n = p.samples.get("mixedA") + p.samples.get("mixedB");
-            double error = 4 * Math.sqrt(truth * (1 - truth) / n);
+            double error = 4 * Math.sqrt(mid * (1 - mid) / n);
             double got = p.traceShareWithin(mixed, "mixedA+mixedB");
-            assertTrue(Math.abs(got - truth) <= error, mixed + ": share of the mixed thread's time " + got + ", truth " + truth
-                    + ", allowed " + error + " (" + (int) n + " samples)");
+            assertTrue(got >= truth[0] - error && got <= truth[1] + error, mixed + ": share of the mixed thread's time " + got
+                    + ", truth " + truth[0] + " to " + truth[1] + ", allowed " + error + " beyond (" + (int) n + " samples)");
         }
     }
 
@@ -169,12 +174,31 @@ class StackProfileFidelityTest {
             this.measured = measured;
         }
 
-        long measured(String sites) {
+        /** The sites' measured time: {@code bound} 1 is the upper bound, 2 the lower. */
+        long measured(String sites, int bound) {
             long n = 0;
             for (String s : sites.split("\\+")) {
-                n += measured.get(s)[1];
+                n += measured.get(s)[bound];
             }
             return n;
+        }
+
+        /**
+         * The range of {@code sites}' true share of {@code of}'s time (sites within of): lowest with
+         * the sites at their lower bound and the rest at their upper, highest the other way round.
+         */
+        double[] truthShare(String sites, String of) {
+            long rest = 0;
+            long restLow = 0;
+            for (String s : of.split("\\+")) {
+                if (!List.of(sites.split("\\+")).contains(s)) {
+                    rest += measured.get(s)[1];
+                    restLow += measured.get(s)[2];
+                }
+            }
+            long hi = measured(sites, 1);
+            long lo = measured(sites, 2);
+            return new double[] {(double) lo / (lo + rest), (double) hi / (hi + restLow)};
         }
 
         long traced(String sites) {
@@ -185,28 +209,26 @@ class StackProfileFidelityTest {
             return n;
         }
 
-        double truthShareWithin(String site, String of) {
-            return (double) measured(site) / measured(of);
-        }
-
         double traceShareWithin(String site, String of) {
             return (double) traced(site) / traced(of);
         }
 
         void assertShare(String sites, double tolerance) {
             String all = String.join("+", GATE.keySet());
-            double truth = (double) measured(sites) / measured(all);
+            double[] truth = truthShare(sites, all);
             double got = (double) traced(sites) / traced(all);
-            assertTrue(Math.abs(got - truth) <= tolerance * truth, sites + ": share of blocked time " + got + " in the profile, "
-                    + truth + " measured by the program (within " + tolerance * 100 + " %); " + this);
+            assertTrue(got >= truth[0] * (1 - tolerance) && got <= truth[1] * (1 + tolerance), sites + ": share of blocked time "
+                    + got + " in the profile, " + truth[0] + " to " + truth[1] + " measured by the program (within "
+                    + tolerance * 100 + " %); " + this);
         }
 
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder();
             for (String s : measured.keySet()) {
-                b.append(String.format("%s: measured %.1f ms in %d blocks, profile %.1f ms, %d sampled stacks; ", s,
-                        measured.get(s)[1] / 1e6, measured.get(s)[0], traced.getOrDefault(s, 0L) / 1e6, samples.get(s)));
+                b.append(String.format("%s: measured %.1f to %.1f ms in %d blocks, profile %.1f ms, %d sampled stacks; ", s,
+                        measured.get(s)[2] / 1e6, measured.get(s)[1] / 1e6, measured.get(s)[0], traced.getOrDefault(s, 0L) / 1e6,
+                        samples.get(s)));
             }
             return b + "blocks " + blocks + ", with a stack " + blocksWithStack;
         }

@@ -13,9 +13,14 @@ import java.util.concurrent.locks.LockSupport;
  * A workload that blocks at known sites a known number of times, each block measured by the
  * program itself, for {@link StackProfileFidelityTest}. Each site is a method of its own that parks
  * a virtual thread on a blocker of its own class until a platform "waker" thread, after sleeping
- * the site's duration on the OS clock (counted from the moment the thread is seen parked), unparks it. A block's true duration is the waker's clock at
- * its unpark minus the virtual thread's clock just before it parked (both {@code System.nanoTime()}):
- * the span the trace shows from the block to its unblock, without the wait for a carrier after it.
+ * the site's duration on the OS clock (counted from the moment the thread is seen parked), unparks it. A block's true duration is
+ * bracketed by two spans that end at the waker's clock at its unpark (all {@code System.nanoTime()}):
+ * from the virtual thread's clock just before it parked (an upper bound: it includes the way from
+ * {@code park} to the unmount, where the trace's block begins), and from the waker's clock when it
+ * saw the thread parked (a lower bound: the thread was parked before the waker looked). The trace
+ * shows the span from the block to its unblock, without the wait for a carrier after it. On a
+ * quiet machine the two bounds are microseconds apart; under load the way to the unmount can take
+ * milliseconds, which is why one span alone is not the truth.
  *
  * <p>Sites ({@link #SITES}): {@code siteOne} (its own thread, 1 ms blocks), {@code siteTwo} (its own
  * thread, 3 ms), and {@code mixedA}/{@code mixedB}, which one thread visits in a seeded random order
@@ -42,6 +47,7 @@ public final class StackSites {
         final LinkedBlockingQueue<Integer> requests = new LinkedBlockingQueue<>();
         volatile int woken = -1;
         volatile long unparkedAt;
+        volatile long seenParkedAt;
 
         Waker(Thread vt) {
             this.vt = vt;
@@ -57,6 +63,7 @@ public final class StackSites {
                     while (vt.getState() != Thread.State.WAITING) {
                         LockSupport.parkNanos(20_000);
                     }
+                    seenParkedAt = System.nanoTime();
                     Thread.sleep(millis);
                     unparkedAt = System.nanoTime();
                     woken++;
@@ -68,8 +75,8 @@ public final class StackSites {
         }
     }
 
-    /** Per site: blocks and measured ns. */
-    private static final long[][] MEASURED = new long[SITES.size()][2];
+    /** Per site: blocks, measured ns from before the park (upper bound), from seen parked (lower bound). */
+    private static final long[][] MEASURED = new long[SITES.size()][3];
 
     private static void block(Waker w, Object gate, int site) {
         int call = w.woken + 1;
@@ -80,6 +87,7 @@ public final class StackSites {
         }
         MEASURED[site][0]++;
         MEASURED[site][1] += w.unparkedAt - t0;
+        MEASURED[site][2] += w.unparkedAt - w.seenParkedAt;
     }
 
     static void siteOne(Waker w, Object gate) {
@@ -143,7 +151,7 @@ public final class StackSites {
         }
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < SITES.size(); i++) {
-            lines.add(SITES.get(i).name() + " " + MEASURED[i][0] + " " + MEASURED[i][1]);
+            lines.add(SITES.get(i).name() + " " + MEASURED[i][0] + " " + MEASURED[i][1] + " " + MEASURED[i][2]);
         }
         Files.write(out, lines);
     }
@@ -167,12 +175,12 @@ public final class StackSites {
         return vt;
     }
 
-    /** Reads what {@link #main} wrote: site name to {blocks, ns}. */
+    /** Reads what {@link #main} wrote: site name to {blocks, upper-bound ns, lower-bound ns}. */
     static java.util.Map<String, long[]> readFrom(Path file) throws IOException {
         java.util.Map<String, long[]> m = new java.util.LinkedHashMap<>();
         for (String l : Files.readAllLines(file)) {
             String[] f = l.split(" ");
-            m.put(f[0], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+            m.put(f[0], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])});
         }
         return m;
     }
