@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One request of {@code loomtrace attach}, carried out in the target on a daemon platform thread
@@ -113,23 +114,17 @@ final class AttachSession {
     }
 
     private void trace(DataOutputStream out) throws IOException {
-        TraceControl.Stream stream;
-        try {
-            stream = TraceControl.startStream(AttachProtocol.data(out), TraceOptions.defaults().stacks(req.stacks()),
-                    "loomtrace attach (a trace of " + req.seconds() + " s)");
-        } catch (TraceControl.Busy e) {
-            AttachProtocol.text(out, AttachProtocol.ERROR, e.getMessage() + (e.flight()
-                    ? ": take a snapshot with --flight snapshot -o FILE, or stop it with --flight stop"
-                    : ": wait for it to end, or end a trace started by loomtrace attach with --stop"));
-            return;
-        } catch (IllegalStateException e) {
-            AttachProtocol.text(out, AttachProtocol.ERROR, "cannot trace: " + e.getMessage());
-            return;
-        }
+        // The exit hook is registered before the trace starts: a program that exits as soon as it
+        // sees the trace running (AttachTest's child does) would otherwise exit before the hook
+        // exists, and the tool would get no end of the trace and no word of the exit.
         Thread self = Thread.currentThread();
+        AtomicReference<TraceControl.Stream> started = new AtomicReference<>();
         Thread onExit = new Thread(() -> {
             exiting = true;
-            stream.stop();
+            TraceControl.Stream s = started.get();
+            if (s != null) {
+                s.stop();
+            }
             try {
                 self.join(EXIT_FLUSH_MILLIS);
             } catch (InterruptedException e) {
@@ -137,6 +132,25 @@ final class AttachSession {
             }
         }, "loomtrace-attach-exit");
         boolean hooked = addShutdownHook(onExit);
+        TraceControl.Stream stream;
+        try {
+            stream = TraceControl.startStream(AttachProtocol.data(out), TraceOptions.defaults().stacks(req.stacks()),
+                    "loomtrace attach (a trace of " + req.seconds() + " s)");
+        } catch (TraceControl.Busy e) {
+            removeShutdownHook(hooked, onExit);
+            AttachProtocol.text(out, AttachProtocol.ERROR, e.getMessage() + (e.flight()
+                    ? ": take a snapshot with --flight snapshot -o FILE, or stop it with --flight stop"
+                    : ": wait for it to end, or end a trace started by loomtrace attach with --stop"));
+            return;
+        } catch (IllegalStateException e) {
+            removeShutdownHook(hooked, onExit);
+            AttachProtocol.text(out, AttachProtocol.ERROR, "cannot trace: " + e.getMessage());
+            return;
+        }
+        started.set(stream);
+        if (exiting) {
+            stream.stop(); // the exit began while the trace was starting: end it now, as the hook would have
+        }
         TraceResult r;
         try {
             r = stream.runFor(req.seconds());
