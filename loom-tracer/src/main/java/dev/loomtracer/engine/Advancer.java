@@ -214,7 +214,11 @@ final class Advancer {
         StackTable stacks = s.stacks[slot];
         StringTable strings = s.strings[slot];
         stacks.dump(bb, strings, s.pcs);
-        strings.dump(bb);
+        List<FreshStrings> names = new ArrayList<>(ms.size());
+        for (MState m : ms) { // the Ms that could write in this generation (step 3)
+            names.add(m.freshNames[slot]);
+        }
+        strings.dump(bb, names);
         stacks.reset();
         strings.reset();
         frequency(bb);

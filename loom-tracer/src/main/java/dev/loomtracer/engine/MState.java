@@ -42,6 +42,8 @@ final class MState {
     GState curG;
     /** This M's buffers, indexed by generation parity. */
     final TraceBuf[] bufs = new TraceBuf[2];
+    /** The names this M gave fresh string ids, by generation parity, until the advancer dumps them. */
+    final FreshStrings[] freshNames = {new FreshStrings(), new FreshStrings()};
     /** The generation the current write is in; valid only while writing. */
     long gen;
     /** Whether the current write pinned a virtual thread (to unpin at release); valid only while writing. */
@@ -73,6 +75,8 @@ final class MState {
         curG = null;
         bufs[0] = null;
         bufs[1] = null;
+        freshNames[0].clear();
+        freshNames[1].clear();
         writer.forget();
     }
 

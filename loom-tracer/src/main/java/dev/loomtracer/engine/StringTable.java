@@ -99,6 +99,25 @@ class StringTable {
     }
 
     /**
+     * A new id for {@code s}, which is not looked up nor added to the table (a name told once:
+     * {@link FreshStrings}, which the caller adds it to), or {@link #FULL} if the budget has no
+     * room. Charged and counted like a new entry of {@link #put}; ids stay unique in the
+     * generation.
+     */
+    long freshId(String s) {
+        if (s == null || s.isEmpty()) {
+            return 0;
+        }
+        long cost = ENTRY_OVERHEAD + 2L * s.length();
+        if (!budget.tryCharge(cost)) {
+            return FULL;
+        }
+        charged.addAndGet(cost);
+        grown.accept(wireBytes(s));
+        return nextId.getAndIncrement();
+    }
+
+    /**
      * About the bytes {@code s} takes in a strings batch: its characters as bytes (exact for ASCII;
      * UTF-8 takes up to 3 bytes for some) up to the format's limit, and the entry's type, id and
      * length. An estimate that needs no encoding: writers call it at their first sight of a string.
@@ -116,34 +135,50 @@ class StringTable {
         return ids.size();
     }
 
-    /** Writes the table as strings batches, which take over its charge. Call only when no writer can add to it. */
-    void dump(BatchBuilder out) {
+    /**
+     * Writes the table, and the names each M gave a fresh id in this generation ({@code fresh}:
+     * {@link FreshStrings}), as strings batches, which take over its charge. Call only when no
+     * writer can add to it.
+     */
+    void dump(BatchBuilder out, Iterable<FreshStrings> fresh) {
         budget.uncharge(charged.getAndSet(0));
         out.begin(EventType.STRINGS);
         for (Map.Entry<String, Long> e : ids.entrySet()) {
-            String s = e.getKey();
-            if (s.length() <= EventType.MAX_STRING_SIZE) {
-                // Most strings (thread names, reasons) are short ASCII: written without encoding them first.
-                out.reserve(1 + 2 * 10 + s.length());
-                TraceBuf b = out.buf();
-                int mark = b.pos;
-                b.putByte(EventType.STRING);
-                b.varint(e.getValue());
-                b.varint(s.length());
-                if (b.ascii(s)) {
-                    continue;
-                }
-                b.pos = mark;
-            }
-            byte[] bytes = encode(s);
-            out.reserve(1 + 2 * 10 + bytes.length);
-            TraceBuf b = out.buf();
-            b.putByte(EventType.STRING);
-            b.varint(e.getValue());
-            b.varint(bytes.length);
-            b.bytes(bytes, bytes.length);
+            writeEntry(out, e.getValue(), e.getKey());
+        }
+        for (FreshStrings f : fresh) {
+            f.dumpInto(out);
         }
         out.end();
+    }
+
+    /** {@link #dump} of the table alone. */
+    void dump(BatchBuilder out) {
+        dump(out, java.util.List.of());
+    }
+
+    /** One entry of the strings batch open on {@code out}. */
+    static void writeEntry(BatchBuilder out, long id, String s) {
+        if (s.length() <= EventType.MAX_STRING_SIZE) {
+            // Most strings (thread names, reasons) are short ASCII: written without encoding them first.
+            out.reserve(1 + 2 * 10 + s.length());
+            TraceBuf b = out.buf();
+            int mark = b.pos;
+            b.putByte(EventType.STRING);
+            b.varint(id);
+            b.varint(s.length());
+            if (b.ascii(s)) {
+                return;
+            }
+            b.pos = mark;
+        }
+        byte[] bytes = encode(s);
+        out.reserve(1 + 2 * 10 + bytes.length);
+        TraceBuf b = out.buf();
+        b.putByte(EventType.STRING);
+        b.varint(id);
+        b.varint(bytes.length);
+        b.bytes(bytes, bytes.length);
     }
 
     void reset() {

@@ -677,18 +677,31 @@ public final class TraceWriter {
         }
     }
 
-    /** A tracer's own log on the running G (names, clock), through {@link #nameId}. */
+    /** A tracer's own log on the running G (names, clock): its category recurs, its message is told once. */
     private void nameLog(String category, String message) {
         b.event(EventType.USER_LOG, ts);
         b.varint(0);
-        b.varint(nameId(category));
+        b.varint(stringId(category));
         b.varint(nameId(message));
         b.varint(0);
     }
 
-    /** A name's string id; unlike {@link #stringId} it leaves the M's id cache alone (a thread's name is told once a generation). */
+    /**
+     * The string id of a name told once in the generation (a thread's name, a carrier's, the clock
+     * anchor): a fresh id, kept in this M's {@link FreshStrings} for the dump, not looked up in the
+     * shared table, where nearly every such name is new. 0 for an empty one.
+     */
     private long nameId(String s) {
-        return m.session.strings[(int) (gen & 1)].put(s);
+        int slot = (int) (gen & 1);
+        long id = m.session.strings[slot].freshId(s);
+        if (id == StringTable.FULL) {
+            m.session.recordLoss(gen); // as in stringId: the generation is lost
+            return 0;
+        }
+        if (id != 0) {
+            m.freshNames[slot].add(id, s);
+        }
+        return id;
     }
 
     private void exitCurrent(GState g) {
