@@ -66,7 +66,7 @@ public class HookCostBenchmark {
         tracerHook(self);
     }
 
-    /** A loop of hooks: the opaque read of the flag must not be hoisted, nor cost more than a load. */
+    /** A loop of hooks: the volatile read of the flag must not be hoisted, nor cost more than a load. */
     @Benchmark
     public void hookTracingOffLoop100(Blackhole bh) {
         for (int i = 0; i < 100; i++) {

@@ -5,7 +5,6 @@ import dev.loomtracer.TraceResult;
 import jdk.internal.misc.CarrierThreadLocal;
 import jdk.internal.vm.Continuation;
 
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
@@ -18,25 +17,23 @@ import java.util.function.Consumer;
  * and the public API use; tests may build their own.
  *
  * <p>Invariant (Go CL 565935): {@code enabled} is a plain flag, the fast path of every hook (tracing
- * off costs one opaque load); {@code gen} is the truth. {@code enabled} becomes true strictly
+ * off costs one volatile load); {@code gen} is the truth. {@code enabled} becomes true strictly
  * before {@code gen} becomes non-zero, and may stay stale-true after stop, because
- * {@link #acquire()} re-checks {@code gen}. The flag is read with an opaque load so the JIT
- * cannot hoist it out of a loop and miss a start forever.
+ * {@link #acquire()} re-checks {@code gen}. The flag is a volatile field, so the JIT cannot hoist
+ * it out of a loop and miss a start forever; on x86 a volatile read is the plain load Go's is.
  */
 public final class Tracer {
     public static final Tracer GLOBAL = new Tracer();
 
-    private static final VarHandle ENABLED;
-    static {
-        try {
-            ENABLED = MethodHandles.lookup().findVarHandle(Tracer.class, "enabled", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    @SuppressWarnings("unused") // through ENABLED
-    private boolean enabled;
+    /**
+     * Why a volatile field and not an opaque read through a VarHandle (what this was until issue
+     * 16): a VarHandle call is only as cheap as a field when the JIT inlines it into the caller.
+     * In one of ten runs of the example server it did not, in {@code Region.close}, and each call
+     * then went through the VarHandle's generic invoker: 4 % of the server's CPU, with tracing on
+     * or off (docs/PERFORMANCE.md, "Where a traced server's CPU goes"). A field read needs no
+     * inlining to be one load.
+     */
+    private volatile boolean enabled;
     private volatile long gen;
     volatile TraceSession session;
 
@@ -91,9 +88,9 @@ public final class Tracer {
 
     // ---------------------------------------------------------------- the fast path
 
-    /** True if tracing may be on: one opaque load. */
+    /** True if tracing may be on: one volatile load (a plain load on x86). */
     public boolean enabled() {
-        return (boolean) ENABLED.getOpaque(this);
+        return enabled;
     }
 
     /**
@@ -102,7 +99,7 @@ public final class Tracer {
      * non-null result must be passed to {@link #release}.
      */
     public TraceWriter acquire() {
-        if (!(boolean) ENABLED.getOpaque(this)) {
+        if (!enabled) {
             return null;
         }
         return acquireSlow();
@@ -390,11 +387,11 @@ public final class Tracer {
     }
 
     void setEnabled() {
-        ENABLED.setOpaque(this, true);
+        enabled = true;
     }
 
     void clearEnabled() {
-        ENABLED.setOpaque(this, false);
+        enabled = false;
     }
 
     void signalReaderDone() {

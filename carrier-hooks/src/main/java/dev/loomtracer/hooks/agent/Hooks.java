@@ -44,7 +44,7 @@ import static dev.loomtracer.hooks.core.VThreads.*;
  * <li>pinned block: entry/exit of {@code parkOnCarrierThread}, as a syscall holding the carrier,
  *     with the pinning reason from {@code VThreadContinuation.onPinned} logged first.</li>
  * </ul>
- * Invariant: with tracing off every hook is one opaque load and a branch; hooks never park and
+ * Invariant: with tracing off every hook is one volatile load (a plain load on x86) and a branch; hooks never park and
  * never throw; a hint left by a virtual thread names itself, so a hint it leaves on a carrier it
  * then does not yield from is never taken for another thread's.
  */
