@@ -23,7 +23,7 @@ final class Annotations {
     }
 
     private static CapturedStack stack(Tracer t) {
-        return t.stackMode().takesBlockStack() ? CallerStacks.current() : null;
+        return t.takesCreateOrAnnotateStack() ? CallerStacks.current() : null;
     }
 
     static void taskBegin(long id, long parent, String name) {

@@ -16,9 +16,10 @@ public final class TraceOptions {
         /** No stacks (the cheapest). */
         OFF,
         /**
-         * Stacks on a random sample of the events where a virtual thread blocks, is created, or
-         * annotates (one in {@value #SAMPLE_ONE_IN} on
-         * average): cheap enough to leave on. Every stack written is the event's own.
+         * Stacks on a random sample of the events where a virtual thread blocks (one in
+         * {@value #SAMPLE_ONE_IN} on average), is created or annotates (one in
+         * {@value #SIDE_SAMPLE_ONE_IN}): cheap enough to leave on. Every stack written is the
+         * event's own.
          */
         ON_BLOCK,
         /** Stacks on every event where a virtual thread blocks, is created, or annotates. */
@@ -26,21 +27,28 @@ public final class TraceOptions {
         /** Stacks on every event that can have one. */
         ALL;
 
-        /** {@link #ON_BLOCK} gives one block (creation, annotation) in this many a stack, on average. */
+        /** {@link #ON_BLOCK} gives one block in this many a stack, on average. */
         public static final int SAMPLE_ONE_IN = 16;
 
         /**
-         * Whether the block, creation or annotation about to be written gets a stack in this mode:
+         * {@link #ON_BLOCK} gives one creation or annotation (task, region, log) in this many a
+         * stack, on average. Fewer than blocks: their stacks say where a thread was made or a
+         * region entered, which a few samples show (a program does it at a few fixed places), no
+         * time is attributed to them, and a server makes and annotates more often than it blocks
+         * (the example server's request: 2 creations and 10 annotations to 6 blocks), so at 1 in 16
+         * they cost more than the blocks' stacks (docs/PERFORMANCE.md, "Where a traced server's
+         * CPU goes").
+         */
+        public static final int SIDE_SAMPLE_ONE_IN = 64;
+
+        /**
+         * Whether the block about to be written gets a stack in this mode:
          * never when OFF, at random one in {@link #SAMPLE_ONE_IN} with ON_BLOCK (docs/CAPTURE.md,
          * "Sampled stacks"), always otherwise. Allocates nothing (the calling thread's own
          * {@link java.util.concurrent.ThreadLocalRandom}).
          */
         public boolean takesBlockStack() {
-            return switch (this) {
-                case OFF -> false;
-                case ON_BLOCK -> java.util.concurrent.ThreadLocalRandom.current().nextInt(SAMPLE_ONE_IN) == 0;
-                case EVERY_BLOCK, ALL -> true;
-            };
+            return dev.loomtracer.engine.StackSampling.takes(dev.loomtracer.engine.StackSampling.blockOneIn(this));
         }
 
         /** The words the command line, the agent and the endpoints accept, in order. */

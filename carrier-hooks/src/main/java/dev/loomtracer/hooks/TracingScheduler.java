@@ -260,7 +260,7 @@ public final class TracingScheduler implements AutoCloseable {
         // is the scheduler itself.
         Thread by = cur instanceof Carrier ? (mine != null && !mine.told ? mine.vt : null) : cur;
         if (s == STARTED) {
-            CapturedStack st = Emit.takesBlockStack() ? EventStacks.current() : null;
+            CapturedStack st = Emit.takesCreationStack() ? EventStacks.current() : null;
             Emit.create(by, vt, EventStacks.entryOf(vt), st);
             return;
         }

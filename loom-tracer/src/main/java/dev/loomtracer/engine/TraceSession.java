@@ -22,6 +22,12 @@ final class TraceSession {
 
     final Tracer tracer;
     final TraceOptions config;
+    /**
+     * The stack mode's sampling rates ({@link StackSampling#blockOneIn}, {@link StackSampling#sideOneIn}),
+     * read once: the decision every block and annotation asks for is then one field and a random draw.
+     */
+    final int blockStackOneIn;
+    final int sideStackOneIn;
     /** Which session of this JVM this is (1, 2, ...): never 0, never reused. */
     final long number = SESSIONS.incrementAndGet();
     /** The first generation of this session; Gs first seen in it get a status, later ones a creation. */
@@ -74,6 +80,8 @@ final class TraceSession {
     TraceSession(Tracer tracer, TraceOptions config) {
         this.tracer = tracer;
         this.config = config;
+        this.blockStackOneIn = StackSampling.blockOneIn(config.stacks());
+        this.sideStackOneIn = StackSampling.sideOneIn(config.stacks());
         BufferPool budget = tracer.pool;
         this.strings = new StringTable[] {new StringTable(budget, n -> addTableBytes(0, n)),
             new StringTable(budget, n -> addTableBytes(1, n))};

@@ -202,6 +202,18 @@ public final class Tracer {
         return s == null ? TraceOptions.Stacks.OFF : s.config.stacks();
     }
 
+    /** Whether the block about to be written gets a stack ({@link TraceOptions.Stacks#takesBlockStack}); false when off. */
+    public boolean takesBlockStack() {
+        TraceSession s = session;
+        return s != null && StackSampling.takes(s.blockStackOneIn);
+    }
+
+    /** Whether the creation or annotation about to be written gets a stack ({@link StackSampling#sideOneIn}); false when off. */
+    public boolean takesCreateOrAnnotateStack() {
+        TraceSession s = session;
+        return s != null && StackSampling.takes(s.sideStackOneIn);
+    }
+
     /** The current generation, 0 when off. For tests and diagnostics. */
     public long generation() {
         return gen;

@@ -181,7 +181,7 @@ public final class Hooks {
             }
         }
         if (st == STARTED) {
-            Emit.create(by, vt, EventStacks.entryOf(vt), Emit.takesBlockStack() ? EventStacks.current() : null);
+            Emit.create(by, vt, EventStacks.entryOf(vt), Emit.takesCreationStack() ? EventStacks.current() : null);
         } else if (st == UNPARKED || st == UNBLOCKED) {
             Emit.unblock(vt, by, Emit.stacksAll() ? EventStacks.current() : null);
         }

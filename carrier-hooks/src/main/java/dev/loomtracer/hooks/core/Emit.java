@@ -24,13 +24,18 @@ public final class Emit {
     }
 
     /**
-     * Whether the block or creation about to be told gets a stack: never with stacks off, one in
+     * Whether the block about to be told gets a stack: never with stacks off, one in
      * {@link TraceOptions.Stacks#SAMPLE_ONE_IN} at random with {@code on-block}, always with
      * {@code every-block} and {@code all}. Ask once per event, before capturing anything: a
      * block that is not sampled costs no stack walk.
      */
     public static boolean takesBlockStack() {
-        return T.stackMode().takesBlockStack();
+        return T.takesBlockStack();
+    }
+
+    /** Whether the creation about to be told gets its creator's stack: {@link Tracer#takesCreateOrAnnotateStack}. */
+    public static boolean takesCreationStack() {
+        return T.takesCreateOrAnnotateStack();
     }
 
     /** True if every block gets a stack ({@code every-block} or {@code all}), none left to sampling. */
