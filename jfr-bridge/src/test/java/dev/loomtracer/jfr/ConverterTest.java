@@ -161,7 +161,8 @@ class ConverterTest {
         Episode.Park park = longest(LoomEvents.PARK);
         Episode.Pinned pinned = null;
         assertNotNull(result.longestPark());
-        assertEquals(park.duration(), result.longestPark().duration());
+        assertEquals(park.duration(), result.longestPark().durationNanos());
+        assertEquals(park.thread(), result.longestPark().thread());
         IItemCollection items = JmcAnalysis.load(jfr);
         List<JmcAnalysis.Outcome> outcomes = JmcAnalysis.runRules(items);
         assertTrue(outcomes.size() > 10, "JMC's rules ran: " + outcomes.size());
@@ -173,12 +174,12 @@ class ConverterTest {
         assertTrue(p.severity() != Severity.NA, p.summary());
         assertTrue(p.summary().contains("virtual thread " + park.thread()), p.summary());
         assertEquals(park.duration(), p.result().getResult(LongestParkRule.LONGEST_DURATION).clampedLongValueIn(UnitLookup.NANOSECOND));
-        Episode.Pinned pin = result.longestPinned();
+        JfrConverter.LongestWait pin = result.longestPinned();
         JmcAnalysis.Outcome q = JmcAnalysis.find(outcomes, LongestPinnedRule.ID);
         assertNotNull(q);
         assertTrue(q.summary().contains("virtual thread " + pin.thread()), q.summary());
-        assertEquals(pin.duration(), q.result().getResult(LongestPinnedRule.LONGEST_DURATION).clampedLongValueIn(UnitLookup.NANOSECOND));
-        assertEquals(longestPinnedFromTrace(), pin.duration());
+        assertEquals(pin.durationNanos(), q.result().getResult(LongestPinnedRule.LONGEST_DURATION).clampedLongValueIn(UnitLookup.NANOSECOND));
+        assertEquals(longestPinnedFromTrace(), pin.durationNanos());
     }
 
     /** The longest park, from the trace's own GoBlock/GoUnblock pairs. */

@@ -1,7 +1,6 @@
 package dev.loomtracer.jfr.cli;
 
 import dev.loomtracer.jfr.convert.JfrConverter;
-import dev.loomtracer.jfr.model.Episode;
 import dev.loomtracer.jfr.model.ClockLog;
 import dev.loomtracer.jfr.raw.RawTraceException;
 import dev.loomtracer.parse.TraceFormatException;
@@ -224,14 +223,14 @@ public final class ToJfr {
         for (Map.Entry<String, Long> e : r.eventCounts().entrySet()) {
             out.printf("  %-40s %d%n", e.getKey(), e.getValue());
         }
-        Episode.Park p = r.longestPark();
+        JfrConverter.LongestWait p = r.longestPark();
         if (p != null) {
-            out.printf("  longest park:   %.3f ms, virtual thread %d, %s%s%n", p.duration() / 1e6, p.thread(),
+            out.printf("  longest park:   %.3f ms, virtual thread %d, %s%s%n", p.durationNanos() / 1e6, p.thread(),
                     p.reason(), p.unparker() > 0 ? ", unparked by " + p.unparker() : "");
         }
-        Episode.Pinned pin = r.longestPinned();
+        JfrConverter.LongestWait pin = r.longestPinned();
         if (pin != null) {
-            out.printf("  longest pinned: %.3f ms, virtual thread %d on carrier %d%s%n", pin.duration() / 1e6,
+            out.printf("  longest pinned: %.3f ms, virtual thread %d on carrier %d%s%n", pin.durationNanos() / 1e6,
                     pin.thread(), pin.carrier(), pin.reason().isEmpty() ? "" : ", " + pin.reason());
         }
         out.println("Open it in JDK Mission Control (File > Open File...), or: jfr summary " + jfr);

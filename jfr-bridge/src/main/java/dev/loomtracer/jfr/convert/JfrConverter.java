@@ -96,12 +96,34 @@ public final class JfrConverter {
      * @param clockSource   where the wall clock came from: "option", "trace clock log", "file time"
      * @param truncation    with {@link Options#partial}: the truncation that ended the trace, else null
      * @param threads       who the trace's threads are: names, virtual threads, carriers, platform threads
+     * @param longestPark   the longest park of a virtual thread, or null if none
+     * @param longestPinned the longest block pinned to its carrier, or null if none
      */
     public record Result(Map<String, Long> eventCounts, long traceEvents, long generations, int chunks,
-                         Episode.Park longestPark, Episode.Pinned longestPinned, String clockSource,
+                         LongestWait longestPark, LongestWait longestPinned, String clockSource,
                          Instant start, Instant end, String truncation, TraceThreads threads) {
         public long jfrEvents() {
             return eventCounts.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /**
+     * One wait of a virtual thread, for {@link Result}: the episode model it comes from is not
+     * exported (ExportedApiTest), so a module-path program gets this instead.
+     *
+     * @param thread         the virtual thread's id
+     * @param carrier        the carrier it was pinned to, or -1 (a park unmounts it)
+     * @param durationNanos  how long it waited
+     * @param reason         the block reason as traced (a pinned block: why it pinned, or empty)
+     * @param unparker       who made it runnable, or -1 if unknown (always for a pinned block)
+     */
+    public record LongestWait(long thread, long carrier, long durationNanos, String reason, long unparker) {
+        static LongestWait of(Episode.Park p) {
+            return p == null ? null : new LongestWait(p.thread(), Episode.NONE, p.duration(), p.reason(), p.unparker());
+        }
+
+        static LongestWait of(Episode.Pinned p) {
+            return p == null ? null : new LongestWait(p.thread(), p.carrier(), p.duration(), p.reason(), Episode.NONE);
         }
     }
 
@@ -195,7 +217,8 @@ public final class JfrConverter {
                 w.schema(first); // no episode at all: still a valid recording (its types, no events)
             }
             int chunks = w.finish(epochAtZero);
-            return new Result(sink.counts, events, gens, chunks, sink.longestPark, sink.longestPinned, clockSource,
+            return new Result(sink.counts, events, gens, chunks, LongestWait.of(sink.longestPark),
+                    LongestWait.of(sink.longestPinned), clockSource,
                     instant(epochAtZero + first), instant(epochAtZero + end), truncation, sink.who);
         }
     }
