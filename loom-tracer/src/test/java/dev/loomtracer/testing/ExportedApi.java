@@ -17,6 +17,22 @@ import java.util.List;
 public final class ExportedApi {
     private ExportedApi() {}
 
+    /**
+     * Fails, naming each place, unless the exported API of the module of {@code anchor}, which must be
+     * the named module {@code name} (the tests run on the module path), mentions only readable types.
+     */
+    public static void assertOnlyReadableTypes(Class<?> anchor, String name) throws Exception {
+        Module m = anchor.getModule();
+        if (!name.equals(m.getName())) {
+            throw new AssertionError(anchor + " is in " + m + ", not the named module " + name + ": run on the module path");
+        }
+        List<String> wrong = unreadableTypes(m);
+        if (!wrong.isEmpty()) {
+            throw new AssertionError("exported API of " + name + " mentions types a module-path program cannot use:\n"
+                    + String.join("\n", wrong));
+        }
+    }
+
     /** Each place the exported API of {@code module} (a named module) mentions an unreadable type; empty if none. */
     public static List<String> unreadableTypes(Module module) throws Exception {
         if (!module.isNamed()) {
