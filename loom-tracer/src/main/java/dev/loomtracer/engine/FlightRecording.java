@@ -4,7 +4,6 @@ import dev.loomtracer.TraceOptions;
 import dev.loomtracer.TraceResult;
 import dev.loomtracer.format.BatchLayout;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -61,7 +60,11 @@ public final class FlightRecording {
     }
 
     private void consume() {
-        ByteArrayOutputStream current = new ByteArrayOutputStream();
+        // A generation's chunks are copied out of the reader's buffers as they come (the buffers
+        // go back to the pool) and joined once at its end: two copies of each byte, where a
+        // ByteArrayOutputStream made three (and kept a generation-sized array for ever).
+        java.util.List<byte[]> chunks = new java.util.ArrayList<>();
+        long size = 0;
         try {
             for (;;) {
                 TraceReader.Chunk c = tracer.readChunk();
@@ -73,12 +76,14 @@ public final class FlightRecording {
                         java.nio.ByteBuffer b = c.bytes();
                         byte[] a = new byte[b.remaining()];
                         b.get(a);
-                        current.write(a, 0, a.length);
+                        chunks.add(a);
+                        size += a.length;
                     }
                 } else if (c.endOfGen() != 0) {
-                    byte[] gen = current.toByteArray();
+                    byte[] gen = join(chunks, size);
+                    chunks.clear();
+                    size = 0;
                     keep(c.endOfGen(), gen);
-                    current.reset();
                     java.util.function.Consumer<byte[]> l = onGeneration;
                     if (l != null) {
                         l.accept(gen);
@@ -93,6 +98,19 @@ public final class FlightRecording {
             progressed.signalAll();
             lock.unlock();
         }
+    }
+
+    private static byte[] join(java.util.List<byte[]> chunks, long size) {
+        if (chunks.size() == 1) {
+            return chunks.get(0);
+        }
+        byte[] out = new byte[Math.toIntExact(size)];
+        int at = 0;
+        for (byte[] a : chunks) {
+            System.arraycopy(a, 0, out, at, a.length);
+            at += a.length;
+        }
+        return out;
     }
 
     private void keep(long gen, byte[] bytes) {
