@@ -139,15 +139,7 @@ public final class DebugEndpoints {
             return;
         }
         // The response starts only once the tracer is ours: a 409 can still be sent before.
-        OutputStream[] body = new OutputStream[1];
-        LazyStream out = new LazyStream(() -> {
-            try {
-                body[0] = ex.stream("application/octet-stream", "loomtrace-" + now() + ".trace");
-                return body[0];
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        LazyStream out = LazyStream.response(ex, "loomtrace-" + now() + ".trace");
         TraceControl.Stream s = startStream(ex, out, TraceOptions.defaults().stacks(stacks),
                 "a streamed trace of " + TraceControl.fmt(seconds) + " s requested by " + ex.client() + " from " + who);
         if (s == null) {
@@ -233,16 +225,20 @@ public final class DebugEndpoints {
                     + who + " with its flight option)\n");
             return;
         }
-        java.io.ByteArrayOutputStream snap = new java.io.ByteArrayOutputStream();
+        // The response starts with the snapshot's first byte, so a 503 can still be sent when there
+        // is none (writeTo refuses before it writes), and the snapshot, as big as the window, is
+        // not copied into memory first.
+        LazyStream out = LazyStream.response(ex, "loomtrace-flight-" + now() + ".trace");
         try {
-            fr.writeTo(snap);
+            fr.writeTo(out);
         } catch (IllegalStateException e) {
+            if (out.isOpen()) {
+                throw e;
+            }
             ex.text(503, "503 Service Unavailable: " + e.getMessage() + "; try again\n");
             return;
         }
-        try (OutputStream out = ex.stream("application/octet-stream", "loomtrace-flight-" + now() + ".trace")) {
-            snap.writeTo(out);
-        }
+        out.close();
     }
 
     // ---- /debug/report ----
@@ -363,6 +359,22 @@ public final class DebugEndpoints {
 
         LazyStream(Supplier<OutputStream> open) {
             this.open = open;
+        }
+
+        /** The body of {@code ex}'s binary response, a download named {@code fileName}, begun at the first write. */
+        static LazyStream response(DebugExchange ex, String fileName) {
+            return new LazyStream(() -> {
+                try {
+                    return ex.stream("application/octet-stream", fileName);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+
+        /** True once the response has begun. */
+        boolean isOpen() {
+            return out != null;
         }
 
         private OutputStream out() throws IOException {
