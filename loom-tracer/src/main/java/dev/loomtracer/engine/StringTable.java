@@ -79,7 +79,7 @@ class StringTable {
         if (id != null) {
             return id;
         }
-        long cost = ENTRY_OVERHEAD + 2L * s.length();
+        long cost = cost(s);
         if (forced) {
             budget.charge(cost);
         } else if (!budget.tryCharge(cost)) {
@@ -91,9 +91,10 @@ class StringTable {
             budget.uncharge(cost);
             return raced;
         }
-        charged.addAndGet(cost);
-        if (!forced) {
-            grown.accept(wireBytes(s));
+        if (forced) {
+            charged.addAndGet(cost);
+        } else {
+            added(s, cost);
         }
         return fresh;
     }
@@ -108,13 +109,23 @@ class StringTable {
         if (s == null || s.isEmpty()) {
             return 0;
         }
-        long cost = ENTRY_OVERHEAD + 2L * s.length();
+        long cost = cost(s);
         if (!budget.tryCharge(cost)) {
             return FULL;
         }
+        added(s, cost);
+        return nextId.getAndIncrement();
+    }
+
+    /** The heap cost an entry for {@code s} is charged. */
+    private static long cost(String s) {
+        return ENTRY_OVERHEAD + 2L * s.length();
+    }
+
+    /** Counts a writer's new entry {@code s}, whose {@code cost} the budget granted: held by this table, and towards its generation's size. */
+    private void added(String s, long cost) {
         charged.addAndGet(cost);
         grown.accept(wireBytes(s));
-        return nextId.getAndIncrement();
     }
 
     /**

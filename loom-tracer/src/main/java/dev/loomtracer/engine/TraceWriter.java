@@ -693,11 +693,7 @@ public final class TraceWriter {
      */
     private long nameId(String s) {
         int slot = (int) (gen & 1);
-        long id = m.session.strings[slot].freshId(s);
-        if (id == StringTable.FULL) {
-            m.session.recordLoss(gen); // as in stringId: the generation is lost
-            return 0;
-        }
+        long id = idOrLoss(m.session.strings[slot].freshId(s));
         if (id != 0) {
             m.freshNames[slot].add(id, s);
         }
@@ -731,17 +727,7 @@ public final class TraceWriter {
         // cache saves a probe of the shared table (and the cache lines it touches) per event.
         int h = s.hashCode();
         long id = ids.get(s, h, gen);
-        if (id != IdCache.MISS) {
-            return id;
-        }
-        id = m.session.strings[(int) (gen & 1)].put(s);
-        if (id == StringTable.FULL) {
-            // The memory budget is spent: this generation is lost (never written), so the id does not matter.
-            m.session.recordLoss(gen);
-            return 0;
-        }
-        ids.put(s, h, id);
-        return id;
+        return id != IdCache.MISS ? id : remember(s, h, m.session.strings[(int) (gen & 1)].put(s));
     }
 
     private long stackId(CapturedStack s) {
@@ -750,15 +736,27 @@ public final class TraceWriter {
         }
         int h = s.hashCode();
         long id = ids.get(s, h, gen);
-        if (id != IdCache.MISS) {
-            return id;
+        return id != IdCache.MISS ? id : remember(s, h, m.session.stacks[(int) (gen & 1)].put(s));
+    }
+
+    /** The id a generation's table gave {@code key} (hash {@code h}), kept in this M's cache; see {@link #idOrLoss}. */
+    private long remember(Object key, int h, long id) {
+        if (id != StringTable.FULL) {
+            ids.put(key, h, id);
         }
-        id = m.session.stacks[(int) (gen & 1)].put(s);
+        return idOrLoss(id);
+    }
+
+    /**
+     * {@code id}, or 0 if the table refused a new entry ({@link StringTable#FULL}): the memory
+     * budget is spent, this generation is lost (never written) and counted, so the id does not
+     * matter.
+     */
+    private long idOrLoss(long id) {
         if (id == StringTable.FULL) {
-            m.session.recordLoss(gen); // as in stringId: the generation is lost
+            m.session.recordLoss(gen);
             return 0;
         }
-        ids.put(s, h, id);
         return id;
     }
 }
